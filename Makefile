@@ -1,0 +1,14 @@
+# Two commands: `make setup` then `make test`.
+PY ?= python3
+VENV := .venv
+
+setup:
+	$(PY) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -e '.[test]'
+	bash scripts/ensure-chromium.sh $(VENV)
+
+test:
+	$(VENV)/bin/pytest -q
+
+.PHONY: setup test

@@ -1,0 +1,69 @@
+"""The `zyntro-enrich` command line: parse arguments, load settings, dispatch, map errors to exit codes.
+
+Exit codes: 0 everything asked for succeeded, 1 some contact or source failed, 2 usage or configuration.
+Known errors (agent.errors) become one line on stderr; anything else is a bug and shows a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from pathlib import Path
+
+from agent import __version__
+from agent.config import load_settings
+from agent.errors import ZyntroEnrichError
+
+# Each name is a module in agent/commands with a `register(subparsers)` function.
+COMMANDS = ["enrich", "extract", "fetch", "post", "refresh", "review", "sandbox", "demo"]
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse exits 2 as well; keep its message short
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="zyntro-enrich", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"zyntro-enrich {__version__}")
+    parser.add_argument("--config", type=Path, help="TOML config file (default $ZYNTRO_ENRICH_HOME/config.toml)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging on stderr")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"agent.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"agent.commands.{name}":
+                continue  # command not built yet
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    if not getattr(args, "func", None):
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        settings = load_settings(config_file=args.config, overrides=getattr(args, "overrides", lambda a: {})(args))
+        return int(args.func(args, settings) or 0)
+    except ZyntroEnrichError as exc:
+        print(f"zyntro-enrich: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("zyntro-enrich: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

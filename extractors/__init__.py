@@ -1,0 +1,1 @@
+"""Per-source extractors: pure functions from a Page to an Extraction."""
