@@ -1,0 +1,84 @@
+"""`zyntro-enrich enrich`: research one contact (URLs on the command line) or a batch file."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from agent.batch import BatchItem, read_batch
+from agent.config import Settings
+from agent.errors import UsageError
+from agent.models import Contact
+from agent.render import print_summary
+from agent.runner import Options, run_items
+
+__all__ = ["register"]
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("enrich", help="research a contact (or a batch) and post one profile per origin",
+                       description=__doc__)
+    p.add_argument("urls", nargs="*", metavar="URL", help="public source URLs of the contact")
+    p.add_argument("--contact-id", help="the Zyntro contact's UUID (required without --batch)")
+    p.add_argument("--name", help="identity hint: the contact's name")
+    p.add_argument("--email", help="identity hint: the contact's email")
+    p.add_argument("--company", help="identity hint: the contact's company")
+    p.add_argument("--location", help="identity hint: the contact's location")
+    p.add_argument("--batch", type=Path, metavar="FILE", help="contacts.csv or contacts.jsonl")
+    p.add_argument("--concurrency", type=int, default=4, help="contacts processed at once (default 4)")
+    p.add_argument("--dry-run", action="store_true", help="do everything but post; show the payloads")
+    p.add_argument("--review", action="store_true", help="queue each profile for a person to approve")
+    p.add_argument("--json", action="store_true", help="machine-readable results on stdout")
+    p.add_argument("--llm", choices=["offline", "openai"], help="condenser (default: openai when configured)")
+    p.add_argument("--repost-unknown", action="store_true",
+                   help="post again profiles whose earlier post got no answer (check Zyntro first)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    p.set_defaults(func=run, overrides=_overrides)
+
+
+def _overrides(args: argparse.Namespace) -> dict:
+    return {"llm": {"mode": args.llm}} if args.llm else {}
+
+
+def _items(args: argparse.Namespace) -> tuple[list[BatchItem], list[str]]:
+    if args.batch:
+        if args.urls or args.contact_id:
+            raise UsageError("give either --batch FILE or URLs with --contact-id, not both")
+        batch = read_batch(args.batch)
+        return batch.items, batch.errors
+    if not args.contact_id:
+        raise UsageError("--contact-id is required (the Zyntro contact's UUID), or use --batch FILE")
+    if not args.urls:
+        raise UsageError("give at least one source URL, e.g. https://github.com/USER")
+    hints = {k: getattr(args, k) for k in ("name", "email", "company", "location") if getattr(args, k)}
+    try:
+        contact = Contact(contact_id=args.contact_id, **hints)
+    except ValidationError:
+        raise UsageError(f"--contact-id {args.contact_id!r} is not a UUID (Zyntro contact ids look like "
+                         "3f2b1c9e-...); copy it from the contact in Zyntro") from None
+    return [BatchItem(contact=contact, urls=args.urls)], []
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    items, errors = _items(args)
+    for error in errors:
+        print(f"zyntro-enrich: skipped {error}", file=sys.stderr)
+    options = Options(dry_run=args.dry_run, review=args.review, concurrency=args.concurrency,
+                      repost_unknown=args.repost_unknown, progress=not args.no_progress and not args.json)
+    report = asyncio.run(run_items(items, settings, options, resumable=bool(args.batch))) if items else None
+    if report is None:
+        return 1
+    report.skipped_rows = errors
+    if args.json:
+        json.dump(report.to_json(), sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        print_summary(report, show_payloads=args.dry_run or len(items) == 1)
+    if report.stopped:
+        print(f"zyntro-enrich: {report.stopped}", file=sys.stderr)
+    return report.exit_code

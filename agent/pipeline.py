@@ -1,0 +1,233 @@
+"""Enrich one contact: route -> fetch -> extract -> group by origin -> condense -> check -> post.
+
+Each step hands a typed value to the next (agent.models); nothing reaches back. A failed source never
+sinks the other sources of the contact, and a failed profile never sinks the other profiles.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from agent.errors import BudgetExceeded, CondenseError, ZyntroError, ZyntroUnknownOutcome
+from agent.models import Contact, Extraction, FetchResult, Outcome, ProfileDraft, ProfileStatus, payload_hash
+from agent.reports import ContactReport, ProfileReport, SourceReport
+from agent.store import Store
+from extractors.identity import score_identity
+from extractors.registry import route
+
+__all__ = ["RunContext", "enrich_contact"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RunContext:
+    """Everything one run shares: settings-derived services and the run's options."""
+
+    store: Store
+    fetcher: Any  # agent.fetch.Fetcher
+    condenser: Any  # agent.condense condenser
+    zyntro: Any | None  # agent.zyntro.ZyntroClient; None for dry runs
+    run_id: str
+    dry_run: bool = False
+    review: bool = False
+    repost_unknown: bool = False
+    lookup_hints: bool = False  # ask Zyntro (v2 fetchContact) for identity hints when none are given
+    pages_fetched: int = 0
+    sources_failed: int = 0
+    today: Any = field(default_factory=lambda: datetime.now(UTC).date())
+
+
+@dataclass
+class _Source:
+    url: str
+    extractor: Any
+    origin: str
+    result: FetchResult | None = None
+    extraction: Extraction | None = None
+
+    def report(self) -> SourceReport:
+        outcome, reason = self.outcome()
+        engine = self.result.engine if self.result else None
+        name = self.extractor.name if self.extractor else None
+        return SourceReport(url=self.url, outcome=outcome, reason=reason, engine=engine, extractor=name)
+
+    def outcome(self) -> tuple[Outcome, str]:
+        if self.extraction is not None:
+            return self.extraction.outcome, self.extraction.reason
+        if self.result is not None and (self.extractor is not None or self.result.outcome is not Outcome.ok):
+            return self.result.outcome, self.result.reason
+        return Outcome.unsupported, "no extractor handles this URL"
+
+
+def _origin_guess(url: str) -> str:
+    host = urlsplit(url).hostname or ""
+    return host.removeprefix("www.") or "Unknown"
+
+
+async def _fetch_and_extract(ctx: RunContext, contact: Contact, url: str) -> _Source:
+    """Fetch one URL (revalidating a stored copy) and parse it; never raises for a page problem."""
+    try:
+        extractor = route(url)
+    except ValueError:
+        extractor = None
+    source = _Source(url=url, extractor=extractor, origin=extractor.profile_source if extractor else _origin_guess(url))
+    if extractor is None:  # the fetcher still says why (invalid or unsupported URL)
+        source.result = await ctx.fetcher.fetch(url)
+        ctx.sources_failed += 1
+        return source
+    stored = ctx.store.page(url)
+    result = await ctx.fetcher.fetch(
+        url,
+        needs_browser=extractor.needs_browser,
+        etag=stored.etag if stored else None,
+        last_modified=stored.last_modified if stored else None,
+    )
+    source.result = result
+    ctx.store.record_source(ctx.run_id, str(contact.contact_id), result)
+    page = stored if result.not_modified else result.page
+    if result.outcome is not Outcome.ok or page is None:
+        ctx.sources_failed += 1
+        return source
+    ctx.pages_fetched += 1
+    if not result.not_modified:
+        ctx.store.save_page(page)
+    extraction = extractor.parse(page)
+    extraction.identity = score_identity(extraction, contact)
+    source.extraction = extraction
+    source.origin = extraction.profile_source
+    if extraction.outcome is not Outcome.ok:
+        ctx.sources_failed += 1
+    return source
+
+
+async def _condense(ctx: RunContext, contact: Contact, origin: str, usable: list[Extraction]) -> ProfileDraft:
+    return await ctx.condenser.condense(contact, origin, usable, ctx.today)
+
+
+async def _post(ctx: RunContext, draft: ProfileDraft, report: ProfileReport) -> None:
+    """Post unless the same payload is already there; record intent before and answer after."""
+    contact_id = str(draft.contact_id)
+    digest = payload_hash(draft.payload)
+    last = ctx.store.last_posting(contact_id, draft.profile_source)
+    if last and last["state"] in ("sending", "unknown") and not ctx.repost_unknown:
+        report.status = ProfileStatus.unknown
+        report.warnings.append(
+            f"an earlier post (intent recorded {last['created_at']}) got no answer: check the contact in Zyntro, "
+            "then re-run with --repost-unknown if the profile is missing"
+        )
+        ctx.store.end_posting(last["posting_id"], "unknown", message="no answer recorded")
+        return
+    if last and last["state"] == "posted" and (last["payload_hash"] == digest or last["run_id"] == ctx.run_id):
+        # same content already there, or this very run posted it before a crash: never insert twice
+        same_run = last["run_id"] == ctx.run_id
+        report.status = ProfileStatus.posted if same_run else ProfileStatus.unchanged
+        report.profile_id = last["profile_id"]
+        return
+    posting_id = ctx.store.begin_posting(ctx.run_id, contact_id, draft.profile_source, digest)
+    try:
+        profile_id = await ctx.zyntro.add_profile(contact_id, draft.profile_source, draft.payload)
+    except ZyntroUnknownOutcome as exc:
+        ctx.store.end_posting(posting_id, "unknown", message=str(exc))
+        report.status = ProfileStatus.unknown
+        report.warnings.append(str(exc))
+        return
+    except ZyntroError as exc:
+        ctx.store.end_posting(posting_id, "failed", message=str(exc))
+        report.status = ProfileStatus.failed
+        report.warnings.append(str(exc))
+        return
+    ctx.store.end_posting(posting_id, "posted", profile_id=profile_id)
+    report.status, report.profile_id = ProfileStatus.posted, profile_id
+
+
+async def _profile(ctx: RunContext, contact: Contact, origin: str, sources: list[_Source]) -> ProfileReport:
+    """Turn the sources of one origin into one profile report (and at most one post)."""
+    report = ProfileReport(profile_source=origin, status=ProfileStatus.no_data, sources=[s.report() for s in sources])
+    ok = [s.extraction for s in sources if s.extraction is not None and s.extraction.outcome is Outcome.ok]
+    if not ok:
+        report.warnings.append("no source of this origin could be read")
+        return report
+    usable = [e for e in ok if not (e.identity and e.identity.matched is False)]
+    if not usable:
+        report.status = ProfileStatus.identity_mismatch
+        report.warnings += [f"{e.url}: {e.identity.reason}" for e in ok if e.identity]
+        return report
+    try:
+        draft = await _condense(ctx, contact, origin, usable)
+    except BudgetExceeded:
+        raise
+    except CondenseError as exc:
+        report.status = ProfileStatus.failed
+        report.warnings.append(str(exc))
+        return report
+    report.payload = draft.payload
+    report.warnings += [f"dropped (not in the sources): {g}" for g in draft.grounding]
+    if draft.violations:
+        report.status = ProfileStatus.failed
+        report.warnings += [f"rule: {v}" for v in draft.violations]
+        ctx.store.save_draft(ctx.run_id, draft, payload_hash(draft.payload), "failed")
+        return report
+    if ctx.review:
+        report.status = ProfileStatus.queued_for_review
+        report.draft_id = ctx.store.save_draft(ctx.run_id, draft, payload_hash(draft.payload), "queued_for_review")
+        return report
+    if ctx.dry_run or ctx.zyntro is None:
+        report.status = ProfileStatus.dry_run
+        ctx.store.save_draft(ctx.run_id, draft, payload_hash(draft.payload), "dry_run")
+        return report
+    report.draft_id = ctx.store.save_draft(ctx.run_id, draft, payload_hash(draft.payload), "approved")
+    await _post(ctx, draft, report)
+    return report
+
+
+async def _hints_from_zyntro(ctx: RunContext, contact: Contact) -> Contact:
+    """Fill name/email/company from Zyntro's fetchContact when the caller gave none (v2 only)."""
+    if not ctx.lookup_hints or ctx.zyntro is None or contact.name or contact.email or contact.company:
+        return contact
+    try:
+        data = await ctx.zyntro.fetch_contact(str(contact.contact_id))
+    except ZyntroError as exc:
+        log.warning("could not read contact %s from Zyntro for identity hints: %s", contact.contact_id, exc)
+        return contact
+    return contact.model_copy(update=_hints(data))
+
+
+def _hints(data: dict[str, Any]) -> dict[str, str]:
+    """Pick identity hints out of a fetchContact answer; its exact field names are not documented."""
+    flat: dict[str, Any] = {}
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        for key, value in item.items():
+            if isinstance(value, dict):
+                stack.append(value)
+            elif isinstance(value, str) and value.strip():
+                flat.setdefault(key.lower(), value.strip())
+    first = flat.get("cont_fname") or flat.get("first_name") or flat.get("firstname")
+    last = flat.get("cont_lname") or flat.get("last_name") or flat.get("lastname")
+    name = flat.get("name") or flat.get("full_name") or " ".join(p for p in (first, last) if p)
+    email = flat.get("email") or flat.get("cont_email")
+    company = flat.get("company") or flat.get("entity_name") or flat.get("cont_company")
+    return {k: v for k, v in {"name": name, "email": email, "company": company}.items() if v}
+
+
+async def enrich_contact(ctx: RunContext, contact: Contact, urls: list[str]) -> ContactReport:
+    """Run the whole flow for one contact; one profile per origin."""
+    contact = await _hints_from_zyntro(ctx, contact)
+    ctx.store.save_contact(contact, urls)
+    unique = list(dict.fromkeys(u.strip() for u in urls if u.strip()))
+    sources = await asyncio.gather(*(_fetch_and_extract(ctx, contact, url) for url in unique))
+    by_origin: dict[str, list[_Source]] = defaultdict(list)
+    for source in sources:
+        by_origin[source.origin].append(source)
+    report = ContactReport(contact_id=str(contact.contact_id), name=contact.name)
+    for origin, group in by_origin.items():
+        report.profiles.append(await _profile(ctx, contact, origin, group))
+    return report

@@ -1,0 +1,46 @@
+"""Human-readable output of a run: a summary table, and payloads when asked."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+from rich.console import Console
+from rich.table import Table
+
+from agent.models import Outcome
+from agent.reports import RunReport
+
+__all__ = ["print_summary"]
+
+
+def print_summary(report: RunReport, *, show_payloads: bool = False, console: Console | None = None) -> None:
+    """Print one line per profile, the payloads if asked, and the totals."""
+    console = console or Console(highlight=False, soft_wrap=True)
+    table = Table(title=f"run {report.run_id}", show_lines=False)
+    for column in ("contact", "origin", "status", "profile_id", "sources"):
+        table.add_column(column)
+    statuses: Counter[str] = Counter()
+    for contact in report.contacts:
+        label = contact.name or contact.contact_id[:8]
+        for profile in contact.profiles:
+            statuses[profile.status.value] += 1
+            sources = ", ".join(
+                s.outcome.value if s.outcome is Outcome.ok else f"{s.outcome.value} ({s.reason})" for s in profile.sources
+            )
+            table.add_row(label, profile.profile_source, profile.status.value,
+                          str(profile.profile_id or ""), sources)
+            label = ""
+    console.print(table)
+    if show_payloads:
+        for contact in report.contacts:
+            for profile in contact.profiles:
+                if profile.payload:
+                    console.print(f"\n[bold]{contact.name or contact.contact_id} / {profile.profile_source}[/bold]")
+                    console.print_json(json.dumps(profile.payload, ensure_ascii=False))
+                for warning in profile.warnings:
+                    console.print(f"  warning: {warning}", markup=False)
+    for row in report.skipped_rows:
+        console.print(f"skipped {row}", markup=False)
+    totals = ", ".join(f"{n} {s}" for s, n in sorted(statuses.items()))
+    console.print(f"{len(report.contacts)} contacts, {sum(statuses.values())} profiles: {totals or 'none'}")

@@ -1,0 +1,67 @@
+"""What an enrichment run reports back: per contact, per profile (origin), per source."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from agent.models import Outcome, ProfileStatus
+
+__all__ = ["ContactReport", "ProfileReport", "RunReport", "SourceReport", "OK_STATUSES"]
+
+# Profile statuses that mean "what was asked for happened".
+OK_STATUSES = {ProfileStatus.posted, ProfileStatus.dry_run, ProfileStatus.queued_for_review, ProfileStatus.unchanged}
+
+
+class SourceReport(BaseModel):
+    url: str
+    outcome: Outcome
+    reason: str = ""
+    engine: str | None = None
+    extractor: str | None = None
+
+
+class ProfileReport(BaseModel):
+    profile_source: str
+    status: ProfileStatus
+    profile_id: int | None = None
+    payload: dict[str, Any] | None = None
+    warnings: list[str] = Field(default_factory=list)
+    sources: list[SourceReport] = Field(default_factory=list)
+    draft_id: int | None = None
+
+
+class ContactReport(BaseModel):
+    contact_id: str
+    name: str | None = None
+    profiles: list[ProfileReport] = Field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when every profile reached a wanted status and every source was fetched."""
+        if self.error:
+            return False
+        return all(
+            p.status in OK_STATUSES and all(s.outcome is Outcome.ok for s in p.sources) for p in self.profiles
+        )
+
+
+class RunReport(BaseModel):
+    run_id: str | None = None
+    contacts: list[ContactReport] = Field(default_factory=list)
+    skipped_rows: list[str] = Field(default_factory=list)
+    stopped: str | None = None  # why the run stopped early (budget), if it did
+
+    @property
+    def exit_code(self) -> int:
+        ok = all(c.ok for c in self.contacts) and not self.skipped_rows and not self.stopped
+        return 0 if ok else 1
+
+    def to_json(self) -> dict[str, Any]:
+        """The `--json` shape: {"contacts": [{"contact_id", "profiles": [...]}]}."""
+        data = self.model_dump(mode="json", exclude_none=False)
+        for contact in data["contacts"]:
+            contact.pop("name", None)
+        return data

@@ -1,0 +1,153 @@
+"""Run enrichment for one contact or many: build the run's services, resume, progress, summary.
+
+`enrich()` is the Python API for scripts; the CLI's `enrich` command goes through `run_items()`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Iterable
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from typing import AsyncIterator
+
+from agent.batch import BatchItem, batch_key
+from agent.config import Settings, load_settings
+from agent.errors import BudgetExceeded
+from agent.models import Contact
+from agent.pipeline import RunContext, enrich_contact
+from agent.reports import ContactReport, RunReport
+from agent.store import Store
+
+__all__ = ["Options", "enrich", "run_items"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Options:
+    dry_run: bool = False
+    review: bool = False
+    concurrency: int = 4
+    repost_unknown: bool = False
+    progress: bool = True
+
+
+@asynccontextmanager
+async def open_run(settings: Settings, options: Options, store: Store, run_id: str) -> AsyncIterator[RunContext]:
+    """The services of one run, all closed when it ends (the browser included)."""
+    from agent.condense import Meter, make_condenser
+    from agent.fetch import Fetcher
+    from agent.zyntro import ZyntroClient
+
+    async with AsyncExitStack() as stack:
+        fetcher = await stack.enter_async_context(Fetcher(settings))
+        condenser = make_condenser(settings, Meter(settings.llm))
+        zyntro = None
+        if not options.dry_run and not options.review:
+            zyntro = await stack.enter_async_context(ZyntroClient(settings.zyntro))
+        yield RunContext(
+            store=store, fetcher=fetcher, condenser=condenser, zyntro=zyntro, run_id=run_id,
+            dry_run=options.dry_run, review=options.review, repost_unknown=options.repost_unknown,
+            lookup_hints=settings.zyntro.api_version == "v2",
+        )
+
+
+class _Progress:
+    """Contacts done/total, pages, failures and ETA on stderr."""
+
+    def __init__(self, total: int, enabled: bool):
+        self.total, self.done, self.started = total, 0, time.monotonic()
+        self._bar = None
+        if enabled and total > 1:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            self._bar = Progress(
+                TextColumn("[bold]enrich"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
+                TextColumn("ETA"), TimeRemainingColumn(), console=Console(stderr=True), transient=False,
+            )
+            self._task = self._bar.add_task("", total=total)
+            self._bar.start()
+
+    def advance(self, ctx: RunContext) -> None:
+        self.done += 1
+        if self._bar is not None:
+            self._bar.update(self._task, advance=1,
+                             description=f"pages {ctx.pages_fetched}, failed sources {ctx.sources_failed}")
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
+async def _run(ctx: RunContext, items: list[BatchItem], options: Options, report: RunReport) -> None:
+    done = ctx.store.done_contacts(ctx.run_id)
+    todo = [i for i in items if str(i.contact.contact_id) not in done]
+    if done:
+        log.info("resuming run %s: %d of %d contacts already done", ctx.run_id, len(items) - len(todo), len(items))
+    results: dict[str, ContactReport] = {cid: ContactReport.model_validate(r) for cid, r in done.items()}
+    progress = _Progress(len(items), options.progress)
+    for _ in range(len(items) - len(todo)):
+        progress.advance(ctx)
+    gate = asyncio.Semaphore(max(1, options.concurrency))
+
+    async def one(item: BatchItem) -> None:
+        async with gate:
+            if report.stopped:
+                return
+            try:
+                result = await enrich_contact(ctx, item.contact, item.urls)
+            except BudgetExceeded as exc:
+                report.stopped = f"{exc}; the run stopped here and resumes where it left off"
+                return
+            ctx.store.contact_done(ctx.run_id, str(item.contact.contact_id), result.model_dump(mode="json"))
+            results[str(item.contact.contact_id)] = result
+            progress.advance(ctx)
+
+    try:
+        await asyncio.gather(*(one(i) for i in todo))
+    finally:
+        progress.close()
+    report.contacts = [results[str(i.contact.contact_id)] for i in items if str(i.contact.contact_id) in results]
+
+
+async def run_items(
+    items: list[BatchItem], settings: Settings, options: Options, *, resumable: bool = False
+) -> RunReport:
+    """Enrich every item; a batch with `resumable` picks up an unfinished earlier run of the same input."""
+    mode = "review" if options.review else "dry_run" if options.dry_run else "post"
+    with Store(settings.db_path) as store:
+        key = batch_key(items, mode) if resumable else None
+        run_id, _ = store.start_run("batch" if resumable else "enrich", key, total=len(items))
+        report = RunReport(run_id=run_id)
+        async with open_run(settings, options, store, run_id) as ctx:
+            await _run(ctx, items, options, report)
+        if not report.stopped:
+            store.finish_run(run_id)
+    return report
+
+
+def enrich(
+    contact: Contact | dict,
+    urls: Iterable[str],
+    *,
+    settings: Settings | None = None,
+    dry_run: bool = False,
+    review: bool = False,
+) -> ContactReport:
+    """Enrich one contact from a script: fetch, extract, condense and post one profile per origin.
+
+    >>> from agent import enrich
+    >>> report = enrich({"contact_id": "…", "name": "Ada Quinlan"}, ["https://github.com/adaq"], dry_run=True)
+    >>> [(p.profile_source, p.status) for p in report.profiles]
+    """
+    settings = settings or load_settings()
+    contact = contact if isinstance(contact, Contact) else Contact.model_validate(contact)
+    options = Options(dry_run=dry_run, review=review, progress=False)
+    report = asyncio.run(run_items([BatchItem(contact=contact, urls=list(urls))], settings, options))
+    if report.stopped:
+        raise BudgetExceeded(report.stopped)
+    return report.contacts[0]

@@ -1,0 +1,92 @@
+"""Batch files and the SQLite state: bad rows are skipped with their line, postings survive restarts."""
+
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+
+from agent.batch import batch_key, read_batch
+from agent.errors import UsageError
+from agent.models import FetchResult, Outcome, Page
+from agent.store import Store
+
+CID = "6f1c1f5e-4a4e-4b8e-9a57-1d2f1e3c4b5a"
+
+
+def test_csv_rows_with_line_numbers_for_bad_ones(tmp_path):
+    f = tmp_path / "contacts.csv"
+    f.write_text(
+        "contact_id,name,email,company,urls\n"
+        f"{CID},Ada Quinlan,ada@q.example,Quill,https://github.com/adaq https://x.com/adaq\n"
+        "not-a-uuid,Bob,,,https://github.com/bob\n"
+        f"{uuid.uuid4()},No Urls,,,\n"
+    )
+    batch = read_batch(f)
+    assert [str(i.contact.contact_id) for i in batch.items] == [CID]
+    assert batch.items[0].urls == ["https://github.com/adaq", "https://x.com/adaq"]
+    assert batch.items[0].contact.company == "Quill"
+    assert batch.errors == [
+        "contacts.csv line 3: contact_id 'not-a-uuid' is not a UUID",
+        "contacts.csv line 4: no URLs given",
+    ]
+
+
+def test_jsonl_rows_and_broken_json(tmp_path):
+    f = tmp_path / "c.jsonl"
+    f.write_text(f'{{"contact_id": "{CID}", "name": "Ada", "urls": ["https://a.example/"]}}\n{{broken\n\n[1]\n')
+    batch = read_batch(f)
+    assert len(batch.items) == 1 and batch.items[0].line == 1
+    assert batch.errors[0].startswith("c.jsonl line 2: not valid JSON")
+    assert batch.errors[1] == "c.jsonl line 4: each line must be a JSON object"
+
+
+def test_csv_without_header_is_a_usage_error(tmp_path):
+    f = tmp_path / "c.csv"
+    f.write_text(f"{CID},https://a.example/\n")
+    with pytest.raises(UsageError, match="header"):
+        read_batch(f)
+
+
+def test_batch_key_depends_on_content_and_mode(tmp_path):
+    f = tmp_path / "c.jsonl"
+    f.write_text(f'{{"contact_id": "{CID}", "urls": ["https://a.example/"]}}\n')
+    items = read_batch(f).items
+    assert batch_key(items, "post") == batch_key(items, "post") != batch_key(items, "dry_run")
+
+
+def test_store_resumes_unfinished_run_and_keeps_postings(tmp_path):
+    db = tmp_path / "s.sqlite3"
+    with Store(db) as store:
+        run_id, resumed = store.start_run("batch", "key1", total=2)
+        assert not resumed
+        store.contact_done(run_id, CID, {"contact_id": CID, "profiles": []})
+        pid = store.begin_posting(run_id, CID, "GitHub", "h1")
+    with Store(db) as store:  # a new process after a crash
+        again, resumed = store.start_run("batch", "key1", total=2)
+        assert (again, resumed) == (run_id, True)
+        assert CID in store.done_contacts(run_id)
+        assert store.last_posting(CID, "GitHub")["state"] == "sending"
+        store.end_posting(pid, "posted", profile_id=7)
+        store.finish_run(run_id)
+        assert store.start_run("batch", "key1")[0] != run_id
+        assert store.last_posting(CID, "GitHub")["profile_id"] == 7
+
+
+def test_store_keeps_pages_for_revalidation(tmp_path):
+    with Store(tmp_path / "s.sqlite3") as store:
+        html = "<html><body>héllo</body></html>"
+        page = Page(url="https://a.example/", final_url="https://a.example/", status=200, html=html,
+                    fetched_at=datetime.now(UTC), engine="http", content_hash=Page.hash_html(html), etag='"v1"')
+        store.save_page(page)
+        got = store.page("https://a.example/")
+        assert got.html == html and got.etag == '"v1"'
+        store.record_source("r", CID, FetchResult(url="https://a.example/", outcome=Outcome.ok, reason="fetched"))
+        assert store.page("https://b.example/") is None
+
+
+def test_unwritable_home_says_what_to_do(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    from agent.errors import StoreError
+    with pytest.raises(StoreError, match="ZYNTRO_ENRICH_HOME"):
+        Store(blocker / "sub" / "s.sqlite3")
