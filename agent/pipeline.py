@@ -21,7 +21,7 @@ from agent.store import Store
 from extractors.identity import score_identity
 from extractors.registry import route
 
-__all__ = ["RunContext", "enrich_contact"]
+__all__ = ["RunContext", "enrich_contact", "post_draft"]
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +111,7 @@ async def _condense(ctx: RunContext, contact: Contact, origin: str, usable: list
     return await ctx.condenser.condense(contact, origin, usable, ctx.today)
 
 
-async def _post(ctx: RunContext, draft: ProfileDraft, report: ProfileReport) -> None:
+async def post_draft(ctx: RunContext, draft: ProfileDraft, report: ProfileReport) -> None:
     """Post unless the same payload is already there; record intent before and answer after."""
     contact_id = str(draft.contact_id)
     digest = payload_hash(draft.payload)
@@ -183,7 +183,7 @@ async def _profile(ctx: RunContext, contact: Contact, origin: str, sources: list
         ctx.store.save_draft(ctx.run_id, draft, payload_hash(draft.payload), "dry_run")
         return report
     report.draft_id = ctx.store.save_draft(ctx.run_id, draft, payload_hash(draft.payload), "approved")
-    await _post(ctx, draft, report)
+    await post_draft(ctx, draft, report)
     return report
 
 

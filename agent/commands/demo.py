@@ -1,0 +1,92 @@
+"""`zyntro-enrich demo`: the whole flow offline on bundled sample pages, posting to a local sandbox."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from agent.batch import BatchItem
+from agent.config import Settings
+from agent.demo import DEMO_CONTACTS, write_replay_dir
+from agent.models import Contact
+from agent.render import print_summary
+from agent.runner import Options, run_items
+
+__all__ = ["register"]
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("demo", help="run the whole flow offline on bundled sample pages and a local sandbox",
+                       description=__doc__)
+    p.add_argument("--json", action="store_true", help="print the run's results as JSON on stdout")
+    p.add_argument("--keep", type=Path, metavar="DIR",
+                   help="keep the demo's state (SQLite, replayed pages, sandbox) in DIR instead of a temp dir")
+    p.set_defaults(func=run)
+
+
+def demo_settings(settings: Settings, work: Path, sandbox_env: dict[str, str]) -> Settings:
+    """The user's settings, pointed at the sandbox and the replayed pages, LLM off, no politeness waits."""
+    data = settings.model_dump()
+    data["home"] = work / "home"
+    data["zyntro"].update(
+        api_key=sandbox_env["ZYNTRO_API_KEY"], org_id=sandbox_env["ZYNTRO_ORG_ID"],
+        member_id=sandbox_env["ZYNTRO_MEMBER_ID"], base_url=sandbox_env["ZYNTRO_BASE_URL"],
+        api_version="v1", developer_secret=None,
+    )
+    data["fetch"].update(
+        replay_dir=write_replay_dir(work / "replay"), delay_s=0.0,
+        # The replayed linkedin.com and x.com robots.txt disallow crawlers, as the real ones do; the demo
+        # overrides them the way an operator would, and every such fetch is recorded as overridden.
+        robots_override=["linkedin.com", "x.com"],
+    )
+    data["llm"]["mode"] = "offline"
+    return Settings.model_validate(data)
+
+
+def _stored_table(profiles: list[dict], names: dict[str, str]) -> Table:
+    table = Table(title="what the sandbox stored (addProfileToContact records)")
+    for column in ("profile_id", "contact", "profile_source", "keys", "summary"):
+        table.add_column(column, overflow="fold")
+    for row in profiles:
+        payload = row["profile_payload"] if "profile_payload" in row else row["payload"]
+        table.add_row(str(row["profile_id"]), names.get(str(row["contact_id"]), str(row["contact_id"])[:8]),
+                      row["profile_source"], str(len(payload)), payload.get("summary", "")[:120])
+    return table
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    from agent.zyntro.sandbox import Sandbox
+
+    with tempfile.TemporaryDirectory(prefix="zyntro-enrich-demo-") as tmp:
+        work = args.keep or Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
+        with Sandbox(db_path=work / "sandbox.sqlite3", port=0) as sandbox:
+            items, names = [], {}
+            for spec in DEMO_CONTACTS:
+                hints = {k: spec[k] for k in ("name", "email", "company") if spec.get(k)}
+                contact_id = sandbox.add_contact(**hints)
+                names[str(contact_id)] = spec["name"]
+                items.append(BatchItem(contact=Contact(contact_id=contact_id, **hints), urls=spec["urls"]))
+            local = demo_settings(settings, work, sandbox.settings_env())
+            err = Console(stderr=True, highlight=False)
+            err.print(f"demo: sandbox at {sandbox.url}, {len(items)} contacts, pages replayed from {local.fetch.replay_dir}")
+            report = asyncio.run(run_items(items, local, Options(concurrency=3, progress=not args.json)))
+            stored = sandbox.profiles()
+        if args.json:
+            data = report.to_json()
+            data["sandbox_profiles"] = stored
+            json.dump(data, sys.stdout, indent=2, ensure_ascii=False, default=str)
+            sys.stdout.write("\n")
+        else:
+            out = Console(highlight=False, soft_wrap=True)
+            print_summary(report, show_payloads=True, console=out)
+            out.print(_stored_table(stored, names))
+    # The demo succeeds when the flow ran; its login wall, 404 and identity mismatch are on purpose.
+    return 0 if any(p.status.value == "posted" for c in report.contacts for p in c.profiles) else 1

@@ -1,0 +1,115 @@
+"""`zyntro-enrich review`: profiles queued by `enrich --review`, for a person to approve or reject.
+
+    review list            drafts waiting for a decision
+    review show ID         one draft: payload, provenance, what grounding dropped
+    review approve ID      post it to Zyntro (skipped if the same payload is already there)
+    review reject ID [--note TEXT]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+
+from rich.console import Console
+from rich.table import Table
+
+from agent.config import Settings
+from agent.errors import UsageError
+from agent.models import ProfileStatus, payload_hash
+from agent.pipeline import RunContext, post_draft
+from agent.reports import ProfileReport
+from agent.store import Store
+
+__all__ = ["register"]
+
+QUEUED = ProfileStatus.queued_for_review.value
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("review", help="approve or reject profiles queued by enrich --review", description=__doc__,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("action", choices=["list", "show", "approve", "reject"])
+    p.add_argument("draft_id", nargs="?", type=int, help="the draft's number (from review list)")
+    p.add_argument("--note", default="", help="why (kept with the decision)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=run)
+
+
+def _queued(store: Store, draft_id: int | None) -> dict:
+    if draft_id is None:
+        raise UsageError("give the draft's number, e.g. `zyntro-enrich review show 3` (see `review list`)")
+    row = store.draft(draft_id)
+    if row is None:
+        raise UsageError(f"there is no draft {draft_id}: see `zyntro-enrich review list`")
+    return row
+
+
+def _list(store: Store, as_json: bool) -> int:
+    rows = store.drafts(QUEUED)
+    if as_json:
+        print(json.dumps([{"draft_id": r["draft_id"], "contact_id": r["contact_id"],
+                           "profile_source": r["profile_source"], "created_at": r["created_at"],
+                           "summary": r["draft"].payload.get("summary")} for r in rows], indent=2))
+        return 0
+    table = Table(title=f"{len(rows)} profiles waiting for review")
+    for column in ("id", "contact", "origin", "keys", "summary"):
+        table.add_column(column, overflow="fold")
+    for r in rows:
+        payload = r["draft"].payload
+        table.add_row(str(r["draft_id"]), r["contact_id"][:8], r["profile_source"], str(len(payload)),
+                      str(payload.get("summary", ""))[:100])
+    Console(highlight=False).print(table)
+    return 0
+
+
+def _show(row: dict, as_json: bool) -> int:
+    draft = row["draft"]
+    if as_json:
+        print(json.dumps({"draft_id": row["draft_id"], "status": row["status"], **draft.model_dump(mode="json")},
+                         indent=2, ensure_ascii=False))
+        return 0
+    out = Console(highlight=False, soft_wrap=True)
+    out.print(f"draft {row['draft_id']} ({row['status']}): contact {row['contact_id']}, {row['profile_source']}")
+    out.print_json(json.dumps(draft.payload, ensure_ascii=False))
+    for key, prov in draft.provenance.items():
+        out.print(f"  {key}: {prov.url} — {prov.evidence[:90]}", markup=False)
+    for item in draft.grounding:
+        out.print(f"  dropped (not in the sources): {item}", markup=False)
+    return 0
+
+
+async def _approve(row: dict, settings: Settings, store: Store) -> ProfileReport:
+    from agent.zyntro import ZyntroClient
+
+    draft = row["draft"]
+    report = ProfileReport(profile_source=draft.profile_source, status=ProfileStatus.queued_for_review)
+    async with ZyntroClient(settings.zyntro) as zyntro:
+        ctx = RunContext(store=store, fetcher=None, condenser=None, zyntro=zyntro, run_id=f"review-{row['draft_id']}")
+        await post_draft(ctx, draft, report)
+    return report
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    with Store(settings.db_path) as store:
+        if args.action == "list":
+            return _list(store, args.json)
+        row = _queued(store, args.draft_id)
+        if args.action == "show":
+            return _show(row, args.json)
+        if row["status"] != QUEUED:
+            raise UsageError(f"draft {row['draft_id']} is {row['status']}, not waiting for review")
+        if args.action == "reject":
+            store.set_draft_status(row["draft_id"], ProfileStatus.rejected.value, args.note)
+            print(f"draft {row['draft_id']} rejected; nothing was posted")
+            return 0
+        report = asyncio.run(_approve(row, settings, store))
+        store.set_draft_status(row["draft_id"], report.status.value, args.note)
+        if report.status in (ProfileStatus.posted, ProfileStatus.unchanged):
+            print(f"draft {row['draft_id']} {report.status.value}: profile_id {report.profile_id} "
+                  f"(payload {payload_hash(row['draft'].payload)[:12]})")
+            return 0
+        print(f"draft {row['draft_id']} {report.status.value}: " + "; ".join(report.warnings), file=sys.stderr)
+        return 1

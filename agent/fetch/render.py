@@ -1,0 +1,301 @@
+"""Rendering a page in Chromium with every request served by our own HTTP engine.
+
+The browser never touches the network itself (it cannot even resolve names, see LAUNCH_ARGS): a
+context-wide route handler answers each request. The page's document comes from the response the
+HTTP path already fetched (so the page is requested once); scripts, XHR and fetch() calls go
+through `HttpEngine.follow`, which checks every URL and redirect hop, or through the replay store.
+Images, fonts, media, stylesheets and sub-frames are never loaded.
+
+Opening a page costs a renderer process, so a page ("tab") is reused: one page at a time per
+context, and between pages its cookies, local/session storage, IndexedDB and caches are wiped,
+so nothing travels from one page to the next. After MAX_TAB_USES pages, after any error, and when
+the browser is recycled, the context is closed and a fresh one made.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from contextlib import suppress
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from playwright.async_api import CDPSession, Page, Route, WebSocketRoute
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+from agent.fetch.browser import BrowserPool, ContextLease
+from agent.fetch.http_engine import HttpEngine
+from agent.fetch.policy import RobotsCache
+from agent.fetch.problems import FetchProblem
+from agent.fetch.raw import RawResponse
+from agent.models import Outcome
+
+__all__ = ["Rendered", "Renderer"]
+
+log = logging.getLogger(__name__)
+
+BLOCKED_TYPES = {"image", "media", "font", "stylesheet", "texttrack", "manifest", "eventsource", "websocket",
+                 "ping", "other"}
+# Not passed on to Chromium: the body is already decoded and re-measured.
+_STRIP_HEADERS = {"content-encoding", "content-length", "transfer-encoding", "connection", "keep-alive"}
+# Done waiting once the body holds this much text, or the network has been quiet this long after load.
+SETTLE_TEXT_CHARS = 200
+SETTLE_QUIET_MS = 400
+MAX_SETTLE_S = 5.0
+MAX_TAB_USES = 20  # pages per context before it is replaced, bounding whatever a wipe might miss
+RESET_TIMEOUT_S = 5.0
+_CLEAR_STORAGE = "() => { try { sessionStorage.clear(); localStorage.clear(); } catch (e) {} }"
+_TEXT_LENGTH = "document.body ? document.body.innerText.trim().length : 0"
+_READ_HTML = ("(document.doctype ? new XMLSerializer().serializeToString(document.doctype) : '')"
+              " + document.documentElement.outerHTML")
+SETTLE_POLL_S = 0.05
+
+
+@dataclass
+class Rendered:
+    """What the browser made of a page."""
+
+    html: str
+    final_url: str
+    status: int
+    requests: int = 0
+
+
+@dataclass
+class _PageState:
+    document: RawResponse | None
+    document_url: str
+    final_url: str
+    status: int
+    refused: FetchProblem | None = None
+    requests: int = 0
+    origins: set[str] = field(default_factory=set)
+    in_flight: int = 0
+    last_activity: float = field(default_factory=time.monotonic)
+
+    def busy(self, delta: int) -> None:
+        """Note a request starting (+1) or finishing (-1)."""
+        self.in_flight += delta
+        self.last_activity = time.monotonic()
+
+
+@dataclass(eq=False)
+class _Tab:
+    """A context with one page, reused for one page load at a time."""
+
+    lease: ContextLease
+    page: Page | None = None
+    cdp: CDPSession | None = None
+    state: _PageState | None = None
+    uses: int = 0
+    broken: bool = False
+
+
+class Renderer:
+    """Renders documents in contexts of a shared `BrowserPool`, reusing a few wiped pages."""
+
+    def __init__(self, pool: BrowserPool, engine: HttpEngine, *, user_agent: str, timeout_s: float,
+                 robots: RobotsCache | None = None, max_idle_tabs: int = 4):
+        self.pool = pool
+        self.engine = engine
+        self.user_agent = user_agent
+        self.timeout_s = timeout_s
+        self.robots = robots
+        self.max_idle_tabs = max_idle_tabs
+        self._idle: list[_Tab] = []
+        self._closed = False
+
+    async def render(self, document: RawResponse) -> Rendered:
+        """Render `document` (already fetched at document.url) and return the resulting HTML."""
+        state = _PageState(document=document, document_url=document.url, final_url=document.url,
+                           status=document.status)
+        tab = await self._take()
+        tab.state = state
+        self.pool.count_page(tab.lease)
+        try:
+            html = await self._load(tab, state)
+        except BaseException:
+            tab.broken = True  # cut short (error, timeout, Ctrl-C): never reuse a page in an unknown state
+            raise
+        finally:
+            await self._give_back(tab)
+        if state.refused is not None:
+            raise state.refused
+        return Rendered(html=html, final_url=state.final_url, status=state.status, requests=state.requests)
+
+    async def aclose(self) -> None:
+        """Close the idle pages and their contexts."""
+        self._closed = True
+        idle, self._idle = self._idle, []
+        for tab in idle:
+            await self.pool.release(tab.lease)
+
+    async def _take(self) -> _Tab:
+        while self._idle:
+            tab = self._idle.pop()
+            if self.pool.stale(tab.lease) or tab.page is None or tab.page.is_closed():
+                await self.pool.release(tab.lease)
+                continue
+            tab.uses += 1
+            return tab
+        lease = await self.pool.new_context(user_agent=self.user_agent, service_workers="block",
+                                            accept_downloads=False, viewport={"width": 1280, "height": 900})
+        tab = _Tab(lease, uses=1)
+
+        async def on_route(route: Route) -> None:
+            await self._serve(route, tab.state)
+
+        try:
+            await lease.context.route("**/*", on_route)
+            await lease.context.route_web_socket("**/*", _refuse_websocket)
+            tab.page = await lease.context.new_page()
+            tab.cdp = await lease.context.new_cdp_session(tab.page)
+        except BaseException:
+            await self.pool.release(lease)
+            raise
+        return tab
+
+    async def _give_back(self, tab: _Tab) -> None:
+        state, tab.state = tab.state, None  # late requests of the old page are refused from now on
+        reusable = not (tab.broken or self._closed or tab.uses >= MAX_TAB_USES or self.pool.stale(tab.lease)
+                        or len(self._idle) >= self.max_idle_tabs)
+        if reusable:
+            try:
+                await asyncio.wait_for(self._wipe(tab, state.origins if state else set()), RESET_TIMEOUT_S)
+                self._idle.append(tab)
+                return
+            except (PlaywrightError, asyncio.TimeoutError) as exc:
+                log.debug("could not wipe a browser page for reuse (%s); closing it", _first_line(exc))
+        await self.pool.release(tab.lease)
+
+    async def _wipe(self, tab: _Tab, origins: set[str]) -> None:
+        """Leave the page and erase everything it stored: cookies, storage, caches."""
+        with suppress(PlaywrightError):
+            await tab.page.evaluate(_CLEAR_STORAGE)  # sessionStorage outlives navigation in a tab
+        await tab.page.goto("about:blank")
+        await tab.lease.context.clear_cookies()
+        for origin in origins:
+            await tab.cdp.send("Storage.clearDataForOrigin", {"origin": origin, "storageTypes": "all"})
+
+    async def _load(self, tab: _Tab, state: _PageState) -> str:
+        timeout_ms = self.timeout_s * 1000
+        try:
+            await tab.page.goto(state.document_url, wait_until="domcontentloaded", timeout=timeout_ms)
+        except PlaywrightTimeout:
+            raise FetchProblem(Outcome.timeout, f"the page did not load within {self.timeout_s:g} s in the browser",
+                               final_url=state.final_url) from None
+        except PlaywrightError as exc:
+            if state.refused is not None:
+                raise state.refused from None
+            raise FetchProblem(Outcome.error, f"the browser could not load the page ({_first_line(exc)})",
+                               final_url=state.final_url) from None
+        for _ in range(3):
+            try:
+                await self._settle(tab, state)
+                return await _evaluate(tab, _READ_HTML)
+            except PlaywrightError:
+                # The page is navigating (a script moved it on): let that finish, then read again.
+                with suppress(PlaywrightError):
+                    await tab.page.wait_for_load_state("domcontentloaded", timeout=timeout_ms)
+        if state.refused is not None:
+            raise state.refused
+        raise FetchProblem(Outcome.error, "the page kept navigating; its content could not be read",
+                           final_url=state.final_url)
+
+    async def _settle(self, tab: _Tab, state: _PageState) -> None:
+        """Wait until the body holds real text, or no request has been open for a while."""
+        deadline = time.monotonic() + min(MAX_SETTLE_S, self.timeout_s / 2)
+        quiet_s = SETTLE_QUIET_MS / 1000
+        while time.monotonic() < deadline:  # not settling in time is fine: what rendered is the page
+            if state.refused is not None:
+                return
+            if await _evaluate(tab, _TEXT_LENGTH) >= SETTLE_TEXT_CHARS:
+                return
+            if state.in_flight == 0 and time.monotonic() - state.last_activity >= quiet_s:
+                return
+            await asyncio.sleep(SETTLE_POLL_S)
+
+    async def _serve(self, route: Route, state: _PageState | None) -> None:
+        request = route.request
+        try:
+            if state is None or request.resource_type in BLOCKED_TYPES:
+                await route.abort("blockedbyclient")
+                return
+            main_nav = request.is_navigation_request() and _is_main_frame(request)
+            if request.resource_type == "document" and not main_nav:
+                await route.abort("blockedbyclient")  # sub-frames: ads and embeds, not the page
+                return
+            parts = urlsplit(request.url)
+            state.origins.add(f"{parts.scheme}://{parts.netloc}")
+            state.busy(+1)
+            try:
+                if main_nav and state.document is not None and request.url == state.document_url:
+                    doc, state.document = state.document, None
+                    await route.fulfill(status=doc.status, headers=_headers(doc), body=doc.body)
+                    return
+                state.requests += 1
+                await self._forward(route, state, main_nav)
+            finally:
+                state.busy(-1)
+        except PlaywrightError as exc:
+            log.debug("route for %s ended early: %s", request.url, _first_line(exc))  # page closed meanwhile
+
+    async def _forward(self, route: Route, state: _PageState, main_nav: bool) -> None:
+        request = route.request
+        check = self._check_navigation if main_nav else None
+        try:
+            resp, hops = await self.engine.follow(
+                request.url, check_hop=check, method=request.method, headers=dict(request.headers),
+                content=request.post_data_buffer, html_only=main_nav,
+            )
+        except FetchProblem as problem:
+            if main_nav:
+                # The page tried to move to a URL we refuse: the result is that refusal, not the old page.
+                state.refused = FetchProblem(problem.outcome, f"the page navigated to {request.url}: {problem.reason}",
+                                             status=problem.status, final_url=request.url)
+            log.debug("refused browser request %s: %s", request.url, problem.reason)
+            blocked = problem.outcome in (Outcome.unsafe_url, Outcome.robots_disallowed, Outcome.invalid_url)
+            await route.abort("blockedbyclient" if blocked else "failed")
+            return
+        if main_nav:
+            state.final_url, state.status = hops[-1], resp.status
+        await route.fulfill(status=resp.status, headers=_headers(resp), body=resp.body)
+
+    async def _check_navigation(self, url: str) -> None:
+        if self.robots is None:
+            return
+        decision = await self.robots.check(url)
+        if not decision.allowed:
+            raise FetchProblem(Outcome.robots_disallowed, decision.reason, final_url=url)
+
+
+def _is_main_frame(request) -> bool:
+    try:
+        return request.frame.parent_frame is None
+    except PlaywrightError:
+        return False  # service-worker requests have no frame
+
+
+def _headers(resp: RawResponse) -> dict[str, str]:
+    headers = {k: v for k, v in resp.headers.items() if k not in _STRIP_HEADERS}
+    headers.setdefault("content-type", "text/html")
+    return headers
+
+
+async def _refuse_websocket(ws: WebSocketRoute) -> None:
+    with suppress(PlaywrightError):
+        await ws.close(code=1008, reason="websockets are not used by the fetcher")
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+
+
+async def _evaluate(tab: _Tab, expression: str):
+    """Evaluate in the page over the tab's CDP session (no helper script is injected)."""
+    answer = await tab.cdp.send("Runtime.evaluate", {"expression": expression, "returnByValue": True})
+    if "exceptionDetails" in answer:
+        raise PlaywrightError(f"evaluation failed: {answer['exceptionDetails'].get('text', 'exception')}")
+    return answer["result"].get("value")

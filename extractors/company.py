@@ -1,0 +1,47 @@
+"""Company websites: home, about, team and contact pages on a company's own domain.
+
+Routing rule (URL only): an http(s) URL whose path is one of COMPANY_PATHS, on a host that is not a
+known platform (extractors.sites.KNOWN_SITES) nor personal hosting. The content then decides the label:
+an h-card / rel=me / Person about the page makes it a "Personal Website" after all (a person's home
+page at "/"), anything else stays "Company Website" (see extractors.web).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from agent.models import Extraction, Page
+from extractors.base import WEB, Extractor, is_http
+from extractors.sites import is_personal_host, is_platform
+from extractors.web import parse_web
+
+__all__ = ["COMPANY_PATHS", "CompanyExtractor"]
+
+# Paths (lower-cased, without a trailing slash or extension) that are about the company itself.
+COMPANY_PATHS = frozenset({
+    "", "/about", "/about-us", "/aboutus", "/company", "/team", "/our-team", "/people", "/leadership",
+    "/management", "/contact", "/contact-us", "/contactus", "/imprint", "/impressum", "/who-we-are",
+    "/en", "/en/about", "/en/about-us", "/en/company", "/en/team", "/en/contact", "/index",
+})
+
+
+def company_path(url: str) -> bool:
+    """True when the URL's path is one of the company-ish paths."""
+    path = urlsplit(url).path.lower().rstrip("/")
+    path = path.rsplit(".", 1)[0] if path.endswith((".html", ".htm", ".php")) else path
+    return path in COMPANY_PATHS
+
+
+class CompanyExtractor(Extractor):
+    """A company's own site (home, about, team, contact)."""
+
+    name = "company"
+    profile_source = "Company Website"
+    needs_browser = None
+    tier = WEB
+
+    def matches(self, url: str) -> bool:
+        return is_http(url) and company_path(url) and not is_platform(url) and not is_personal_host(url)
+
+    def parse(self, page: Page) -> Extraction:
+        return parse_web(page, "company")

@@ -1,0 +1,85 @@
+"""Layers every source can reuse: structured data (JSON-LD, microdata, RDFa) and count phrases.
+
+Layers run cheapest and most reliable first; the FactBag keeps the first value of a key, so a later
+layer only fills what an earlier one left empty.
+"""
+
+from __future__ import annotations
+
+import re
+
+from extractors.facts import FactBag, clean
+from extractors.html import Document, element_text
+from extractors.schema import find_subject, org_facts, person_facts
+from extractors.structured import jsonld_nodes, microdata_items, rdfa_items
+
+__all__ = ["COUNT_WORDS", "count_phrases", "count_elements", "structured"]
+
+# Words that label a count on profile pages, and the fact each one feeds.
+COUNT_WORDS = {
+    "followers": "followers_count", "follower": "followers_count",
+    "following": "following_count",
+    "posts": "posts_count", "post": "posts_count", "tweets": "posts_count", "tweet": "posts_count",
+    "repositories": "repositories_count", "repository": "repositories_count",
+    "stars": "stars_count", "star": "stars_count",
+    "employees": "employees_count",
+}
+_NUMBER = r"(\d[\d,.\u00a0\u202f]*(?:\s?[KkMmBb](?![a-z]))?)"
+_PHRASE = re.compile(_NUMBER + r"\s+(" + "|".join(sorted(COUNT_WORDS, key=len, reverse=True)) + r")\b", re.I)
+_WORD = re.compile(r"\b(" + "|".join(COUNT_WORDS) + r")\b", re.I)
+_SHORT = 40  # an element whose whole text is "6 Followers" is a counter, not a sentence
+
+
+def structured(doc: Document, bag: FactBag) -> tuple[str, list[str]]:
+    """JSON-LD, then microdata, then RDFa; returns the subject kind found ('unknown' if none) and links."""
+    kind, links = "unknown", []
+    sources = (("jsonld", "jsonld", jsonld_nodes(doc)), ("microdata", "microdata", microdata_items(doc)),
+               ("microdata", "rdfa", rdfa_items(doc)))
+    for method, source, nodes in sources:
+        subject = find_subject(nodes) if nodes else None
+        if subject is None:
+            continue
+        if kind == "unknown":
+            kind = subject.kind
+        elif kind != subject.kind:
+            continue  # a later format describing something else does not mix into this subject
+        if subject.kind == "person":
+            links += person_facts(bag, subject.node, doc.host, method, source=source,
+                                  profile_page=subject.how.startswith("ProfilePage"))
+            created = (subject.page or {}).get("dateCreated")
+            if isinstance(created, str) and subject.how.startswith("ProfilePage"):
+                bag.add("joined_date", created[:10], f"{source}:ProfilePage.dateCreated", method)
+        else:
+            links += org_facts(bag, subject.node, doc.host, method, source=source)
+    return kind, links
+
+
+def count_phrases(text: str) -> list[tuple[str, str, str]]:
+    """('followers_count', '2,362', '2,362 Followers') for each count phrase in a text."""
+    out = []
+    for match in _PHRASE.finditer(clean(text)):
+        out.append((COUNT_WORDS[match.group(2).lower()], match.group(1), match.group(0)))
+    return out
+
+
+def count_elements(doc: Document, bag: FactBag, root=None) -> None:
+    """Counts shown as short labelled elements ('<b>2</b> Following'), read as selector facts."""
+    scope = root if root is not None else doc.root
+    for el in scope.iter():
+        if not isinstance(el.tag, str) or el.tag in ("script", "style"):
+            continue
+        for text, owner in ((el.text, el), (el.tail, el.getparent())):
+            if owner is None or not text or not _WORD.search(text):
+                continue
+            node = owner
+            for _ in range(3):  # climb until the element holds both the number and its label
+                whole = element_text(node)
+                if len(whole) > _SHORT:
+                    break
+                found = count_phrases(whole)
+                if found and found[0][2] == whole:
+                    bag.add(found[0][0], found[0][1], whole, "selector")
+                    break
+                node = node.getparent()
+                if node is None:
+                    break

@@ -1,0 +1,121 @@
+"""Pages that are not a profile: error statuses, bot challenges, login walls and "not found" pages.
+
+A gate runs before any fact is read: when it answers, the extraction carries that outcome and no facts.
+Site modules add their own markers (LinkedIn's authwall, X's "This account doesn't exist").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from agent.models import Outcome
+from extractors.html import Document
+
+__all__ = ["Gate", "Markers", "challenge_reason", "gate", "status_gate"]
+
+# Unmistakable bot-challenge markers (Cloudflare, DataDome, PerimeterX, Imperva, Akamai), looked up as
+# plain substrings of the lower-cased HTML: a regex alternation over a megabyte costs most of a second.
+# Cloudflare injects /cdn-cgi/challenge-platform/ scripts into ordinary pages too: not a marker.
+_CHALLENGE_STRONG = ("_cf_chl_opt", 'id="challenge-form"', "id='challenge-form'", "cf-browser-verification",
+                     "cf-turnstile-wrapper", "captcha-delivery.com", "px-captcha", "/_incapsula_resource",
+                     "ak_bmsc_challenge")
+_CHALLENGE_TITLE = re.compile(
+    r"^(just a moment|attention required|please wait|checking your browser|security check|ddos-guard|"
+    r"access denied|robot check|are you a robot|pardon our interruption|one more step|verifying you are human)",
+    re.I)
+# Weak markers: this wording in the visible text of an otherwise near-empty page. A captcha widget alone
+# is not one: contact forms carry reCAPTCHA too.
+_CHALLENGE_WORDS = re.compile(
+    r"verify (?:that )?you are (?:a )?human|are you a robot|unusual traffic|enable javascript and cookies to "
+    r"continue|complete the security check|press (?:&|and) hold|checking your browser", re.I)
+_NOT_FOUND_TITLE = re.compile(
+    r"^(404\b|error 404|page not found|not found\b|profile not found|user not found|account not found)|"
+    r"\b(page not found|404 not found|404 error|page (?:does not|doesn.t) exist)\b", re.I)
+_LOGIN_TITLE = re.compile(r"\b(log ?in|sign ?in|sign ?up|log on)\b", re.I)
+_SMALL_PAGE = 2_500  # characters of visible text below which a page "holds nothing else"
+
+
+@dataclass(frozen=True)
+class Markers:
+    """Site-specific words that reveal a login wall or a missing profile (regexes on title / visible text)."""
+
+    login: tuple[re.Pattern, ...] = ()
+    not_found: tuple[re.Pattern, ...] = ()
+    blocked: tuple[re.Pattern, ...] = ()
+
+
+@dataclass(frozen=True)
+class Gate:
+    """Why a page is not a profile."""
+
+    outcome: Outcome
+    reason: str
+    extra: dict = field(default_factory=dict)
+
+
+def status_gate(status: int) -> Gate | None:
+    """The outcome an HTTP status alone decides (404 -> not_found, 999/403 -> blocked, ...)."""
+    if status in (404, 410):
+        return Gate(Outcome.not_found, f"the site answered HTTP {status}: no such page")
+    if status == 401:
+        return Gate(Outcome.login_wall, "the site answered HTTP 401: it asks to log in")
+    if status in (403, 999):
+        return Gate(Outcome.blocked, f"the site answered HTTP {status}: it refused the request")
+    if status == 429:
+        return Gate(Outcome.rate_limited, "the site answered HTTP 429: too many requests, try later")
+    if status >= 500:
+        return Gate(Outcome.error, f"the site answered HTTP {status}: a server error, try later")
+    if status >= 400:
+        return Gate(Outcome.error, f"the site answered HTTP {status}")
+    return None
+
+
+def challenge_reason(doc: Document) -> str | None:
+    """Why the page looks like a bot challenge, or None."""
+    if _CHALLENGE_TITLE.search(doc.title):
+        return f'bot challenge page ("{doc.title[:60]}")'
+    html = doc.page.html.lower()
+    strong = next((m for m in _CHALLENGE_STRONG if m in html), None)
+    if strong:
+        return f"bot challenge page (marker {strong!r})"
+    if doc.body_text_length < _SMALL_PAGE:
+        weak = _CHALLENGE_WORDS.search(doc.text_sample)
+        if weak:
+            return f"human check on a near-empty page ({weak.group(0)!r})"
+    return None
+
+
+def _search(patterns: tuple[re.Pattern, ...], *texts: str) -> re.Match | None:
+    for pattern in patterns:
+        for text in texts:
+            found = pattern.search(text)
+            if found:
+                return found
+    return None
+
+
+def gate(doc: Document, markers: Markers = Markers()) -> Gate | None:
+    """Run every check, most decisive first; None when the page may be a profile."""
+    by_status = status_gate(doc.page.status)
+    blocked = challenge_reason(doc)
+    if blocked:
+        outcome = Outcome.rate_limited if doc.page.status == 429 else Outcome.blocked
+        return Gate(outcome, blocked)
+    if by_status:
+        return by_status
+    sample = doc.text_sample
+    found = _search(markers.blocked, doc.title, sample)
+    if found:
+        return Gate(Outcome.blocked, f'the site refused the visit ("{found.group(0)}")')
+    found = _search(markers.not_found, doc.title, sample)
+    if found or _NOT_FOUND_TITLE.search(doc.title):
+        said = found.group(0) if found else doc.title
+        return Gate(Outcome.not_found, f'the page says the profile does not exist ("{said[:80]}")')
+    found = _search(markers.login, doc.title, sample)
+    if found:
+        return Gate(Outcome.login_wall, f'login wall ("{found.group(0)[:80]}"): only a logged-in visitor sees it')
+    has_password = bool(doc.root.xpath("//input[@type='password']"))
+    if _LOGIN_TITLE.search(doc.title) and (has_password and doc.body_text_length < _SMALL_PAGE * 4):
+        return Gate(Outcome.login_wall, f'login page ("{doc.title[:60]}"): only a logged-in visitor sees more')
+    return None

@@ -1,0 +1,171 @@
+"""The parse path shared by the company, personal and generic extractors: any site that is not a
+known social network with its own module.
+
+The routed extractor proposes a label; the content has the last word on a site of its own:
+a representative h-card, rel=me links or a schema.org Person about the page -> "Personal Website";
+an Organization -> "Company Website"; otherwise the routed extractor's own default
+("Company Website" for company-ish paths, "Personal Website" on personal hosting, else the site's own
+name: og:site_name, a known platform's name, or the registrable domain). On a known platform
+(extractors.sites.KNOWN_SITES) the label is always the platform's name.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from agent.models import Extraction, Page
+from extractors.base import refused, result
+from extractors.facts import FactBag, clean
+from extractors.html import Document, registrable_domain
+from extractors.layers import count_elements, count_phrases, structured
+from extractors.mf import hcard_facts, representative_hcard
+from extractors.pages import gate
+from extractors.schema import ARTICLE_TYPES, is_person, person_facts
+from extractors.sites import is_platform, platform_name
+from extractors.structured import as_list, jsonld_nodes, type_names
+from extractors.text import condenser_text
+
+__all__ = ["parse_web", "site_name"]
+
+Mode = Literal["company", "personal", "generic"]
+COMPANY_LABEL, PERSONAL_LABEL = "Company Website", "Personal Website"
+
+PROFILE_TITLE = re.compile(r"^(?P<name>[^()|•]{1,80}?)\s*\((?P<handle>@[\w.\-]{1,60})\)")
+QUOTED_BIO = re.compile(r"\bon [\w .]{2,30}:\s*[\"“](?P<bio>.+)[\"”]\s*$", re.S)
+_LOOKS_LIKE_NAME = re.compile(r"^[A-ZÀ-Þ][\w'’.-]+(?: [A-ZÀ-Þ][\w'’.-]+){1,3}$")
+
+
+def site_name(doc: Document) -> str:
+    """og:site_name, else a known platform's name, else the registrable domain ('example.org')."""
+    own = clean(doc.meta.get("og:site_name") or doc.meta.get("application-name"))
+    if own:
+        return own[:60]
+    return platform_name(doc.url) or registrable_domain(doc.host) or "Unknown"
+
+
+def _default_label(doc: Document, mode: Mode) -> str:
+    if mode == "company":
+        return COMPANY_LABEL
+    if mode == "personal":
+        return PERSONAL_LABEL
+    return site_name(doc)
+
+
+def parse_web(page: Page, mode: Mode) -> Extraction:
+    """Parse any non-social page; the label and subject come from the content as described above."""
+    doc = Document(page)
+    on_platform = is_platform(doc.url)
+    stop = gate(doc)
+    if stop:
+        return refused(page, mode, site_name(doc) if on_platform else _default_label(doc, mode), stop)
+    bag = FactBag()
+    kind, links = structured(doc, bag)
+    owner = kind  # what the page itself declares (not an article's author)
+    card = representative_hcard(doc) if kind in ("unknown", "person") else None
+    if card is not None:
+        links += hcard_facts(bag, card, doc)
+        kind = owner = "person"
+    links += doc.rel_me
+    if kind == "unknown" and doc.rel_me:
+        kind = owner = "person"  # rel=me: the page speaks for the person behind these profiles
+    if kind == "unknown" and _article_author(doc, bag, links):
+        kind = "person"
+    kind = _meta_profile(doc, bag, kind)
+    if kind == "person":
+        count_elements(doc, bag)
+    if not on_platform and (mode != "generic" or owner != "unknown"):
+        _contact_links(doc, bag)  # on a platform, a mailto: link is the platform's, not the person's
+    if on_platform:
+        label, name = site_name(doc), "generic"
+    elif owner == "person":
+        label, name = PERSONAL_LABEL, "personal"
+    elif owner == "organization" or (mode == "company" and kind == "unknown"):
+        label, name = COMPANY_LABEL, "company"
+        kind = "organization"
+        _company_fallbacks(doc, bag)
+    else:
+        label, name = _default_label(doc, mode), mode
+    if mode == "personal" and kind == "unknown":
+        _person_fallbacks(doc, bag)
+        kind = "person" if bag.has("name") else "unknown"
+    text = condenser_text(doc)
+    return result(page, name, label, kind, bag, links, text)
+
+
+def _article_author(doc: Document, bag: FactBag, links: list[str]) -> bool:
+    """A blog post's author (JSON-LD Article.author that is a Person): who wrote the page."""
+    for node in jsonld_nodes(doc):
+        if not type_names(node) & ARTICLE_TYPES:
+            continue
+        for author in as_list(node.get("author")):
+            if is_person(author):
+                links += person_facts(bag, author, doc.host, "jsonld", source="jsonld:Article.author")
+                return True
+    author = clean(doc.meta.get("author"))
+    if author and _LOOKS_LIKE_NAME.match(author) and any(type_names(n) & ARTICLE_TYPES for n in jsonld_nodes(doc)):
+        return bag.add("name", author, "meta:author", "meta")
+    return False
+
+
+def _meta_profile(doc: Document, bag: FactBag, kind: str) -> str:
+    """OpenGraph profile pages: profile:* tags, 'Name (@handle)' titles, counts in the description."""
+    meta = doc.meta
+    is_profile = meta.get("og:type", "").lower() == "profile" or any(k.startswith("profile:") for k in meta)
+    if kind not in ("unknown", "person") or not is_profile:
+        return kind  # a post's description says nothing about its author
+    first, last = clean(meta.get("profile:first_name")), clean(meta.get("profile:last_name"))
+    bag.add("name", f"{first} {last}".strip(), "meta:profile:first_name+last_name", "meta")
+    bag.add("handle", meta.get("profile:username"), "meta:profile:username", "meta")
+    for key in ("og:title", "twitter:title"):
+        match = PROFILE_TITLE.match(clean(meta.get(key)))
+        if match:
+            bag.add("name", match.group("name"), f"meta:{key}", "meta")
+            bag.add("handle", match.group("handle"), f"meta:{key}", "meta")
+    for key in ("description", "og:description", "twitter:description"):
+        text = clean(meta.get(key))
+        for count_key, value, _ in count_phrases(text):
+            bag.add(count_key, value, f"meta:{key}", "meta")
+        quoted = QUOTED_BIO.search(text)
+        if quoted:
+            bag.add("bio", quoted.group("bio"), f"meta:{key}", "meta")
+        elif text and not count_phrases(text):
+            bag.add("bio", text, f"meta:{key}", "meta")
+    if is_profile and not bag.has("name"):
+        title = clean(meta.get("og:title"))
+        bag.add("name", title, "meta:og:title", "meta")
+    if is_profile and not bag.has("handle"):
+        segments = [s for s in doc.path.split("/") if s]
+        if len(segments) == 1 and re.fullmatch(r"@?[\w.-]{2,40}", segments[0]):
+            bag.add("handle", segments[0], f"url:{doc.path}", "text")
+    return "person" if bag.has("name") or bag.has("handle") else kind
+
+
+def _contact_links(doc: Document, bag: FactBag) -> None:
+    """The first mailto: and tel: links a site publishes."""
+    for href in doc.xpath("//a[starts-with(@href,'mailto:')]/@href")[:1]:
+        bag.add("email", href.split("?", 1)[0], href, "selector")
+    for href in doc.xpath("//a[starts-with(@href,'tel:')]/@href")[:1]:
+        bag.add("phone", href[4:].strip(), href, "selector")
+
+
+def _company_fallbacks(doc: Document, bag: FactBag) -> None:
+    """A company page without structured data still names itself and describes itself in meta tags."""
+    bag.add("name", doc.meta.get("og:site_name") or doc.meta.get("application-name"), "meta:og:site_name", "meta")
+    for key in ("og:description", "description"):
+        text = clean(doc.meta.get(key))
+        if text:
+            bag.add("description", text, f"meta:{key}", "meta")
+            break
+
+
+def _person_fallbacks(doc: Document, bag: FactBag) -> None:
+    """A personal site without markup: the author meta tag, or a title that is just a name."""
+    author = clean(doc.meta.get("author"))
+    if author and _LOOKS_LIKE_NAME.match(author):
+        bag.add("name", author, "meta:author", "meta")
+    elif _LOOKS_LIKE_NAME.match(doc.title):
+        bag.add("name", doc.title, f"title: {doc.title}", "meta")
+    bio = clean(doc.meta.get("description") or doc.meta.get("og:description"))
+    if bio and bag.has("name"):
+        bag.add("bio", bio, "meta:description", "meta")

@@ -1,0 +1,175 @@
+"""End to end through the CLI: replayed demo pages, real Chromium for x.com, the sandbox over HTTP."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+
+from agent.cli import main
+
+CLI = [sys.executable, "-m", "agent.cli"]
+
+
+def _enrich_json(capsys, *args: str) -> tuple[int, dict]:
+    code = main(["enrich", "--json", *args])
+    out = capsys.readouterr().out
+    return code, json.loads(out)
+
+
+def _profiles(data: dict) -> dict[str, dict]:
+    (contact,) = data["contacts"]
+    return {p["profile_source"]: p for p in contact["profiles"]}
+
+
+def test_several_origins_give_several_profiles(demo_world, capsys):
+    cid = demo_world.contacts["Ada Quinlan"]
+    code, data = _enrich_json(capsys, *demo_world.urls["Ada Quinlan"], "--contact-id", cid,
+                              "--name", "Ada Quinlan", "--email", "ada@quillmetrics.example")
+    profiles = _profiles(data)
+    assert set(profiles) == {"LinkedIn", "GitHub", "Twitter"}
+    assert all(p["status"] == "posted" and p["profile_id"] for p in profiles.values()), profiles
+    assert code == 0
+    twitter = profiles["Twitter"]
+    assert twitter["sources"][0]["engine"] == "browser"  # x.com's profile exists only after JavaScript
+    assert twitter["payload"]["followers_count"] == 2981
+    assert profiles["GitHub"]["payload"]["source_url"] == "https://github.com/adaquinlan"
+    stored = demo_world.stored()
+    assert stored == {("Ada Quinlan", "LinkedIn"): 1, ("Ada Quinlan", "GitHub"): 1, ("Ada Quinlan", "Twitter"): 1}
+    for row in demo_world.sandbox.profiles():
+        assert row["payload"]["summary"] and "Ada Quinlan" in json.dumps(row["payload"])
+
+    # The same research again: nothing changed, so nothing is sent (Zyntro would store duplicates).
+    code, again = _enrich_json(capsys, *demo_world.urls["Ada Quinlan"], "--contact-id", cid, "--name", "Ada Quinlan")
+    assert {p["status"] for p in _profiles(again).values()} == {"unchanged"}
+    assert code == 0
+    assert sum(demo_world.stored().values()) == 3
+
+
+def test_failed_sources_do_not_sink_the_rest(demo_world, capsys):
+    cid = demo_world.contacts["Dmitri Osei"]
+    urls = demo_world.urls["Dmitri Osei"] + ["https://github.com/no-such-person-here"]
+    code, data = _enrich_json(capsys, *urls, "--contact-id", cid, "--name", "Dmitri Osei")
+    profiles = _profiles(data)
+    assert profiles["LinkedIn"]["status"] == "no_data"
+    assert profiles["LinkedIn"]["sources"][0]["outcome"] == "login_wall"
+    assert "payload" not in profiles["LinkedIn"] or profiles["LinkedIn"]["payload"] is None
+    github = profiles["GitHub"]
+    assert github["status"] == "posted"
+    outcomes = {s["url"]: s["outcome"] for s in github["sources"]}
+    assert outcomes == {"https://github.com/dosei": "ok", "https://github.com/no-such-person-here": "not_found"}
+    assert code == 1  # something asked for failed, the rest still completed
+    assert demo_world.stored() == {("Dmitri Osei", "GitHub"): 1}
+
+
+def test_identity_mismatch_is_not_posted(demo_world, capsys):
+    cid = demo_world.contacts["Elena Marsh"]
+    code, data = _enrich_json(capsys, "https://github.com/emarsh", "--contact-id", cid,
+                              "--name", "Elena Marsh", "--company", "Brightfold")
+    github = _profiles(data)["GitHub"]
+    assert github["status"] == "identity_mismatch"
+    assert any("Evan Marshall" in w or "name" in w for w in github["warnings"]), github["warnings"]
+    assert code == 1
+    assert sum(demo_world.stored().values()) == 0
+
+
+def test_dry_run_posts_nothing_and_shows_payloads(demo_world, capsys):
+    cid = demo_world.contacts["Chiara Valdes"]
+    code, data = _enrich_json(capsys, *demo_world.urls["Chiara Valdes"], "--contact-id", cid,
+                              "--name", "Chiara Valdes", "--dry-run")
+    profiles = _profiles(data)
+    assert set(profiles) == {"Personal Website", "Inkwell"}
+    assert {p["status"] for p in profiles.values()} == {"dry_run"}
+    assert profiles["Personal Website"]["payload"]["summary"].startswith("Chiara Valdes")
+    assert code == 0
+    assert sum(demo_world.stored().values()) == 0
+
+
+def test_usage_errors_exit_2(demo_world, capsys):
+    assert main(["enrich", "https://github.com/dosei", "--contact-id", "not-a-uuid"]) == 2
+    assert "not a UUID" in capsys.readouterr().err
+    assert main(["enrich", "https://github.com/dosei"]) == 2
+    assert main(["enrich", "--batch", "/no/such/file.csv"]) == 2
+
+
+def test_batch_reports_bad_rows_and_runs_the_rest(demo_world, tmp_path, capsys):
+    batch = demo_world.batch_file(tmp_path / "contacts.jsonl", ["Bruno Okafor"])
+    with batch.open("a") as f:
+        f.write('{"contact_id": "oops", "urls": ["https://github.com/x"]}\n')
+    code = main(["enrich", "--batch", str(batch), "--json"])
+    captured = capsys.readouterr()
+    assert "contacts.jsonl line 2: contact_id 'oops' is not a UUID" in captured.err
+    data = json.loads(captured.out)
+    assert [c["contact_id"] for c in data["contacts"]] == [demo_world.contacts["Bruno Okafor"]]
+    assert {p["profile_source"] for p in data["contacts"][0]["profiles"]} == {"Company Website", "LinkedIn", "GitHub"}
+    assert code == 1
+    assert sum(demo_world.stored().values()) == 3
+
+
+def test_kill_9_mid_batch_then_rerun_posts_each_profile_once(demo_world, tmp_path):
+    # Many contacts with the same public pages, and a sandbox that stores each profile at once but
+    # answers 0.25 s later, so the kill lands mid-batch, most likely between a store and its answer.
+    rows = []
+    for i in range(12):
+        cid = str(demo_world.sandbox.add_contact(name="Dmitri Osei", email=f"d{i}@northquay.example"))
+        rows.append({"contact_id": cid, "name": "Dmitri Osei", "urls": ["https://github.com/dosei"]})
+    batch = tmp_path / "slow.jsonl"
+    batch.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    demo_world.sandbox.faults.push("latency", delay_s=0.25, after=True, times=len(rows))
+    args = [*CLI, "enrich", "--batch", str(batch), "--concurrency", "2", "--no-progress", "--json"]
+    proc = subprocess.Popen(args, env=demo_world.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while len(demo_world.sandbox.profiles()) < 3 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.02)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    first = len(demo_world.sandbox.profiles())
+    assert 0 < first < len(rows)
+
+    demo_world.sandbox.faults.clear()
+    rerun = subprocess.run(args, env=demo_world.env, capture_output=True, text=True, timeout=120)
+    assert "resuming run" in rerun.stderr
+    report = {c["contact_id"]: c["profiles"][0] for c in json.loads(rerun.stdout)["contacts"]}
+    assert set(report) == {r["contact_id"] for r in rows}
+    stored = Counter(str(p["contact_id"]) for p in demo_world.sandbox.profiles())
+    for row in rows:
+        profile = report[row["contact_id"]]
+        if profile["status"] == "unknown":
+            # The kill landed between the intent to post and Zyntro's answer: never re-sent blindly,
+            # and the user is told how to check. The sandbox holds it at most once.
+            assert stored[row["contact_id"]] <= 1
+            assert "--repost-unknown" in " ".join(profile["warnings"])
+        else:
+            assert profile["status"] == "posted"
+            assert stored[row["contact_id"]] == 1  # every contact exactly once
+    assert rerun.returncode == (1 if any(p["status"] == "unknown" for p in report.values()) else 0)
+
+
+def test_python_api(demo_world):
+    from agent import enrich
+
+    report = enrich({"contact_id": demo_world.contacts["Dmitri Osei"], "name": "Dmitri Osei"},
+                    ["https://github.com/dosei"], dry_run=True)
+    (profile,) = report.profiles
+    assert (profile.profile_source, profile.status.value) == ("GitHub", "dry_run")
+    assert profile.payload["followers_count"] == 1093
+
+
+def test_demo_command_runs_offline(capsys):
+    code = main(["demo", "--json"])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 0
+    statuses = {(c_p["profile_source"], c_p["status"]) for c in data["contacts"] for c_p in c["profiles"]}
+    assert ("LinkedIn", "no_data") in statuses  # the login wall
+    assert ("GitHub", "identity_mismatch") in statuses
+    posted = [p for c in data["contacts"] for p in c["profiles"] if p["status"] == "posted"]
+    assert len(posted) == len(data["sandbox_profiles"]) >= 8
+    assert uuid.UUID(data["contacts"][0]["contact_id"])
+    assert not Path(data.get("work", "/nonexistent")).exists()

@@ -1,0 +1,95 @@
+"""No Chromium outlives its run: after an exception, and after Ctrl-C in the middle of a page.
+
+Every browser the fetcher starts carries ZYNTRO_ENRICH_BROWSER_TAG=<pid>.<pool>.<n>/ in its
+environment (inherited by all of its helper processes), so survivors can be found in /proc even
+after they were re-parented.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from tests.support.fetch import Reply, js_page
+
+from agent.fetch.browser import tagged_processes
+from agent.models import Outcome
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _wait_for(predicate, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return predicate()
+
+
+def test_exception_inside_the_run_leaves_no_chromium(site, aio, fetch_settings):
+    from agent.fetch import Fetcher
+
+    url = site.add(site.unique(), Reply(js_page("before the crash")))
+    mine = f"{os.getpid()}."
+    before = set(tagged_processes(mine))
+    seen: list[int] = []
+
+    async def crash():
+        async with Fetcher(fetch_settings()) as fetcher:
+            result = await fetcher.fetch(url)
+            assert result.outcome is Outcome.ok and result.engine == "browser"
+            seen.extend(set(tagged_processes(mine)) - before)
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        aio.run(crash())
+    assert seen, "the browser should have been running inside the block"
+    assert set(tagged_processes(mine)) - before == set()
+
+
+def test_ctrl_c_during_a_page_leaves_no_chromium(site, tmp_path):
+    stalled = site.unique("stalled")
+    site.add(stalled, Reply("1;", content_type="application/javascript", delay_s=5.0))
+    url = site.add(site.unique(), Reply(js_page("never", script_src=stalled)))
+    env = {**os.environ, "ZYNTRO_ENRICH_ALLOW_PRIVATE": "1", "ZYNTRO_ENRICH_DELAY": "0",
+           "ZYNTRO_ENRICH_HOME": str(tmp_path / "home"), "PYTHONPATH": str(ROOT)}
+    code = "import sys, agent.cli as c; c.COMMANDS = ['fetch']; sys.exit(c.main())"
+    proc = subprocess.Popen([sys.executable, "-c", code, "fetch", url], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        # The browser is up and waiting on the stalled script once the site sees that request.
+        assert _wait_for(lambda: site.hit_count(stalled) > 0, 20), "the page never reached the browser"
+        assert tagged_processes(f"{proc.pid}."), "Chromium should be running now"
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, err.decode()[-500:]
+    assert b"interrupted" in err
+    assert _wait_for(lambda: not tagged_processes(f"{proc.pid}."), 5)
+
+
+def test_sigterm_during_a_page_leaves_no_chromium(site, tmp_path):
+    stalled = site.unique("stalled")
+    site.add(stalled, Reply("1;", content_type="application/javascript", delay_s=5.0))
+    url = site.add(site.unique(), Reply(js_page("never", script_src=stalled)))
+    env = {**os.environ, "ZYNTRO_ENRICH_ALLOW_PRIVATE": "1", "ZYNTRO_ENRICH_DELAY": "0",
+           "ZYNTRO_ENRICH_HOME": str(tmp_path / "home"), "PYTHONPATH": str(ROOT)}
+    code = "import sys, agent.cli as c; c.COMMANDS = ['fetch']; sys.exit(c.main())"
+    proc = subprocess.Popen([sys.executable, "-c", code, "fetch", url, "--browser"], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert _wait_for(lambda: site.hit_count(stalled) > 0, 20), "the page never reached the browser"
+        proc.terminate()
+        proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert _wait_for(lambda: not tagged_processes(f"{proc.pid}."), 5)

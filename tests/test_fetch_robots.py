@@ -1,0 +1,78 @@
+"""robots.txt per RFC 9309 and the operator's per-domain override, against real loopback servers."""
+
+from __future__ import annotations
+
+from tests.support.fetch import Reply, static_page
+
+from agent.fetch.policy import host_matches, retry_after_seconds
+from agent.models import Outcome
+
+ROBOTS = "User-agent: *\nDisallow: /private\n\nUser-agent: otherbot\nDisallow: /\n"
+
+
+def _robots_site(make_site, robots: Reply):
+    server = make_site()
+    server.add("/robots.txt", robots)
+    server.add("/private/page", Reply(static_page("Private")))
+    server.add("/public", Reply(static_page("Public")))
+    return server
+
+
+def test_robots_disallow_is_honoured(make_site, fetch_settings, fetch_one):
+    server = _robots_site(make_site, Reply(ROBOTS, content_type="text/plain"))
+    blocked, _ = fetch_one(fetch_settings(), server.base + "/private/page")
+    assert blocked.outcome is Outcome.robots_disallowed and "override" in blocked.reason
+    assert server.hit_count("/private/page") == 0 and not blocked.robots_override
+    allowed, _ = fetch_one(fetch_settings(), server.base + "/public")
+    assert allowed.outcome is Outcome.ok
+
+
+def test_operator_override_fetches_and_is_recorded(make_site, fetch_settings, fetch_one):
+    server = _robots_site(make_site, Reply(ROBOTS, content_type="text/plain"))
+    result, stats = fetch_one(fetch_settings(robots_override=["127.0.0.1"]), server.base + "/private/page")
+    assert result.outcome is Outcome.ok and result.robots_override
+    assert "override" in result.reason and stats["robots_overrides"] == 1
+    plain, _ = fetch_one(fetch_settings(robots_override=["127.0.0.1"]), server.base + "/public")
+    assert plain.outcome is Outcome.ok and not plain.robots_override  # allowed anyway: no override used
+
+
+def test_robots_server_error_means_disallow_all(make_site, fetch_settings, fetch_one):
+    server = _robots_site(make_site, Reply("oops", status=500, content_type="text/plain"))
+    result, _ = fetch_one(fetch_settings(), server.base + "/public")
+    assert result.outcome is Outcome.robots_disallowed and "HTTP 500" in result.reason
+    assert server.hit_count("/public") == 0
+
+
+def test_robots_client_error_means_allow_all(make_site, fetch_settings, fetch_one):
+    server = _robots_site(make_site, Reply("forbidden", status=403, content_type="text/plain"))
+    result, _ = fetch_one(fetch_settings(), server.base + "/private/page")
+    assert result.outcome is Outcome.ok
+
+
+def test_robots_is_read_once_per_host(make_site, fetch_settings, aio, shared_browser):
+    from agent.fetch import Fetcher
+
+    server = _robots_site(make_site, Reply(ROBOTS, content_type="text/plain"))
+
+    async def twice():
+        async with Fetcher(fetch_settings(), browser_pool=shared_browser) as fetcher:
+            return [await fetcher.fetch(server.base + "/public") for _ in range(3)]
+
+    assert all(r.outcome is Outcome.ok for r in aio.run(twice()))
+    assert server.hit_count("/robots.txt") == 1
+
+
+def test_override_covers_the_domain_and_its_subdomains_only():
+    assert host_matches("linkedin.com", ["linkedin.com"])
+    assert host_matches("www.linkedin.com", [".linkedin.com"])
+    assert not host_matches("notlinkedin.com", ["linkedin.com"])
+    assert not host_matches("linkedin.com.evil.example", ["linkedin.com"])
+
+
+def test_retry_after_reads_seconds_and_dates():
+    from datetime import datetime, timezone
+
+    now = datetime(2024, 1, 1, 0, 0, 0, tzinfo=timezone.utc)
+    assert retry_after_seconds("7") == 7.0
+    assert retry_after_seconds("Mon, 01 Jan 2024 00:00:30 GMT", now=now) == 30.0
+    assert retry_after_seconds("soon") is None and retry_after_seconds(None) is None
