@@ -75,6 +75,7 @@ class Settings(BaseModel):
     home: Path = Path.home() / ".zyntro-enrich"
     chromium: str | None = None
     allow_private: bool = False
+    refresh_days: float = 7.0  # a tracked contact is due for refresh this long after its last enrichment
     zyntro: ZyntroSettings = Field(default_factory=ZyntroSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     fetch: FetchSettings = Field(default_factory=FetchSettings)
@@ -108,6 +109,7 @@ _ENV: dict[str, tuple[str | None, str]] = {
     "ZYNTRO_ENRICH_CHROMIUM": (None, "chromium"),
     "ZYNTRO_ENRICH_ALLOW_PRIVATE": (None, "allow_private"),
     "ZYNTRO_ENRICH_DELAY": ("fetch", "delay_s"),
+    "ZYNTRO_ENRICH_REFRESH_DAYS": (None, "refresh_days"),
     "ZYNTRO_ENRICH_ROBOTS_OVERRIDE": ("fetch", "robots_override"),
     "ZYNTRO_ENRICH_REPLAY_DIR": ("fetch", "replay_dir"),
 }

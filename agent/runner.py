@@ -44,7 +44,7 @@ async def open_run(settings: Settings, options: Options, store: Store, run_id: s
 
     async with AsyncExitStack() as stack:
         fetcher = await stack.enter_async_context(Fetcher(settings))
-        condenser = make_condenser(settings, Meter(settings.llm))
+        condenser = await stack.enter_async_context(make_condenser(settings, Meter(settings.llm)))
         zyntro = None
         if not options.dry_run and not options.review:
             zyntro = await stack.enter_async_context(ZyntroClient(settings.zyntro))

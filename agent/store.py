@@ -145,6 +145,19 @@ class Store:
              json.dumps(urls), _now()),
         )
 
+    def due_contacts(self, older_than_days: float | None) -> list[tuple[Contact, list[str]]]:
+        """Tracked contacts last enriched more than `older_than_days` ago (all when None)."""
+        rows = self._rows("SELECT * FROM contacts ORDER BY updated_at")
+        now = datetime.now(UTC)
+        out = []
+        for r in rows:
+            age_days = (now - datetime.fromisoformat(r["updated_at"])).total_seconds() / 86400
+            if older_than_days is None or age_days >= older_than_days:
+                contact = Contact(contact_id=r["contact_id"], name=r["name"], email=r["email"],
+                                  company=r["company"], location=r["location"])
+                out.append((contact, json.loads(r["urls"])))
+        return out
+
     def record_source(self, run_id: str, contact_id: str, result: FetchResult) -> None:
         """Record one fetch attempt and its outcome."""
         self._exec(

@@ -12,12 +12,13 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from string import Template
 
+import prompts as prompts_package
 from agent.errors import PromptError
 
 __all__ = ["PROMPTS_DIR", "PROMPT_FILES", "load_template", "prompt_version", "render"]
 
-# The repository's prompts/ folder (agent/condense/prompts.py -> ../../prompts).
-PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
+# The top-level prompts/ folder, a package so that a plain (non-editable) install ships it too.
+PROMPTS_DIR = Path(prompts_package.__file__).resolve().parent
 # Every template the LLM condenser uses; prompt_version hashes all of them.
 PROMPT_FILES = ("condense_system", "condense_user", "condense_reask")
 

@@ -1,0 +1,93 @@
+"""`zyntro-enrich refresh` and `schedule`: research tracked contacts again when they are due.
+
+Every contact enriched before is tracked with its URLs. A contact is due `refresh_days` after its last
+enrichment (ZYNTRO_ENRICH_REFRESH_DAYS, default 7). Unchanged pages cost one revalidation request and
+an unchanged profile is never posted again, so a refresh only adds records to Zyntro when something
+on the sources changed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+import time
+
+from agent.batch import BatchItem
+from agent.config import Settings
+from agent.render import print_summary
+from agent.reports import RunReport
+from agent.runner import Options, run_items
+from agent.store import Store
+
+__all__ = ["register", "refresh_once"]
+
+log = logging.getLogger(__name__)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("refresh", help="one pass over tracked contacts that are due", description=__doc__)
+    p.add_argument("--all", action="store_true", help="refresh every tracked contact, due or not")
+    _common(p)
+    p.set_defaults(func=run_refresh)
+    s = sub.add_parser("schedule", help="keep refreshing on the configured cadence (Ctrl-C stops)",
+                       description=__doc__)
+    s.add_argument("--every", type=float, default=3600.0, metavar="SECONDS",
+                   help="how often to look for due contacts (default 3600)")
+    s.add_argument("--passes", type=int, default=0, help="stop after this many passes (default: never)")
+    _common(s)
+    s.set_defaults(func=run_schedule, all=False)
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--dry-run", action="store_true", help="do everything but post")
+    p.add_argument("--review", action="store_true", help="queue changed profiles for review instead of posting")
+    p.add_argument("--concurrency", type=int, default=4, help="contacts processed at once (default 4)")
+    p.add_argument("--json", action="store_true", help="machine-readable results on stdout")
+
+
+def refresh_once(settings: Settings, options: Options, everything: bool = False) -> RunReport | None:
+    """Enrich again every tracked contact that is due; None when none is."""
+    with Store(settings.db_path) as store:
+        due = store.due_contacts(None if everything else settings.refresh_days)
+    if not due:
+        return None
+    items = [BatchItem(contact=contact, urls=urls) for contact, urls in due]
+    return asyncio.run(run_items(items, settings, options))
+
+
+def _options(args: argparse.Namespace) -> Options:
+    return Options(dry_run=args.dry_run, review=args.review, concurrency=args.concurrency,
+                   progress=not args.json)
+
+
+def _show(report: RunReport | None, args: argparse.Namespace, settings: Settings) -> int:
+    if report is None:
+        message = f"no tracked contact is due (refresh_days={settings.refresh_days:g}); --all refreshes every one"
+        if args.json:
+            print(json.dumps({"contacts": []}))
+        print(message, file=sys.stderr)
+        return 0
+    if args.json:
+        print(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+    else:
+        print_summary(report)
+    return report.exit_code
+
+
+def run_refresh(args: argparse.Namespace, settings: Settings) -> int:
+    return _show(refresh_once(settings, _options(args), everything=args.all), args, settings)
+
+
+def run_schedule(args: argparse.Namespace, settings: Settings) -> int:
+    passes, code = 0, 0
+    log.info("schedule: checking for due contacts every %gs (refresh_days=%g); Ctrl-C stops",
+             args.every, settings.refresh_days)
+    while True:
+        code = max(code, _show(refresh_once(settings, _options(args)), args, settings))
+        passes += 1
+        if args.passes and passes >= args.passes:
+            return code
+        time.sleep(args.every)

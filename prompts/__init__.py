@@ -1,0 +1,1 @@
+"""Prompt templates (text files), shipped as package data; rendered by agent.condense.prompts."""
