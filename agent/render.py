@@ -11,12 +11,19 @@ from rich.table import Table
 from agent.models import Outcome
 from agent.reports import RunReport
 
-__all__ = ["print_summary"]
+__all__ = ["print_summary", "wide_console"]
+
+
+def wide_console(stderr: bool = False) -> Console:
+    """A console that keeps tables readable when output goes to a file or pipe (rich assumes 80 columns)."""
+    probe = Console(stderr=stderr)
+    width = None if probe.is_terminal else 120
+    return Console(stderr=stderr, highlight=False, soft_wrap=True, width=width)
 
 
 def print_summary(report: RunReport, *, show_payloads: bool = False, console: Console | None = None) -> None:
     """Print one line per profile, the payloads if asked, and the totals."""
-    console = console or Console(highlight=False, soft_wrap=True)
+    console = console or wide_console()
     table = Table(title=f"run {report.run_id}", show_lines=False)
     for column in ("contact", "origin", "status", "profile_id", "sources"):
         table.add_column(column)

@@ -9,14 +9,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-from rich.console import Console
 from rich.table import Table
 
 from agent.batch import BatchItem
 from agent.config import Settings
 from agent.demo import DEMO_CONTACTS, write_replay_dir
 from agent.models import Contact
-from agent.render import print_summary
+from agent.render import print_summary, wide_console
 from agent.runner import Options, run_items
 
 __all__ = ["register"]
@@ -52,12 +51,12 @@ def demo_settings(settings: Settings, work: Path, sandbox_env: dict[str, str]) -
 
 def _stored_table(profiles: list[dict], names: dict[str, str]) -> Table:
     table = Table(title="what the sandbox stored (addProfileToContact records)")
-    for column in ("profile_id", "contact", "profile_source", "keys", "summary"):
-        table.add_column(column, overflow="fold")
+    for column in ("profile_id", "contact", "profile_source", "keys"):
+        table.add_column(column)
     for row in profiles:
         payload = row["profile_payload"] if "profile_payload" in row else row["payload"]
         table.add_row(str(row["profile_id"]), names.get(str(row["contact_id"]), str(row["contact_id"])[:8]),
-                      row["profile_source"], str(len(payload)), payload.get("summary", "")[:120])
+                      row["profile_source"], str(len(payload)))
     return table
 
 
@@ -75,7 +74,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                 names[str(contact_id)] = spec["name"]
                 items.append(BatchItem(contact=Contact(contact_id=contact_id, **hints), urls=spec["urls"]))
             local = demo_settings(settings, work, sandbox.settings_env())
-            err = Console(stderr=True, highlight=False)
+            err = wide_console(stderr=True)
             err.print(f"demo: sandbox at {sandbox.url}, {len(items)} contacts, pages replayed from {local.fetch.replay_dir}")
             report = asyncio.run(run_items(items, local, Options(concurrency=3, progress=not args.json)))
             stored = sandbox.profiles()
@@ -85,7 +84,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             json.dump(data, sys.stdout, indent=2, ensure_ascii=False, default=str)
             sys.stdout.write("\n")
         else:
-            out = Console(highlight=False, soft_wrap=True)
+            out = wide_console()
             print_summary(report, show_payloads=True, console=out)
             out.print(_stored_table(stored, names))
     # The demo succeeds when the flow ran; its login wall, 404 and identity mismatch are on purpose.

@@ -13,7 +13,6 @@ import asyncio
 import json
 import sys
 
-from rich.console import Console
 from rich.table import Table
 
 from agent.config import Settings
@@ -21,6 +20,7 @@ from agent.errors import UsageError
 from agent.models import ProfileStatus, payload_hash
 from agent.pipeline import RunContext, post_draft
 from agent.reports import ProfileReport
+from agent.render import wide_console
 from agent.store import Store
 
 __all__ = ["register"]
@@ -61,7 +61,7 @@ def _list(store: Store, as_json: bool) -> int:
         payload = r["draft"].payload
         table.add_row(str(r["draft_id"]), r["contact_id"][:8], r["profile_source"], str(len(payload)),
                       str(payload.get("summary", ""))[:100])
-    Console(highlight=False).print(table)
+    wide_console().print(table)
     return 0
 
 
@@ -71,7 +71,7 @@ def _show(row: dict, as_json: bool) -> int:
         print(json.dumps({"draft_id": row["draft_id"], "status": row["status"], **draft.model_dump(mode="json")},
                          indent=2, ensure_ascii=False))
         return 0
-    out = Console(highlight=False, soft_wrap=True)
+    out = wide_console()
     out.print(f"draft {row['draft_id']} ({row['status']}): contact {row['contact_id']}, {row['profile_source']}")
     out.print_json(json.dumps(draft.payload, ensure_ascii=False))
     for key, prov in draft.provenance.items():
