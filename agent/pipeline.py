@@ -77,7 +77,7 @@ async def _fetch_and_extract(ctx: RunContext, contact: Contact, url: str) -> _So
         extractor = route(url)
     except ValueError:
         extractor = None
-    source = _Source(url=url, extractor=extractor, origin=extractor.profile_source if extractor else _origin_guess(url))
+    source = _Source(url=url, extractor=extractor, origin=extractor.label_for(url) if extractor else _origin_guess(url))
     if extractor is None:  # the fetcher still says why (invalid or unsupported URL)
         source.result = await ctx.fetcher.fetch(url)
         ctx.sources_failed += 1
@@ -101,8 +101,9 @@ async def _fetch_and_extract(ctx: RunContext, contact: Contact, url: str) -> _So
     extraction = extractor.parse(page)
     extraction.identity = score_identity(extraction, contact)
     source.extraction = extraction
-    source.origin = extraction.profile_source
-    if extraction.outcome is not Outcome.ok:
+    if extraction.outcome is Outcome.ok:  # the content names the origin (e.g. a personal site vs a company's)
+        source.origin = extraction.profile_source
+    else:
         ctx.sources_failed += 1
     return source
 

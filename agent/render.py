@@ -42,8 +42,11 @@ def print_summary(report: RunReport, *, show_payloads: bool = False, console: Co
     if show_payloads:
         for contact in report.contacts:
             for profile in contact.profiles:
+                if not profile.payload and not profile.warnings:
+                    continue
+                console.print(f"\n[bold]{contact.name or contact.contact_id} / {profile.profile_source}[/bold]"
+                              f" ({profile.status.value})")
                 if profile.payload:
-                    console.print(f"\n[bold]{contact.name or contact.contact_id} / {profile.profile_source}[/bold]")
                     console.print_json(json.dumps(profile.payload, ensure_ascii=False))
                 for warning in profile.warnings:
                     console.print(f"  warning: {warning}", markup=False)

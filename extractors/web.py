@@ -31,7 +31,7 @@ __all__ = ["parse_web", "site_name"]
 Mode = Literal["company", "personal", "generic"]
 COMPANY_LABEL, PERSONAL_LABEL = "Company Website", "Personal Website"
 
-PROFILE_TITLE = re.compile(r"^(?P<name>[^()|•]{1,80}?)\s*\((?P<handle>@[\w.\-]{1,60})\)")
+PROFILE_TITLE = re.compile(r"^(?P<name>[^()|•]{1,80}?)\s*\((?P<handle>@[\w.\-]{1,60}(?:@[\w.\-]{1,100})?)\)")
 QUOTED_BIO = re.compile(r"\bon [\w .]{2,30}:\s*[\"“](?P<bio>.+)[\"”]\s*$", re.S)
 _LOOKS_LIKE_NAME = re.compile(r"^[A-ZÀ-Þ][\w'’.-]+(?: [A-ZÀ-Þ][\w'’.-]+){1,3}$")
 
@@ -55,7 +55,8 @@ def _default_label(doc: Document, mode: Mode) -> str:
 def parse_web(page: Page, mode: Mode) -> Extraction:
     """Parse any non-social page; the label and subject come from the content as described above."""
     doc = Document(page)
-    on_platform = is_platform(doc.url)
+    # "/@name" paths are accounts on a multi-user site (Mastodon, Medium-likes): label with the site's name
+    on_platform = is_platform(doc.url) or any(seg.startswith("@") for seg in doc.path.split("/"))
     stop = gate(doc)
     if stop:
         return refused(page, mode, site_name(doc) if on_platform else _default_label(doc, mode), stop)

@@ -127,3 +127,16 @@ def test_pages_that_are_not_profiles(url, html, outcome):
     extraction = route(url).parse(make_page(url, html))
     assert extraction.outcome is outcome, extraction.reason
     assert extraction.facts == [] and extraction.subject == "unknown"
+
+
+def test_an_account_on_a_multi_user_site_keeps_the_sites_name():
+    html = ("<html><head><meta property='og:site_name' content='Mastodon Example'><meta property='og:type' "
+            "content='profile'><meta property='og:title' content='Noor Haddad (@noor@mastodon.example)'>"
+            "<meta property='og:description' content='Data journalist in Amman.'></head>"
+            "<body><a rel='me' href='https://noor-haddad.example/'>noor-haddad.example</a></body></html>")
+    url = "https://mastodon.example/@noor"
+    extraction = route(url).parse(make_page(url, html))
+    assert (extraction.profile_source, extraction.subject) == ("Mastodon Example", "person")
+    assert extraction.fact("handle").value == "@noor@mastodon.example"
+    assert extraction.fact("name").value == "Noor Haddad"
+    assert extraction.links == ["https://noor-haddad.example/"]

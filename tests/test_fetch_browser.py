@@ -49,9 +49,10 @@ def test_images_fonts_media_and_styles_are_never_loaded(site, fetch_settings, fe
 def test_nothing_stored_by_one_page_reaches_the_next(site, aio, shared_browser, fetch_settings):
     from agent.fetch import Fetcher
 
+    # The first page keeps writing, even while it is being navigated away from.
     setter = site.add(site.unique(), Reply(js_page("x").replace(
-        "<script>", "<script>document.cookie = 'tracker=1; path=/'; localStorage.setItem('seen', '1');"
-        "sessionStorage.setItem('visit', '1');")))
+        "<script>", "<script>const mark = () => { document.cookie = 'tracker=1; path=/'; "
+        "localStorage.setItem('seen', '1'); sessionStorage.setItem('visit', '1'); }; mark(); setInterval(mark, 1);")))
     reader = site.add(site.unique(), Reply(
         '<html><body><div id="root"></div><script>document.getElementById("root").textContent = '
         '"stored:[" + document.cookie + "|" + (localStorage.getItem("seen") || "") + "|" + '

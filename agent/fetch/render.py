@@ -7,7 +7,8 @@ through `HttpEngine.follow`, which checks every URL and redirect hop, or through
 Images, fonts, media, stylesheets and sub-frames are never loaded.
 
 Opening a page costs a renderer process, so a page ("tab") is reused: one page at a time per
-context, and between pages its cookies, local/session storage, IndexedDB and caches are wiped,
+context. Between pages the old page is frozen and its cookies, storage, IndexedDB and caches are
+wiped, and a script that runs first in the next page's document clears anything written since,
 so nothing travels from one page to the next. After MAX_TAB_USES pages, after any error, and when
 the browser is recycled, the context is closed and a fresh one made.
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 import time
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -46,7 +48,24 @@ SETTLE_QUIET_MS = 400
 MAX_SETTLE_S = 5.0
 MAX_TAB_USES = 20  # pages per context before it is replaced, bounding whatever a wipe might miss
 RESET_TIMEOUT_S = 5.0
-_CLEAR_STORAGE = "() => { try { sessionStorage.clear(); localStorage.clear(); } catch (e) {} }"
+# Runs first in every new document of a reused page: the first document of each fetch (new token)
+# forgets whatever the previous page left in storage or JS-visible cookies, even if the previous
+# page wrote them while it was being navigated away from.
+_FRESH_START = """(() => {
+  const key = "__zyntro_enrich_fetch", token = "%s";
+  try {
+    if (window.top !== window || sessionStorage.getItem(key) === token) return;
+    localStorage.clear();
+    sessionStorage.clear();
+    const labels = location.hostname.split(".");
+    const domains = [""].concat(labels.map((_, i) => "; domain=." + labels.slice(i).join(".")));
+    for (const part of document.cookie.split(";")) {
+      const name = part.split("=")[0].trim();
+      for (const domain of domains) if (name) document.cookie = name + "=; Max-Age=0; path=/" + domain;
+    }
+    sessionStorage.setItem(key, token);
+  } catch (e) {}
+})();"""
 _TEXT_LENGTH = "document.body ? document.body.innerText.trim().length : 0"
 _READ_HTML = ("(document.doctype ? new XMLSerializer().serializeToString(document.doctype) : '')"
               " + document.documentElement.outerHTML")
@@ -91,6 +110,7 @@ class _Tab:
     state: _PageState | None = None
     uses: int = 0
     broken: bool = False
+    fresh_script: str | None = None  # CDP id of the current _FRESH_START script
 
 
 class Renderer:
@@ -138,6 +158,12 @@ class Renderer:
             if self.pool.stale(tab.lease) or tab.page is None or tab.page.is_closed():
                 await self.pool.release(tab.lease)
                 continue
+            try:
+                await tab.lease.context.clear_cookies()  # anything set since the page was handed back
+                await self._arm(tab)
+            except PlaywrightError:
+                await self.pool.release(tab.lease)
+                continue
             tab.uses += 1
             return tab
         lease = await self.pool.new_context(user_agent=self.user_agent, service_workers="block",
@@ -152,10 +178,19 @@ class Renderer:
             await lease.context.route_web_socket("**/*", _refuse_websocket)
             tab.page = await lease.context.new_page()
             tab.cdp = await lease.context.new_cdp_session(tab.page)
+            await self._arm(tab)
         except BaseException:
             await self.pool.release(lease)
             raise
         return tab
+
+    async def _arm(self, tab: _Tab) -> None:
+        """Install a fresh-start script with a token of its own for the coming fetch."""
+        if tab.fresh_script is not None:
+            await tab.cdp.send("Page.removeScriptToEvaluateOnNewDocument", {"identifier": tab.fresh_script})
+        answer = await tab.cdp.send("Page.addScriptToEvaluateOnNewDocument",
+                                    {"source": _FRESH_START % secrets.token_hex(8)})
+        tab.fresh_script = answer["identifier"]
 
     async def _give_back(self, tab: _Tab) -> None:
         state, tab.state = tab.state, None  # late requests of the old page are refused from now on
@@ -171,10 +206,8 @@ class Renderer:
         await self.pool.release(tab.lease)
 
     async def _wipe(self, tab: _Tab, origins: set[str]) -> None:
-        """Leave the page and erase everything it stored: cookies, storage, caches."""
-        with suppress(PlaywrightError):
-            await tab.page.evaluate(_CLEAR_STORAGE)  # sessionStorage outlives navigation in a tab
-        await tab.page.goto("about:blank")
+        """Freeze the page (its scripts stop) and erase what it stored: cookies, storage, caches."""
+        await tab.cdp.send("Page.setWebLifecycleState", {"state": "frozen"})
         await tab.lease.context.clear_cookies()
         for origin in origins:
             await tab.cdp.send("Storage.clearDataForOrigin", {"origin": origin, "storageTypes": "all"})
