@@ -25,16 +25,17 @@ def print_summary(report: RunReport, *, show_payloads: bool = False, console: Co
     """Print one line per profile, the payloads if asked, and the totals."""
     console = console or wide_console()
     table = Table(title=f"run {report.run_id}", show_lines=False)
-    for column in ("contact", "origin", "status", "profile_id", "sources"):
+    for column in ("contact", "origin", "status", "profile_id", "sources / why"):
         table.add_column(column)
     statuses: Counter[str] = Counter()
     for contact in report.contacts:
         label = contact.name or contact.contact_id[:8]
         for profile in contact.profiles:
             statuses[profile.status.value] += 1
-            sources = ", ".join(
-                s.outcome.value if s.outcome is Outcome.ok else f"{s.outcome.value} ({s.reason})" for s in profile.sources
-            )
+            problems = [f"{s.outcome.value} ({s.reason})" for s in profile.sources if s.outcome is not Outcome.ok]
+            if profile.status.value in ("identity_mismatch", "failed", "unknown") and profile.warnings:
+                problems.append(profile.warnings[0])
+            sources = "; ".join(problems) or f"{len(profile.sources)} ok"
             table.add_row(label, profile.profile_source, profile.status.value,
                           str(profile.profile_id or ""), sources)
             label = ""

@@ -178,6 +178,7 @@ class Renderer:
             await lease.context.route_web_socket("**/*", _refuse_websocket)
             tab.page = await lease.context.new_page()
             tab.cdp = await lease.context.new_cdp_session(tab.page)
+            await tab.cdp.send("Page.enable")  # new-document scripts of this session need it
             await self._arm(tab)
         except BaseException:
             await self.pool.release(lease)
