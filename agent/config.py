@@ -67,6 +67,7 @@ class FetchSettings(BaseModel):
     replay_dir: Path | None = None  # serve recorded pages instead of the network
     replay_latency_s: float = 0.0  # simulated latency per replayed response (benchmarks)
     browser_recycle_pages: int = 100
+    browser_pages: int = 3  # pages rendering at once; each is a Chromium renderer of ~120 MB RSS
     max_retries: int = 2  # retries after a 429/503 before the outcome is rate_limited
     max_retry_wait_s: float = 30.0  # a longer Retry-After is not waited for: rate_limited at once
 

@@ -7,6 +7,8 @@ sinks the other sources of the contact, and a failed profile never sinks the oth
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -14,14 +16,22 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from agent.errors import BudgetExceeded, CondenseError, ZyntroError, ZyntroUnknownOutcome
+from agent.errors import (
+    BudgetExceeded,
+    CondenseError,
+    ZyntroEnrichError,
+    ZyntroError,
+    ZyntroInvalidRequest,
+    ZyntroUnknownOutcome,
+)
 from agent.models import Contact, Extraction, FetchResult, Outcome, ProfileDraft, ProfileStatus, payload_hash
 from agent.reports import ContactReport, ProfileReport, SourceReport
 from agent.store import Store
+from agent.zyntro.validate import validate_profile_request
 from extractors.identity import score_identity
 from extractors.registry import route
 
-__all__ = ["RunContext", "enrich_contact", "post_draft"]
+__all__ = ["RunContext", "enrich_contact", "input_fingerprint", "post_draft"]
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +51,7 @@ class RunContext:
     lookup_hints: bool = False  # ask Zyntro (v2 fetchContact) for identity hints when none are given
     pages_fetched: int = 0
     sources_failed: int = 0
+    stopped: str | None = None  # set when the LLM budget ran out: no further profile is condensed
     today: Any = field(default_factory=lambda: datetime.now(UTC).date())
 
 
@@ -112,10 +123,18 @@ async def _condense(ctx: RunContext, contact: Contact, origin: str, usable: list
     return await ctx.condenser.condense(contact, origin, usable, ctx.today)
 
 
-async def post_draft(ctx: RunContext, draft: ProfileDraft, report: ProfileReport) -> None:
+async def post_draft(
+    ctx: RunContext, draft: ProfileDraft, report: ProfileReport, input_hash: str | None = None
+) -> None:
     """Post unless the same payload is already there; record intent before and answer after."""
     contact_id = str(draft.contact_id)
     digest = payload_hash(draft.payload)
+    try:  # refuse bad input before an intent is written: it would read as "unknown" later
+        validate_profile_request(contact_id, draft.profile_source, draft.payload)
+    except ZyntroInvalidRequest as exc:
+        report.status = ProfileStatus.failed
+        report.warnings.append(str(exc))
+        return
     last = ctx.store.last_posting(contact_id, draft.profile_source)
     if last and last["state"] in ("sending", "unknown") and not ctx.repost_unknown:
         report.status = ProfileStatus.unknown
@@ -125,13 +144,12 @@ async def post_draft(ctx: RunContext, draft: ProfileDraft, report: ProfileReport
         )
         ctx.store.end_posting(last["posting_id"], "unknown", message="no answer recorded")
         return
-    if last and last["state"] == "posted" and (last["payload_hash"] == digest or last["run_id"] == ctx.run_id):
-        # same content already there, or this very run posted it before a crash: never insert twice
-        same_run = last["run_id"] == ctx.run_id
-        report.status = ProfileStatus.posted if same_run else ProfileStatus.unchanged
-        report.profile_id = last["profile_id"]
+    posted = ctx.store.last_posted(contact_id, draft.profile_source)
+    # The same content is already there, or this very run posted it before a crash: never insert twice.
+    if _already_posted(ctx, report, posted, payload_hash=digest) or _already_posted(ctx, report, posted,
+                                                                                    run_id=ctx.run_id):
         return
-    posting_id = ctx.store.begin_posting(ctx.run_id, contact_id, draft.profile_source, digest)
+    posting_id = ctx.store.begin_posting(ctx.run_id, contact_id, draft.profile_source, digest, input_hash)
     try:
         profile_id = await ctx.zyntro.add_profile(contact_id, draft.profile_source, draft.payload)
     except ZyntroUnknownOutcome as exc:
@@ -139,13 +157,35 @@ async def post_draft(ctx: RunContext, draft: ProfileDraft, report: ProfileReport
         report.status = ProfileStatus.unknown
         report.warnings.append(str(exc))
         return
-    except ZyntroError as exc:
+    except ZyntroEnrichError as exc:  # rejected, unreachable, HTTP error: certainly or possibly not stored
         ctx.store.end_posting(posting_id, "failed", message=str(exc))
         report.status = ProfileStatus.failed
         report.warnings.append(str(exc))
         return
     ctx.store.end_posting(posting_id, "posted", profile_id=profile_id)
     report.status, report.profile_id = ProfileStatus.posted, profile_id
+
+
+def input_fingerprint(condenser: Any, extractions: list[Extraction]) -> str:
+    """What the condenser is given (facts, text, condenser, prompt version), hashed.
+
+    An LLM may word the same facts differently on each run; comparing inputs, not only payloads,
+    keeps unchanged sources from adding a new record to Zyntro (and saves the LLM call).
+    """
+    h = hashlib.sha256(f"{getattr(condenser, 'name', '')}\0{getattr(condenser, 'prompt_version', '')}".encode())
+    for e in sorted(extractions, key=lambda e: e.url):
+        facts = [(f.key, f.value, f.approximate) for f in e.facts]
+        h.update(json.dumps([e.url, e.profile_source, facts, e.text], ensure_ascii=False, default=str).encode())
+    return h.hexdigest()
+
+
+def _already_posted(ctx: RunContext, report: ProfileReport, posted: dict | None, **match: str) -> bool:
+    """Mark the report unchanged (or posted, within the same run) when Zyntro already holds this profile."""
+    if not posted or any(posted.get(k) != v for k, v in match.items()):
+        return False
+    report.status = ProfileStatus.posted if posted["run_id"] == ctx.run_id else ProfileStatus.unchanged
+    report.profile_id = posted["profile_id"]
+    return True
 
 
 async def _profile(ctx: RunContext, contact: Contact, origin: str, sources: list[_Source]) -> ProfileReport:
@@ -160,31 +200,45 @@ async def _profile(ctx: RunContext, contact: Contact, origin: str, sources: list
         report.status = ProfileStatus.identity_mismatch
         report.warnings += [f"{e.url}: {e.identity.reason}" for e in ok if e.identity]
         return report
+    fingerprint = input_fingerprint(ctx.condenser, usable)
+    posted = ctx.store.last_posted(str(contact.contact_id), origin)
+    if not ctx.dry_run and _already_posted(ctx, report, posted, input_hash=fingerprint):
+        return report  # same facts and text as the profile Zyntro holds: no LLM call, no post
+    if ctx.stopped:
+        report.status = ProfileStatus.failed
+        report.warnings.append(ctx.stopped)
+        return report
     try:
         draft = await _condense(ctx, contact, origin, usable)
-    except BudgetExceeded:
-        raise
+    except BudgetExceeded as exc:
+        ctx.stopped = f"{exc}; re-run the same command to continue (what was posted is not posted again)"
+        report.status = ProfileStatus.failed
+        report.warnings.append(ctx.stopped)
+        return report
     except CondenseError as exc:
         report.status = ProfileStatus.failed
         report.warnings.append(str(exc))
         return report
     report.payload = draft.payload
     report.warnings += [f"dropped (not in the sources): {g}" for g in draft.grounding]
+    digest = payload_hash(draft.payload)
     if draft.violations:
         report.status = ProfileStatus.failed
         report.warnings += [f"rule: {v}" for v in draft.violations]
-        ctx.store.save_draft(ctx.run_id, draft, payload_hash(draft.payload), "failed")
+        ctx.store.save_draft(ctx.run_id, draft, digest, "invalid")  # kept for inspection, never approvable
+        return report
+    if ctx.dry_run or (ctx.zyntro is None and not ctx.review):
+        report.status = ProfileStatus.dry_run
+        ctx.store.save_draft(ctx.run_id, draft, digest, "dry_run")
+        return report
+    if _already_posted(ctx, report, posted, payload_hash=digest):
         return report
     if ctx.review:
         report.status = ProfileStatus.queued_for_review
-        report.draft_id = ctx.store.save_draft(ctx.run_id, draft, payload_hash(draft.payload), "queued_for_review")
+        report.draft_id = ctx.store.save_draft(ctx.run_id, draft, digest, "queued_for_review")
         return report
-    if ctx.dry_run or ctx.zyntro is None:
-        report.status = ProfileStatus.dry_run
-        ctx.store.save_draft(ctx.run_id, draft, payload_hash(draft.payload), "dry_run")
-        return report
-    report.draft_id = ctx.store.save_draft(ctx.run_id, draft, payload_hash(draft.payload), "approved")
-    await post_draft(ctx, draft, report)
+    report.draft_id = ctx.store.save_draft(ctx.run_id, draft, digest, "approved")
+    await post_draft(ctx, draft, report, input_hash=fingerprint)
     return report
 
 

@@ -15,7 +15,6 @@ from typing import AsyncIterator
 
 from agent.batch import BatchItem, batch_key
 from agent.config import Settings, load_settings
-from agent.errors import BudgetExceeded
 from agent.models import Contact
 from agent.pipeline import RunContext, enrich_contact
 from agent.reports import ContactReport, RunReport
@@ -96,15 +95,12 @@ async def _run(ctx: RunContext, items: list[BatchItem], options: Options, report
 
     async def one(item: BatchItem) -> None:
         async with gate:
-            if report.stopped:
+            if ctx.stopped:  # the LLM budget ran out: leave the rest for the next run
                 return
-            try:
-                result = await enrich_contact(ctx, item.contact, item.urls)
-            except BudgetExceeded as exc:
-                report.stopped = f"{exc}; the run stopped here and resumes where it left off"
-                return
-            ctx.store.contact_done(ctx.run_id, str(item.contact.contact_id), result.model_dump(mode="json"))
+            result = await enrich_contact(ctx, item.contact, item.urls)
             results[str(item.contact.contact_id)] = result
+            if not ctx.stopped:  # a contact cut short by the budget is redone on resume
+                ctx.store.contact_done(ctx.run_id, str(item.contact.contact_id), result.model_dump(mode="json"))
             progress.advance(ctx)
 
     try:
@@ -112,6 +108,7 @@ async def _run(ctx: RunContext, items: list[BatchItem], options: Options, report
     finally:
         progress.close()
     report.contacts = [results[str(i.contact.contact_id)] for i in items if str(i.contact.contact_id) in results]
+    report.stopped = ctx.stopped
 
 
 async def run_items(
@@ -119,6 +116,10 @@ async def run_items(
 ) -> RunReport:
     """Enrich every item; a batch with `resumable` picks up an unfinished earlier run of the same input."""
     mode = "review" if options.review else "dry_run" if options.dry_run else "post"
+    if mode == "post":
+        from agent.zyntro import ZyntroClient
+
+        ZyntroClient(settings.zyntro).require_post_credentials()  # before any work, not after it
     with Store(settings.db_path) as store:
         key = batch_key(items, mode) if resumable else None
         run_id, _ = store.start_run("batch" if resumable else "enrich", key, total=len(items))
@@ -148,6 +149,4 @@ def enrich(
     contact = contact if isinstance(contact, Contact) else Contact.model_validate(contact)
     options = Options(dry_run=dry_run, review=review, progress=False)
     report = asyncio.run(run_items([BatchItem(contact=contact, urls=list(urls))], settings, options))
-    if report.stopped:
-        raise BudgetExceeded(report.stopped)
     return report.contacts[0]

@@ -52,7 +52,7 @@ CREATE TABLE IF NOT EXISTS drafts (
 );
 CREATE TABLE IF NOT EXISTS postings (
     posting_id INTEGER PRIMARY KEY, run_id TEXT NOT NULL, contact_id TEXT NOT NULL,
-    profile_source TEXT NOT NULL, payload_hash TEXT NOT NULL, state TEXT NOT NULL,
+    profile_source TEXT NOT NULL, payload_hash TEXT NOT NULL, input_hash TEXT, state TEXT NOT NULL,
     profile_id INTEGER, message TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
 );
@@ -222,6 +222,15 @@ class Store:
 
     # postings ---------------------------------------------------------------------------------
 
+    def last_posted(self, contact_id: str, profile_source: str) -> dict[str, Any] | None:
+        """The newest posting Zyntro confirmed for this contact and origin."""
+        rows = self._rows(
+            "SELECT * FROM postings WHERE contact_id=? AND profile_source=? AND state='posted' "
+            "ORDER BY posting_id DESC LIMIT 1",
+            (contact_id, profile_source),
+        )
+        return dict(rows[0]) if rows else None
+
     def last_posting(self, contact_id: str, profile_source: str) -> dict[str, Any] | None:
         """The newest posting for this contact and origin, whatever its state."""
         rows = self._rows(
@@ -230,13 +239,15 @@ class Store:
         )
         return dict(rows[0]) if rows else None
 
-    def begin_posting(self, run_id: str, contact_id: str, profile_source: str, payload_hash: str) -> int:
+    def begin_posting(
+        self, run_id: str, contact_id: str, profile_source: str, payload_hash: str, input_hash: str | None = None
+    ) -> int:
         """Write the intent to post, before anything is sent."""
         now = _now()
         cur = self._exec(
-            "INSERT INTO postings (run_id, contact_id, profile_source, payload_hash, state, created_at, updated_at) "
-            "VALUES (?,?,?,?,?,?,?)",
-            (run_id, contact_id, profile_source, payload_hash, "sending", now, now),
+            "INSERT INTO postings (run_id, contact_id, profile_source, payload_hash, input_hash, state, created_at, "
+            "updated_at) VALUES (?,?,?,?,?,?,?,?)",
+            (run_id, contact_id, profile_source, payload_hash, input_hash, "sending", now, now),
         )
         return int(cur.lastrowid)
 

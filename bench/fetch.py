@@ -9,7 +9,8 @@ fetched /api/<n>.json and rendered it. Every response (documents, the script, th
 static half alone, then the JS half alone, with a fresh Fetcher each time (browser launch
 included), and prints pages/s, the engine mix, peak memory of the whole process tree (this Python
 plus every Chromium and driver process, RSS summed and sampled every 100 ms from /proc; PSS too,
-which counts shared pages once) and the processes left behind.
+every 500 ms, which counts shared pages once) and the processes left behind. The site's server
+process is not counted.
 """
 
 from __future__ import annotations
@@ -29,11 +30,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from agent.config import FetchSettings, Settings  # noqa: E402
 from agent.fetch import Fetcher  # noqa: E402
-from agent.fetch.browser import tagged_processes  # noqa: E402
+from agent.fetch.browser import find_chromium, tagged_processes  # noqa: E402
 from agent.models import Outcome  # noqa: E402
 
-WORDS = ("enrichment pipeline contact company founder product market customer engineering platform "
-         "research growth partner analytics design open source community release").split()
+WORDS = ["enrichment", "pipeline", "contact", "company", "founder", "product", "market", "customer",
+         "engineering", "platform", "research", "growth", "partner", "analytics", "design", "open", "source",
+         "community", "release"]
 
 
 def _text(n: int, size: int = 15_000) -> str:
@@ -77,6 +79,7 @@ fetch('/api/' + id + '.json').then(r => r.json()).then(d => {
 def _serve(port_queue: multiprocessing.Queue, latency: float) -> None:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms ACK stall
 
         def log_message(self, *args: object) -> None:
             pass
@@ -84,13 +87,14 @@ def _serve(port_queue: multiprocessing.Queue, latency: float) -> None:
         def do_GET(self) -> None:
             time.sleep(latency)  # simulated network + server latency, per response
             path = self.path.split("?")[0]
-            status, ctype, body = 200, "text/html; charset=utf-8", ""
+            status, ctype, body, extra = 200, "text/html; charset=utf-8", "", {}
             if path.startswith("/static/") and path[8:].isdigit():
                 body = static_html(int(path[8:]))
             elif path.startswith("/app/") and path[5:].isdigit():
                 body = app_html(int(path[5:]))
             elif path == "/static/app.js":
                 ctype, body = "application/javascript", APP_JS
+                extra = {"Cache-Control": "public, max-age=3600"}  # a static bundle, as sites serve them
             elif path.startswith("/api/") and path.endswith(".json"):
                 n = int(path[5:-5])
                 ctype, body = "application/json", json.dumps({"name": f"App {n}", "paragraphs": _paragraphs(n)})
@@ -100,6 +104,8 @@ def _serve(port_queue: multiprocessing.Queue, latency: float) -> None:
             self.send_response(status)
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(data)))
+            for key, value in extra.items():
+                self.send_header(key, value)
             self.end_headers()
             self.wfile.write(data)
 
@@ -110,11 +116,11 @@ def _serve(port_queue: multiprocessing.Queue, latency: float) -> None:
 
 
 class TreeSampler:
-    """Samples the summed RSS and PSS of this process and all its descendants every 100 ms."""
+    """Samples the summed RSS (every 100 ms) and PSS (every 500 ms) of this process tree."""
 
     def __init__(self, exclude: set[int]):
         self.exclude = exclude
-        self.peak_rss = self.peak_pss = 0
+        self.peak_rss = self.peak_pss = 0  # kB
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -127,13 +133,32 @@ class TreeSampler:
         self._thread.join()
 
     def _run(self) -> None:
+        page_kb = os.sysconf("SC_PAGE_SIZE") // 1024
+        tick = 0
         while not self._stop.is_set():
-            rss = pss = 0
-            for pid in tree(os.getpid(), self.exclude):
-                rss_kb, pss_kb = _memory_kb(pid)
-                rss, pss = rss + rss_kb, pss + pss_kb
-            self.peak_rss, self.peak_pss = max(self.peak_rss, rss), max(self.peak_pss, pss)
+            pids = tree(os.getpid(), self.exclude)
+            self.peak_rss = max(self.peak_rss, sum(_rss_pages(pid) for pid in pids) * page_kb)
+            if tick % 5 == 0:  # smaps_rollup is costly to read: PSS less often
+                self.peak_pss = max(self.peak_pss, sum(_pss_kb(pid) for pid in pids))
+            tick += 1
             self._stop.wait(0.1)
+
+
+def _rss_pages(pid: int) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/statm").read_text().split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 def _parents() -> dict[int, int]:
@@ -165,24 +190,11 @@ def tree(root: int, exclude: set[int]) -> list[int]:
     return out
 
 
-def _memory_kb(pid: int) -> tuple[int, int]:
-    rss = pss = 0
-    try:
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Rss:"):
-                rss = int(line.split()[1])
-            elif line.startswith("Pss:"):
-                pss = int(line.split()[1])
-    except (OSError, ValueError):
-        pass
-    return rss, pss
-
-
-async def crawl(urls: list[str], concurrency: int, home: Path) -> tuple[float, dict, int]:
+async def crawl(urls: list[str], concurrency: int, home: Path, browser_pages: int) -> tuple[float, dict, int]:
     """Fetch every URL with `concurrency` in flight; returns elapsed s, stats, failures."""
     settings = Settings(home=home, allow_private=True, fetch=FetchSettings(
         concurrency=concurrency, per_host_concurrency=concurrency, delay_s=0.0, no_delay_hosts=["127.0.0.1"],
-        timeout_s=20.0, browser_recycle_pages=100))
+        timeout_s=20.0, browser_recycle_pages=100, browser_pages=browser_pages))
     queue: asyncio.Queue[str] = asyncio.Queue()
     for url in urls:
         queue.put_nowait(url)
@@ -216,6 +228,8 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=200)
     parser.add_argument("--latency", type=float, default=0.1)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 4, 8])
+    parser.add_argument("--browser-pages", type=int, default=FetchSettings().browser_pages,
+                        help="pages rendering at once (fetch.browser_pages)")
     args = parser.parse_args()
     ports: multiprocessing.Queue = multiprocessing.Queue()
     server = multiprocessing.Process(target=_serve, args=(ports, args.latency), daemon=True)
@@ -224,16 +238,17 @@ def main() -> None:
     half = args.pages // 2
     static = [f"{base}/static/{i}" for i in range(half)]
     apps = [f"{base}/app/{i}" for i in range(half)]
-    mix = [u for pair in zip(static, apps) for u in pair]
+    mix = [u for pair in zip(static, apps, strict=True) for u in pair]
     home = Path(os.environ.get("TMPDIR", "/tmp")) / "zyntro-bench-home"
-    print(f"site: {base}, {len(static)} static + {len(apps)} JS pages, {args.latency * 1000:.0f} ms per response")
+    print(f"site: {base}, {len(static)} static + {len(apps)} JS pages, {args.latency * 1000:.0f} ms per response, "
+          f"browser pages {args.browser_pages}, chromium {find_chromium(None)}")
     header = (f"{'conc':>4} {'workload':<8} {'pages':>5} {'secs':>6} {'pages/s':>8} {'http':>5} {'browser':>7} "
               f"{'fail':>4} {'peak RSS MB':>11} {'peak PSS MB':>11} {'leftover':>8}")
     print(header)
     for concurrency in args.concurrency:
         for name, urls in (("mix", mix), ("static", static), ("js", apps)):
             with TreeSampler(exclude={server.pid}) as sampler:
-                secs, stats, failures = asyncio.run(crawl(urls, concurrency, home))
+                secs, stats, failures = asyncio.run(crawl(urls, concurrency, home, args.browser_pages))
             left = leftovers({server.pid})
             engines = stats["by_engine"]
             print(f"{concurrency:>4} {name:<8} {len(urls):>5} {secs:>6.1f} {len(urls) / secs:>8.1f} "

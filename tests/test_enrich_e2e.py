@@ -10,7 +10,6 @@ import sys
 import time
 import uuid
 from collections import Counter
-from pathlib import Path
 
 from agent.cli import main
 
@@ -172,4 +171,12 @@ def test_demo_command_runs_offline(capsys):
     posted = [p for c in data["contacts"] for p in c["profiles"] if p["status"] == "posted"]
     assert len(posted) == len(data["sandbox_profiles"]) >= 8
     assert uuid.UUID(data["contacts"][0]["contact_id"])
-    assert not Path(data.get("work", "/nonexistent")).exists()
+
+
+def test_batch_without_a_single_valid_row_is_a_usage_error(demo_world, tmp_path, capsys):
+    batch = tmp_path / "bad.csv"
+    batch.write_text("contact_id,name,email,company,urls\nnope,A,,,https://github.com/a\n")
+    assert main(["enrich", "--batch", str(batch)]) == 2
+    err = capsys.readouterr().err
+    assert "bad.csv line 2: contact_id 'nope' is not a UUID" in err
+    assert sum(demo_world.stored().values()) == 0

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from tests.support.fetch import Reply, js_page, static_page
-
 from agent.models import Outcome
+from tests.support.fetch import Reply, js_page, static_page
 
 
 def test_js_only_page_is_escalated_to_the_browser(site, fetch_settings, fetch_one):

@@ -15,10 +15,10 @@ import time
 from pathlib import Path
 
 import pytest
-from tests.support.fetch import Reply, js_page
 
 from agent.fetch.browser import tagged_processes
 from agent.models import Outcome
+from tests.support.fetch import Reply, js_page
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from tests.support.fetch import Reply, static_page
 
 from agent import cli
+from tests.support.fetch import Reply, static_page
 
 
 @pytest.fixture

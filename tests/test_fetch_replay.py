@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from tests.support.fetch import js_page, static_page
 
 from agent.errors import ConfigError
 from agent.models import Outcome
+from tests.support.fetch import js_page, static_page
 
 HOST = "https://www.replayed-example.com"
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from tests.support.fetch import Reply, static_page
-
 from agent.fetch.policy import host_matches, retry_after_seconds
 from agent.models import Outcome
+from tests.support.fetch import Reply, static_page
 
 ROBOTS = "User-agent: *\nDisallow: /private\n\nUser-agent: otherbot\nDisallow: /\n"
 

@@ -11,11 +11,11 @@ import ipaddress
 
 import httpx
 import pytest
-from tests.support.fetch import Reply, static_page
 
 from agent.fetch.problems import FetchProblem
 from agent.fetch.safety import address_problem, check_url, literal_ip
 from agent.models import Outcome
+from tests.support.fetch import Reply, static_page
 
 PUBLIC_NAME = "www.shop-example.com"
 PUBLIC_IP = "93.184.216.34"  # what the injected resolver answers; never connected to

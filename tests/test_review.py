@@ -34,3 +34,34 @@ def test_review_queue_approve_and_reject(demo_world, capsys):
     assert main(["review", "list", "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == []
     assert main(["review", "show", "999"]) == 2
+
+
+def test_a_failed_approval_can_be_approved_again(demo_world, capsys, monkeypatch):
+    cid = demo_world.contacts["Dmitri Osei"]
+    assert main(["enrich", "https://github.com/dosei", "--contact-id", cid, "--name", "Dmitri Osei",
+                 "--review", "--json"]) == 0
+    (profile,) = json.loads(capsys.readouterr().out)["contacts"][0]["profiles"]
+    draft = str(profile["draft_id"])
+
+    monkeypatch.setenv("ZYNTRO_API_KEY", "sbx_wrong_key")
+    assert main(["review", "approve", draft]) == 1
+    err = capsys.readouterr().err
+    assert "Invalid API Key" in err and f"review approve {draft}" in err and "sbx_wrong_key" not in err
+    assert main(["review", "list", "--json"]) == 0
+    assert [r["status"] for r in json.loads(capsys.readouterr().out)] == ["failed"]
+
+    monkeypatch.setenv("ZYNTRO_API_KEY", demo_world.env["ZYNTRO_API_KEY"])
+    assert main(["review", "approve", draft]) == 0
+    assert demo_world.stored() == {("Dmitri Osei", "GitHub"): 1}
+
+
+def test_review_does_not_queue_what_zyntro_already_holds(demo_world, capsys):
+    cid = demo_world.contacts["Dmitri Osei"]
+    args = ["enrich", "https://github.com/dosei", "--contact-id", cid, "--name", "Dmitri Osei", "--json"]
+    assert main(args) == 0
+    capsys.readouterr()
+    assert main([*args, "--review"]) == 0
+    (profile,) = json.loads(capsys.readouterr().out)["contacts"][0]["profiles"]
+    assert profile["status"] == "unchanged"
+    assert main(["review", "list", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []

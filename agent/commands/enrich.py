@@ -70,9 +70,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         print(f"zyntro-enrich: skipped {error}", file=sys.stderr)
     options = Options(dry_run=args.dry_run, review=args.review, concurrency=args.concurrency,
                       repost_unknown=args.repost_unknown, progress=not args.no_progress and not args.json)
-    report = asyncio.run(run_items(items, settings, options, resumable=bool(args.batch))) if items else None
-    if report is None:
-        return 1
+    if not items:
+        raise UsageError(f"no valid contact in {args.batch}: fix the rows above and run it again")
+    report = asyncio.run(run_items(items, settings, options, resumable=bool(args.batch)))
     report.skipped_rows = errors
     if args.json:
         json.dump(report.to_json(), sys.stdout, indent=2, ensure_ascii=False)

@@ -26,6 +26,8 @@ from agent.store import Store
 __all__ = ["register"]
 
 QUEUED = ProfileStatus.queued_for_review.value
+# A draft whose approval did not go through (rejected by Zyntro, unreachable, answer lost) can be approved again.
+DECIDABLE = {QUEUED, ProfileStatus.failed.value, ProfileStatus.unknown.value}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -34,6 +36,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("action", choices=["list", "show", "approve", "reject"])
     p.add_argument("draft_id", nargs="?", type=int, help="the draft's number (from review list)")
     p.add_argument("--note", default="", help="why (kept with the decision)")
+    p.add_argument("--repost-unknown", action="store_true",
+                   help="approve: post even though an earlier post of this profile got no answer (check Zyntro first)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=run)
 
@@ -48,18 +52,18 @@ def _queued(store: Store, draft_id: int | None) -> dict:
 
 
 def _list(store: Store, as_json: bool) -> int:
-    rows = store.drafts(QUEUED)
+    rows = sorted((r for status in DECIDABLE for r in store.drafts(status)), key=lambda r: r["draft_id"])
     if as_json:
-        print(json.dumps([{"draft_id": r["draft_id"], "contact_id": r["contact_id"],
+        print(json.dumps([{"draft_id": r["draft_id"], "status": r["status"], "contact_id": r["contact_id"],
                            "profile_source": r["profile_source"], "created_at": r["created_at"],
                            "summary": r["draft"].payload.get("summary")} for r in rows], indent=2))
         return 0
     table = Table(title=f"{len(rows)} profiles waiting for review")
-    for column in ("id", "contact", "origin", "keys", "summary"):
+    for column in ("id", "status", "contact", "origin", "keys", "summary"):
         table.add_column(column, overflow="fold")
     for r in rows:
         payload = r["draft"].payload
-        table.add_row(str(r["draft_id"]), r["contact_id"][:8], r["profile_source"], str(len(payload)),
+        table.add_row(str(r["draft_id"]), r["status"], r["contact_id"][:8], r["profile_source"], str(len(payload)),
                       str(payload.get("summary", ""))[:100])
     wide_console().print(table)
     return 0
@@ -81,13 +85,14 @@ def _show(row: dict, as_json: bool) -> int:
     return 0
 
 
-async def _approve(row: dict, settings: Settings, store: Store) -> ProfileReport:
+async def _approve(row: dict, settings: Settings, store: Store, repost_unknown: bool) -> ProfileReport:
     from agent.zyntro import ZyntroClient
 
     draft = row["draft"]
     report = ProfileReport(profile_source=draft.profile_source, status=ProfileStatus.queued_for_review)
     async with ZyntroClient(settings.zyntro) as zyntro:
-        ctx = RunContext(store=store, fetcher=None, condenser=None, zyntro=zyntro, run_id=f"review-{row['draft_id']}")
+        ctx = RunContext(store=store, fetcher=None, condenser=None, zyntro=zyntro, run_id=f"review-{row['draft_id']}",
+                         repost_unknown=repost_unknown)
         await post_draft(ctx, draft, report)
     return report
 
@@ -99,17 +104,19 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         row = _queued(store, args.draft_id)
         if args.action == "show":
             return _show(row, args.json)
-        if row["status"] != QUEUED:
-            raise UsageError(f"draft {row['draft_id']} is {row['status']}, not waiting for review")
+        if row["status"] not in DECIDABLE or (args.action == "reject" and row["status"] != QUEUED):
+            raise UsageError(f"draft {row['draft_id']} is {row['status']}, not waiting for review "
+                             "(see `zyntro-enrich review list`)")
         if args.action == "reject":
             store.set_draft_status(row["draft_id"], ProfileStatus.rejected.value, args.note)
             print(f"draft {row['draft_id']} rejected; nothing was posted")
             return 0
-        report = asyncio.run(_approve(row, settings, store))
+        report = asyncio.run(_approve(row, settings, store, args.repost_unknown))
         store.set_draft_status(row["draft_id"], report.status.value, args.note)
         if report.status in (ProfileStatus.posted, ProfileStatus.unchanged):
             print(f"draft {row['draft_id']} {report.status.value}: profile_id {report.profile_id} "
                   f"(payload {payload_hash(row['draft'].payload)[:12]})")
             return 0
-        print(f"draft {row['draft_id']} {report.status.value}: " + "; ".join(report.warnings), file=sys.stderr)
+        print(f"draft {row['draft_id']} {report.status.value}: " + "; ".join(report.warnings)
+              + f"; fix the cause, then `zyntro-enrich review approve {row['draft_id']}` again", file=sys.stderr)
         return 1

@@ -79,7 +79,7 @@ class Fetcher:
         # Creating the pool launches nothing: Chromium starts with the first page that needs it.
         self._pool = browser_pool or BrowserPool(settings.chromium, recycle_pages=fetch.browser_recycle_pages)
         self._renderer = Renderer(self._pool, self._engine, user_agent=fetch.user_agent, timeout_s=fetch.timeout_s,
-                                  robots=self._robots, max_idle_tabs=max(1, fetch.concurrency))
+                                  robots=self._robots, max_pages=fetch.browser_pages)
         self._counts: Counter[str] = Counter()
         self._launches_before = self._pool.launches
 
@@ -159,13 +159,7 @@ class Fetcher:
 
     async def _render(self, call: _Call, doc: RawResponse, note: str) -> FetchResult:
         call.engine = "browser"
-        timeout = self.settings.fetch.timeout_s
-        try:
-            async with asyncio.timeout(timeout):
-                rendered = await self._renderer.render(doc)
-        except TimeoutError:
-            raise FetchProblem(Outcome.timeout, f"the browser did not finish the page within {timeout:g} s",
-                               final_url=doc.url) from None
+        rendered = await self._renderer.render(doc)
         rendered_doc = RawResponse(url=rendered.final_url, status=rendered.status, headers=doc.headers,
                                    body=rendered.html.encode("utf-8"), source=doc.source)
         return self._classify(call, rendered_doc, rendered.html) or self._ok(
@@ -227,7 +221,8 @@ class Fetcher:
                 except TimeoutError:
                     raise FetchProblem(Outcome.timeout, f"no complete answer within {fetch.timeout_s:g} s "
                                        "(fetch.timeout_s)") from None
-            if resp.status not in (429, 503) or attempt == fetch.max_retries or challenge_reason(resp.status, resp.text()):
+            last_try = attempt == fetch.max_retries
+            if resp.status not in (429, 503) or last_try or challenge_reason(resp.status, resp.text()):
                 return resp  # a bot challenge is not a request to come back later
             wait = retry_after_seconds(resp.headers.get("retry-after"))
             wait = BACKOFF_BASE_S * 2**attempt if wait is None else wait

@@ -4,7 +4,8 @@ The browser never touches the network itself (it cannot even resolve names, see 
 context-wide route handler answers each request. The page's document comes from the response the
 HTTP path already fetched (so the page is requested once); scripts, XHR and fetch() calls go
 through `HttpEngine.follow`, which checks every URL and redirect hop, or through the replay store.
-Images, fonts, media, stylesheets and sub-frames are never loaded.
+Images, fonts, media, stylesheets and sub-frames are never loaded; scripts and data the server
+marks cacheable are kept for the run (agent.fetch.cache), as a browser would.
 
 Opening a page costs a renderer process, so a page ("tab") is reused: one page at a time per
 context. Between pages the old page is frozen and its cookies, storage, IndexedDB and caches are
@@ -28,6 +29,7 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from agent.fetch.browser import BrowserPool, ContextLease
+from agent.fetch.cache import SubresourceCache
 from agent.fetch.http_engine import HttpEngine
 from agent.fetch.policy import RobotsCache
 from agent.fetch.problems import FetchProblem
@@ -117,18 +119,29 @@ class Renderer:
     """Renders documents in contexts of a shared `BrowserPool`, reusing a few wiped pages."""
 
     def __init__(self, pool: BrowserPool, engine: HttpEngine, *, user_agent: str, timeout_s: float,
-                 robots: RobotsCache | None = None, max_idle_tabs: int = 4):
+                 robots: RobotsCache | None = None, max_pages: int = 4):
         self.pool = pool
         self.engine = engine
         self.user_agent = user_agent
         self.timeout_s = timeout_s
         self.robots = robots
-        self.max_idle_tabs = max_idle_tabs
+        self.max_pages = max(1, max_pages)
+        self.cache = SubresourceCache()
+        self._slots = asyncio.Semaphore(self.max_pages)  # each page in use is a renderer process
         self._idle: list[_Tab] = []
         self._closed = False
 
     async def render(self, document: RawResponse) -> Rendered:
         """Render `document` (already fetched at document.url) and return the resulting HTML."""
+        async with self._slots:  # waiting for a free page does not count against the page's timeout
+            try:
+                async with asyncio.timeout(self.timeout_s):
+                    return await self._render(document)
+            except TimeoutError:
+                raise FetchProblem(Outcome.timeout, f"the browser did not finish the page within "
+                                   f"{self.timeout_s:g} s (fetch.timeout_s)", final_url=document.url) from None
+
+    async def _render(self, document: RawResponse) -> Rendered:
         state = _PageState(document=document, document_url=document.url, final_url=document.url,
                            status=document.status)
         tab = await self._take()
@@ -196,7 +209,7 @@ class Renderer:
     async def _give_back(self, tab: _Tab) -> None:
         state, tab.state = tab.state, None  # late requests of the old page are refused from now on
         reusable = not (tab.broken or self._closed or tab.uses >= MAX_TAB_USES or self.pool.stale(tab.lease)
-                        or len(self._idle) >= self.max_idle_tabs)
+                        or len(self._idle) >= self.max_pages)
         if reusable:
             try:
                 await asyncio.wait_for(self._wipe(tab, state.origins if state else set()), RESET_TIMEOUT_S)
@@ -265,7 +278,8 @@ class Renderer:
             state.origins.add(f"{parts.scheme}://{parts.netloc}")
             state.busy(+1)
             try:
-                if main_nav and state.document is not None and request.url == state.document_url:
+                # The first navigation is ours (to document.url, maybe spelled differently by the browser).
+                if main_nav and state.document is not None:
                     doc, state.document = state.document, None
                     await route.fulfill(status=doc.status, headers=_headers(doc), body=doc.body)
                     return
@@ -278,6 +292,10 @@ class Renderer:
 
     async def _forward(self, route: Route, state: _PageState, main_nav: bool) -> None:
         request = route.request
+        cacheable = request.method == "GET" and not main_nav
+        if cacheable and (cached := self.cache.get(request.url)) is not None:
+            await route.fulfill(status=cached.status, headers=_headers(cached), body=cached.body)
+            return
         check = self._check_navigation if main_nav else None
         try:
             resp, hops = await self.engine.follow(
@@ -295,6 +313,8 @@ class Renderer:
             return
         if main_nav:
             state.final_url, state.status = hops[-1], resp.status
+        elif cacheable and len(hops) == 1:
+            self.cache.put(request.url, resp)
         await route.fulfill(status=resp.status, headers=_headers(resp), body=resp.body)
 
     async def _check_navigation(self, url: str) -> None:

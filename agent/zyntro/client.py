@@ -110,10 +110,9 @@ class ZyntroClient:
 
     async def add_profile(self, contact_id: object, profile_source: str, payload: dict) -> int:
         """Post one profile to a contact with addProfileToContact; returns Zyntro's new profile_id."""
-        version = self._settings.api_version
-        needed = ["api_key", "org_id", "member_id"] + (["developer_secret"] if version == "v2" else [])
-        self._require(needed, "post a profile")
+        self.require_post_credentials()
         s = self._settings
+        version = s.api_version
         validate_profile_request(contact_id, profile_source, payload, org_id=s.org_id, member_id=s.member_id)
         body = self._auth(with_secret=version == "v2") | {
             "org_id": normalise_uuid(s.org_id, "org_id"),
@@ -172,6 +171,12 @@ class ZyntroClient:
         # Settings built with model_copy(update=...) skip validation and may hold a plain str.
         value = getattr(self._settings, name)
         return value.get_secret_value() if isinstance(value, SecretStr) else value
+
+    def require_post_credentials(self) -> None:
+        """Raise ConfigError naming every variable still to set for posting (call before any work)."""
+        version = self._settings.api_version
+        needed = ["api_key", "org_id", "member_id"] + (["developer_secret"] if version == "v2" else [])
+        self._require(needed, "post a profile")
 
     def _require(self, fields: list[str], action: str) -> None:
         missing = [_ENV_NAMES[name] for name in fields if not self._value(name)]
