@@ -70,14 +70,14 @@ class PeakSampler(threading.Thread):
 
     def __init__(self) -> None:
         super().__init__(daemon=True)
-        self.peak, self._stop = 0, threading.Event()
+        self.peak, self._done = 0, threading.Event()
 
     def run(self) -> None:
-        while not self._stop.wait(0.1):
+        while not self._done.wait(0.1):
             self.peak = max(self.peak, rss_bytes(tree(os.getpid())))
 
     def stop(self) -> int:
-        self._stop.set()
+        self._done.set()
         self.join()
         return self.peak
 

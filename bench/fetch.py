@@ -190,9 +190,10 @@ def tree(root: int, exclude: set[int]) -> list[int]:
     return out
 
 
-async def crawl(urls: list[str], concurrency: int, home: Path, browser_pages: int) -> tuple[float, dict, int]:
+async def crawl(urls: list[str], concurrency: int, home: Path, browser_pages: int,
+                chromium: str | None) -> tuple[float, dict, int]:
     """Fetch every URL with `concurrency` in flight; returns elapsed s, stats, failures."""
-    settings = Settings(home=home, allow_private=True, fetch=FetchSettings(
+    settings = Settings(home=home, allow_private=True, chromium=chromium, fetch=FetchSettings(
         concurrency=concurrency, per_host_concurrency=concurrency, delay_s=0.0, no_delay_hosts=["127.0.0.1"],
         timeout_s=20.0, browser_recycle_pages=100, browser_pages=browser_pages))
     queue: asyncio.Queue[str] = asyncio.Queue()
@@ -230,6 +231,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 4, 8])
     parser.add_argument("--browser-pages", type=int, default=FetchSettings().browser_pages,
                         help="pages rendering at once (fetch.browser_pages)")
+    parser.add_argument("--chromium", help="browser executable (default: found as the fetcher finds it)")
     args = parser.parse_args()
     ports: multiprocessing.Queue = multiprocessing.Queue()
     server = multiprocessing.Process(target=_serve, args=(ports, args.latency), daemon=True)
@@ -241,14 +243,14 @@ def main() -> None:
     mix = [u for pair in zip(static, apps, strict=True) for u in pair]
     home = Path(os.environ.get("TMPDIR", "/tmp")) / "zyntro-bench-home"
     print(f"site: {base}, {len(static)} static + {len(apps)} JS pages, {args.latency * 1000:.0f} ms per response, "
-          f"browser pages {args.browser_pages}, chromium {find_chromium(None)}")
+          f"browser pages {args.browser_pages}, chromium {find_chromium(args.chromium)}")
     header = (f"{'conc':>4} {'workload':<8} {'pages':>5} {'secs':>6} {'pages/s':>8} {'http':>5} {'browser':>7} "
               f"{'fail':>4} {'peak RSS MB':>11} {'peak PSS MB':>11} {'leftover':>8}")
     print(header)
     for concurrency in args.concurrency:
         for name, urls in (("mix", mix), ("static", static), ("js", apps)):
             with TreeSampler(exclude={server.pid}) as sampler:
-                secs, stats, failures = asyncio.run(crawl(urls, concurrency, home, args.browser_pages))
+                secs, stats, failures = asyncio.run(crawl(urls, concurrency, home, args.browser_pages, args.chromium))
             left = leftovers({server.pid})
             engines = stats["by_engine"]
             print(f"{concurrency:>4} {name:<8} {len(urls):>5} {secs:>6.1f} {len(urls) / secs:>8.1f} "

@@ -93,3 +93,25 @@ def test_sigterm_during_a_page_leaves_no_chromium(site, tmp_path):
         if proc.poll() is None:
             proc.kill()
     assert _wait_for(lambda: not tagged_processes(f"{proc.pid}."), 5)
+
+
+def test_chromium_never_sees_our_secrets(site, aio, fetch_settings, monkeypatch):
+    from agent.fetch import Fetcher
+
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-browser-must-not-see-this")
+    monkeypatch.setenv("ZYNTRO_API_KEY", "zk-browser-must-not-see-this")
+    url = site.add(site.unique(), Reply(js_page("secret check")))
+    mine = f"{os.getpid()}."
+    before = set(tagged_processes(mine))
+    environs: list[bytes] = []
+
+    async def look():
+        async with Fetcher(fetch_settings()) as fetcher:
+            result = await fetcher.fetch(url)
+            assert result.engine == "browser"
+            for pid in set(tagged_processes(mine)) - before:
+                environs.append(Path(f"/proc/{pid}/environ").read_bytes())
+
+    aio.run(look())
+    assert environs, "the browser should have been running"
+    assert not any(b"must-not-see-this" in env for env in environs)

@@ -2,19 +2,27 @@
 
 Page text is untrusted. Lines that look like instructions to a model (or hold fake JSON, chat markup,
 secrets, or our own delimiter tags) are removed before the text reaches a prompt or the grounding
-corpus, so a value copied from them is unsupported. These patterns are a heuristic first line;
-output validation and grounding (agent.condense.grounding) are the backstop.
+corpus, so a value copied from them is unsupported. Besides known phrasings ("ignore previous
+instructions"), addresses_machine() flags text written *to* whoever processes the page: it names a
+machine reader (AI, assistant, model, CRM, summariser, "the system", instructions, prompt) and gives
+it a directive (an imperative verb) or talks about records, fields, keys or the summary. These
+patterns are a heuristic first line; the structural checks of agent.condense.grounding (known keys,
+facts of a compatible key, vetted contacts) are the backstop for any phrasing they miss.
 """
 
 from __future__ import annotations
 
 import re
 
+from agent.condense.text import split_sentences
+
 __all__ = [
     "DELIMITER_TAG",
+    "addresses_machine",
     "is_secret_key",
     "looks_like_injection",
     "neutralise_tags",
+    "redact_secrets",
     "sanitise_text",
     "secret_in",
     "special_category_in",
@@ -35,6 +43,66 @@ _INJECTION = re.compile(
     r"|</?\s*untrusted|\[/?inst\]",
     re.IGNORECASE | re.MULTILINE,
 )
+
+# --- text written to the machine that reads the page (any phrasing, not a list of sentences) ---------
+# Who a directive is aimed at. Alone these words are ordinary ("AI researcher", "prompt engineer"), so
+# they count only together with a directive or with talk about the record being written, in one sentence.
+_AUDIENCE = (r"(?:ai|a\.i\.|artificial\s+intelligence|llms?|(?:large\s+)?language\s+models?|chat\s?bots?"
+             r"|chat\s?gpt|gpt[-\s]?\d\w*|claude|gemini|copilot|ai\s+(?:assistants?|agents?|tools?|models?)"
+             r"|summari[sz]ers?|(?:the|this|your)\s+system|instructions?|prompts?)")
+# Addressees too common in people's own words ("send it to my assistant") to count without an address form.
+_WEAK_AUDIENCE = r"(?:assistants?|agents?|models?|bots?|crawlers?|scrapers?|crm|tools?)"
+_READER = rf"(?:{_AUDIENCE}|{_WEAK_AUDIENCE})"
+_AUDIENCE_RE = re.compile(rf"\b{_AUDIENCE}\b", re.IGNORECASE)
+# Text that speaks to its reader as a machine: "Note for AI assistants", "Dear summariser",
+# "If you are a language model", "Assistant tools summarising this page".
+_ADDRESS = re.compile(
+    rf"\b(?:note|message|memo|notice|attention|instructions?|hint|reminder|request|directive)s?\s*(?:for|to)\s+"
+    rf"(?:all\s+|any\s+|the\s+|every\s+|each\s+)?(?:\w+\s+)?{_READER}\b"
+    rf"|\b(?:dear|hey|hello|attn)\b[\s,:]+(?:the\s+|an?\s+)?(?:\w+\s+)?{_READER}\b"
+    rf"|\bif\s+you\s+(?:are|were)\s+(?:an?\s+|the\s+)?(?:\w+\s+)?{_READER}\b"
+    rf"|\byou\s+are\s+(?:an?\s+)?(?:ai|llm|(?:large\s+)?language\s+model|assistant|chat\s?bot|summari[sz]er|bot)\b"
+    rf"|\b{_READER}\s+(?:\w+\s+)?(?:reading|summari[sz]ing|processing|parsing|scraping|crawling|indexing"
+    rf"|writing|ingesting|analy[sz]ing|visiting)\s+(?:this|these|my|our|crm|contact)\s+(?:\w+\s+)?"
+    rf"(?:page|profile|site|website|text|content|document|records?|bio|entr(?:y|ies)|card)\b",
+    re.IGNORECASE,
+)
+_VERBS = (r"(?:put|add|set|write|include|insert|ignore|disregard|send|forward|replace|record|store|save|log"
+          r"|mark|flag|tell|say|state|use|change|update|enter|remember|output|return|print|label|classify"
+          r"|treat|assign|fill|populate|append|omit|remove|delete|exclude|route|email|pay|report|copy|describe"
+          r"|summari[sz]e|list)")
+# A directive: an imperative verb opening a clause, after "please"/"kindly", or after "you must".
+_DIRECTIVE = re.compile(
+    rf"(?:^\W*|[:;!?.\u2014\u2013]\s+|[\"\u201c(]|\b(?:please|kindly)\s+"
+    rf"|\byou\s+(?:must|should|shall|need\s+to|have\s+to|are\s+to)\s+(?:always\s+)?){_VERBS}\b"
+    rf"|\b(?:must|should|shall|is\s+to|are\s+to)\s+be\s+(?:put|added|set|written|included|recorded|stored"
+    rf"|saved|sent|replaced|flagged|marked|listed|noted|entered|used|treated|labell?ed)\b",
+    re.IGNORECASE,
+)
+# Talk about the record being written: its fields, keys, summary or CRM entry.
+_RECORD_TALK = re.compile(
+    r"\b(?:field|key|property|column|attribute|slot)\s+(?:named|called|labell?ed|titled)\b"
+    r"|\b(?:field|key|property|column|attribute)\s+[`'\"\u2018\u201c]?[a-z][a-z0-9]*_[a-z0-9_]+"
+    r"|\b(?:under|into)\s+(?:the|a|an|its|their)\s+(?:new\s+|separate\s+)?(?:key|property|column|attribute)\b"
+    r"|\b(?:crm|contact|customer)\s+(?:records?|entr(?:y|ies)|fields?|notes?|summary|database)\b"
+    r"|\b(?:the|your|this|its)\s+(?:\w+\s+)?summary\s+(?:is|should|must|reads?|says?|shall)\b"
+    r"|\b(?:record|store|save|log)\s+(?:that|this\s+person|the\s+contact)\b",
+    re.IGNORECASE,
+)
+
+
+def addresses_machine(text: str) -> bool:
+    """True when a sentence speaks to the machine reading the page: a directive or record talk aimed at it."""
+    for line in text.splitlines():
+        for sentence in split_sentences(line):
+            if _ADDRESS.search(sentence):
+                return True
+            directive, record = bool(_DIRECTIVE.search(sentence)), bool(_RECORD_TALK.search(sentence))
+            if (directive and record) or ((directive or record) and _AUDIENCE_RE.search(sentence)):
+                return True
+    return False
+
+
 # A JSON object literal in prose ({"key": ...}) is never profile content, and a favourite carrier.
 _FAKE_JSON = re.compile(r"\{[^{}]{0,400}[\"']\s*:\s*[^{}]{0,400}\}")
 
@@ -72,12 +140,17 @@ _SPECIAL_KEY = re.compile(
 
 def looks_like_injection(text: str) -> bool:
     """True when the text reads like instructions to a model, fake JSON or chat markup."""
-    return bool(_INJECTION.search(text) or _FAKE_JSON.search(text))
+    return bool(_INJECTION.search(text) or _FAKE_JSON.search(text) or addresses_machine(text))
 
 
 def secret_in(text: str) -> bool:
     """True when the text holds something shaped like a credential (API key, token, password)."""
     return bool(_SECRET_VALUE.search(text))
+
+
+def redact_secrets(text: str) -> str:
+    """The text with anything credential-shaped replaced by "***" (for reports and logs)."""
+    return _SECRET_VALUE.sub("***", text)
 
 
 def is_secret_key(key: str) -> bool:

@@ -32,6 +32,7 @@ __all__ = ["LAUNCH_ARGS", "TAG_VARIABLE", "BrowserPool", "ContextLease", "find_c
 log = logging.getLogger(__name__)
 
 TAG_VARIABLE = "ZYNTRO_ENRICH_BROWSER_TAG"
+_PRIVATE_ENV_PREFIXES = ("ZYNTRO", "OPENAI")  # API keys and secrets live under these names
 LAUNCH_ARGS = (
     "--no-sandbox",
     "--disable-gpu",
@@ -229,7 +230,10 @@ class BrowserPool:
             self._playwright = await async_playwright().start()
         tag = f"{self.tag}.{self.launches + 1}/"  # the slash ends it: ".1/" never prefixes ".10/"
         _live_tags.add(tag)
-        env = {**os.environ, TAG_VARIABLE: tag}  # passed through to Chromium, not configuration
+        # Chromium inherits the environment (HOME, fonts, locale) but never our secrets: its renderers
+        # run untrusted page JavaScript.
+        env = {k: v for k, v in os.environ.items() if not k.startswith(_PRIVATE_ENV_PREFIXES)}
+        env[TAG_VARIABLE] = tag
         try:
             browser = await self._playwright.chromium.launch(
                 executable_path=executable, headless=True, args=[*LAUNCH_ARGS, *self.extra_args], env=env,

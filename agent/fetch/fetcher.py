@@ -213,14 +213,7 @@ class Fetcher:
             headers["If-Modified-Since"] = last_modified
         call.engine = "replay" if self._replay is not None else "http"
         for attempt in range(fetch.max_retries + 1):
-            async with self._gate.slot(host):
-                try:
-                    async with asyncio.timeout(fetch.timeout_s):
-                        resp, _ = await self._engine.follow(call.url, check_hop=lambda u: self._check_hop(call, u),
-                                                            headers=headers)
-                except TimeoutError:
-                    raise FetchProblem(Outcome.timeout, f"no complete answer within {fetch.timeout_s:g} s "
-                                       "(fetch.timeout_s)") from None
+            resp = await self._attempt(call, host, headers)
             last_try = attempt == fetch.max_retries
             if resp.status not in (429, 503) or last_try or challenge_reason(resp.status, resp.text()):
                 return resp  # a bot challenge is not a request to come back later
@@ -234,6 +227,23 @@ class Fetcher:
             self._gate.push_back(host, wait)  # every fetch to this host waits, not just this one
             call.retries += 1
         raise AssertionError("unreachable: the last attempt always returns")
+
+    async def _attempt(self, call: _Call, host: str, headers: dict[str, str]) -> RawResponse:
+        """One paced, time-limited request for the page, following its redirects."""
+        timeout = self.settings.fetch.timeout_s
+
+        async def check(url: str) -> None:
+            if url != call.url:  # the page's own URL was checked before pacing
+                await self._check_hop(call, url)
+
+        async with self._gate.slot(host):
+            try:
+                async with asyncio.timeout(timeout):
+                    resp, _ = await self._engine.follow(call.url, check_hop=check, headers=headers)
+            except TimeoutError:
+                raise FetchProblem(Outcome.timeout, f"no complete answer within {timeout:g} s "
+                                   "(fetch.timeout_s)") from None
+        return resp
 
     async def _check_hop(self, call: _Call, url: str) -> None:
         """Safety (unless replayed) and robots.txt for one URL on the way to the page."""

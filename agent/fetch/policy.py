@@ -81,6 +81,7 @@ class RobotsCache:
         self._agent = user_agent
         self._overrides = list(overrides)
         self._entries: dict[str, asyncio.Task[_Robots]] = {}
+        self._overridden: set[str] = set()  # URLs already logged as overridden (the browser asks again)
 
     async def check(self, url: str) -> RobotsDecision:
         """Decide for one URL, loading its host's robots.txt the first time."""
@@ -99,7 +100,9 @@ class RobotsCache:
         if allowed:
             return RobotsDecision(True)
         if host_matches(parts.hostname or "", self._overrides):
-            log.info("robots.txt disallows %s; fetching anyway under the operator's override", url)
+            if url not in self._overridden:
+                self._overridden.add(url)
+                log.info("robots.txt disallows %s; fetching anyway under the operator's override", url)
             return RobotsDecision(True, override=True, reason=why)
         return RobotsDecision(False, reason=why + " (an operator can override it per domain)")
 

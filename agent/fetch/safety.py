@@ -38,11 +38,13 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 # host, port -> the IP addresses (as strings) the host resolves to
 Resolver = Callable[[str, int], Awaitable[list[str]]]
 
-# Cloud instance-metadata endpoints (AWS/GCP/Azure/OpenStack, AWS IPv6, ECS task role, Alibaba).
-# Refused even when private addresses are allowed: no legitimate page lives there.
+# Cloud instance-metadata and platform endpoints (AWS/GCP/Azure/OpenStack, AWS IPv6, ECS task role,
+# Alibaba, Azure's wire server, Oracle Cloud). Refused even when private addresses are allowed: no
+# legitimate page lives there.
 METADATA_ADDRESSES = frozenset(
     ipaddress.ip_address(a)
-    for a in ("169.254.169.254", "fd00:ec2::254", "169.254.170.2", "100.100.100.200")
+    for a in ("169.254.169.254", "fd00:ec2::254", "169.254.170.2", "100.100.100.200", "168.63.129.16",
+              "192.0.0.192")
 )
 _UNSAFE_SCHEMES = {"file", "javascript", "data", "blob", "about", "chrome", "view-source", "filesystem"}
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
@@ -184,6 +186,6 @@ class AddressGuard:
             problem = address_problem(ip, allow_private=self.allow_private)
             if problem:
                 where = host if host == raw else f"{host} resolves to {raw}, which"
-                hint = ("never contacted" if ip in METADATA_ADDRESSES else
+                hint = ("never contacted" if problem == "a cloud metadata address" else
                         "refused (ZYNTRO_ENRICH_ALLOW_PRIVATE=1 allows private addresses)")
                 raise FetchProblem(Outcome.unsafe_url, f"{where} is {problem}: {hint}")
