@@ -54,4 +54,5 @@ def print_summary(report: RunReport, *, show_payloads: bool = False, console: Co
     for row in report.skipped_rows:
         console.print(f"skipped {row}", markup=False)
     totals = ", ".join(f"{n} {s}" for s, n in sorted(statuses.items()))
-    console.print(f"{len(report.contacts)} contacts, {sum(statuses.values())} profiles: {totals or 'none'}")
+    n, m = len(report.contacts), sum(statuses.values())
+    console.print(f"{n} contact{'s' * (n != 1)}, {m} profile{'s' * (m != 1)}: {totals or 'none'}")

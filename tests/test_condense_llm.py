@@ -132,7 +132,8 @@ def test_an_invented_value_is_dropped_by_grounding(fake_llm, llm_settings, conta
     assert draft.payload["summary"] == "Jane Doe works as Staff Engineer at Acme Robotics."
     assert "previous_employer" not in draft.payload and "followers_count" not in draft.payload
     assert "years_of_experience" not in draft.payload and draft.payload["employer"] == "Acme Robotics"
-    assert "previous_employer='Initech': not found in the sources" in draft.grounding
+    # A key outside the key table that no fact has is dropped whatever its value.
+    assert "previous_employer='Initech': 'previous_employer' is not a known key and no fact has it" in draft.grounding
     assert "followers_count=12000: not found in the sources" in draft.grounding
     assert any(g.startswith("summary sentence 'She previously led AI research") for g in draft.grounding)
 

@@ -58,7 +58,10 @@ def _list(store: Store, as_json: bool) -> int:
                            "profile_source": r["profile_source"], "created_at": r["created_at"],
                            "summary": r["draft"].payload.get("summary")} for r in rows], indent=2))
         return 0
-    table = Table(title=f"{len(rows)} profiles waiting for review")
+    if not rows:
+        print("no profile is waiting for review (enrich --review queues them)")
+        return 0
+    table = Table(title=f"{len(rows)} profile{'s' * (len(rows) != 1)} waiting for review")
     for column in ("id", "status", "contact", "origin", "keys", "summary"):
         table.add_column(column, overflow="fold")
     for r in rows:

@@ -1,47 +1,47 @@
-"""Grounding: every payload value and every summary sentence must be traceable to the sources.
+"""Grounding: every payload value and every summary sentence must be traceable to the facts.
 
-The corpus is the extractions' facts (values and evidence) and their bounded text, after removing
-injected instructions, fake JSON and credentials (agent.condense.safety). A number must equal a
-number stated there; a string must occur there, or every name and number in it must occur there and
-most of its other words too; a summary sentence likewise. Unsupported values and sentences are
-dropped and listed, never posted silently. source_url, source_urls and retrieved_at are exempt
-(they come from the fetch, not the page).
+Structural checks that hold for any phrasing of an injected instruction (agent.condense.safety's
+patterns are only the first line):
+
+- a key must be a known one (agent.condense.keys) or the key of an extracted fact: "next_step" or
+  "payment_address" proposed by a model that obeyed the page is dropped;
+- a value must be supported by facts of the same or a compatible key (agent.condense.corpus): a
+  number must equal one stated there; a string must occur there, or every name and number in it must
+  occur there and most of its other words too. Free page text alone supports nothing except short,
+  exact phrases listed under qualitative keys (skills, interests, focus_areas, technologies ...);
+- an email, URL or phone number anywhere must equal a contact the sources state as a contact
+  (agent.condense.contacts); a bio or description copied verbatim from its fact may keep its links;
+- each summary sentence must be supported by the facts (names, numbers, most words), so a sentence
+  made of page text alone is dropped, and text that reads like instructions is never kept.
+
+Unsupported values and sentences are dropped and listed, as is what cleaning cut from the sources;
+nothing is posted silently. source_url, source_urls and retrieved_at are exempt (they come from the
+fetch, not the page).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel, Field
 
-from agent.condense.kinds import clean_fact_value
-from agent.condense.safety import sanitise_text
+from agent.condense.contacts import PROSE_KEYS
+from agent.condense.corpus import GLUE, Corpus
+from agent.condense.keys import QUALITATIVE_KEYS, is_known_key, supporting_keys
+from agent.condense.safety import looks_like_injection
 from agent.condense.summaries import offline_summary
-from agent.condense.text import normalise, number_mentions, numbers_in, split_sentences, stem, tokens
+from agent.condense.text import split_sentences, tokens
 from agent.models import Extraction, Provenance
 
 __all__ = ["GLUE", "Corpus", "Grounding", "ground"]
 
-# Connective and template vocabulary: words that state no fact of their own, so a sentence need not
-# find them in the sources ("works as", "based in", "followers"). Names and numbers are always checked.
-GLUE = frozenset("""
-a an the and or but nor of in on at to for from by with as is are was were be been being has have had
-do does did who whose whom which that this these those it its he she they them their theirs his her
-hers him we our us i my me you your also currently based work works worked working profile profiles
-page public account accounts user users list lists listed describe describes described include includes
-including included among about over more than around approximately nearly some several many while where
-since known role company companies organization organisation organizations organisations person people
-team member members followers follower following follows connections connection posts post repositories
-repository stars star employees employee founded headquartered headquarters located location bio website
-websites personal site homepage joined pinned studied education experience skills skill interests
-interest languages language products product specialties specialty industry size according has not
-headline github linkedin twitter x one two three
-""".split())
-_CONTENT_SHARE = 0.6  # share of ordinary words a claim must find in the sources (names: all of them)
 _EXEMPT = {"source_url", "source_urls", "retrieved_at"}
+_FREE_TEXT = {"bio", "description", "headline"}  # prose values: unsupported sentences are cut, not the whole
+_CONTACT_KEYS = ("website", "email", "phone")
+# A page-text phrase may support a qualitative list item only when it is this short: a tag, not a claim.
+_PAGE_PHRASE_CHARS = 60
+_PAGE_PHRASE_WORDS = 6
 
 
 class Grounding(BaseModel):
@@ -59,178 +59,128 @@ class Grounding(BaseModel):
         return self.kept / self.checked if self.checked else 1.0
 
 
-@dataclass
-class _Blob:
-    url: str
-    text: str  # display form (whitespace collapsed)
-    norm: str
-    evidence: str | None = None  # the fact's own evidence, when the blob is a fact value
-    key: str | None = None
-
-
-@dataclass
-class Corpus:
-    """What the sources say, cleaned of injected content, ready for lookups."""
-
-    blobs: list[_Blob] = field(default_factory=list)
-    words: set[str] = field(default_factory=set)
-    stems: set[str] = field(default_factory=set)
-    numbers: set[float] = field(default_factory=set)
-    bools: dict[str, bool] = field(default_factory=dict)
-    urls: list[str] = field(default_factory=list)
-
-    @classmethod
-    def from_extractions(cls, extractions: Sequence[Extraction]) -> "Corpus":
-        """Build the corpus from the extractions' facts, evidence, text and source label."""
-        corpus = cls()
-        for ex in extractions:
-            corpus.urls.append(ex.url)
-            corpus._add_words(ex.profile_source)
-            for fact in ex.facts:
-                corpus._add_fact(ex.url, fact.key, fact.value, fact.evidence)
-            text, _ = sanitise_text(ex.text)
-            for line in text.splitlines():
-                corpus._add(_Blob(ex.url, " ".join(line.split()), normalise(line)))
-        return corpus
-
-    def _add_fact(self, url: str, key: str, value: Any, evidence: str) -> None:
-        value = clean_fact_value(value)
-        clean_evidence = clean_fact_value(evidence) if evidence else None
-        if isinstance(value, bool):
-            self.bools.setdefault(key, value)
-            return
-        items = value if isinstance(value, list) else [] if value is None else [value]
-        for item in items:
-            if isinstance(item, (int, float)):
-                self.numbers.add(float(item))
-                item = str(item)
-            self._add(_Blob(url, str(item), normalise(str(item)), str(clean_evidence or ""), key))
-        if isinstance(clean_evidence, str):
-            self._add(_Blob(url, clean_evidence, normalise(clean_evidence), clean_evidence, key))
-
-    def _add(self, blob: _Blob) -> None:
-        if blob.norm:
-            self.blobs.append(blob)
-            self._add_words(blob.text)
-            self.numbers |= numbers_in(blob.text)
-
-    def _add_words(self, text: str) -> None:
-        for token in tokens(text):
-            self.words.add(token)
-            self.words.update(p for p in re.split(r"[-.&'’+]", token) if p)
-            self.stems.add(stem(token))
-
-    def locate(self, text: str, key: str | None = None) -> Provenance | None:
-        """Where this exact text (normalised) occurs: a fact of the same key first, then any fact, then the page."""
-        needle = normalise(text).rstrip(".…")
-        if not needle:
-            return None
-        best: tuple[int, Provenance] | None = None
-        for blob in self.blobs:
-            at = blob.norm.find(needle)
-            if at < 0:
-                continue
-            rank = 0 if blob.key == key and key else 1 if blob.key else 2
-            if best is None or rank < best[0]:
-                best = (rank, Provenance(url=blob.url, evidence=blob.evidence or _snippet(blob, at, len(needle))))
-                if rank == 0:
-                    break
-        return best[1] if best else None
-
-    def locate_number(self, number: float) -> Provenance | None:
-        """The first fact or line stating this number."""
-        for blob in self.blobs:
-            if number in numbers_in(blob.text):
-                return Provenance(url=blob.url, evidence=blob.evidence or _snippet(blob, 0, 160))
-        return None
-
-    def claim_gaps(self, claim: str, share: float = _CONTENT_SHARE) -> list[str]:
-        """What a claim says that the sources do not: missing names/numbers, or too many other words."""
-        missing = [raw for raw, readings in number_mentions(claim) if not readings & self.numbers]
-        # Same token shape as the corpus ("4PQvCs" stays whole); digit-only tokens are numbers, checked above.
-        words = [w for w in re.findall(r"[^\W_][\w'’.&+#-]*", claim) if any(c.isalpha() for c in w)]
-        content: list[str] = []
-        for word in words:
-            token = tokens(word)
-            if not token or token[0] in GLUE:
-                continue
-            if word[0].isupper() or any(c.isupper() for c in word[1:]):
-                if not self._has_word(token[0]):
-                    missing.append(word.strip(".,;:"))
-            elif len(token[0]) >= 4:
-                content.append(token[0])
-        unknown = [w for w in content if not self._has_word(w) and stem(w) not in self.stems]
-        if content and (len(content) - len(unknown)) / len(content) < share:
-            missing += unknown
-        return missing
-
-    def _has_word(self, token: str) -> bool:
-        if token in self.words:
-            return True
-        parts = [p for p in re.split(r"[-.&'’+]", token) if p]
-        return bool(parts) and all(p in self.words or p in GLUE for p in parts)
-
-
-def _snippet(blob: _Blob, at: int, length: int, width: int = 60) -> str:
-    source = blob.text if len(blob.text) == len(blob.norm) else blob.norm
-    start, end = max(0, at - width), min(len(source), at + length + width)
-    return ("…" if start else "") + source[start:end] + ("…" if end < len(source) else "")
-
-
 class _Grounder:
     def __init__(self, corpus: Corpus):
         self.corpus = corpus
+        self.fact_keys = corpus.fact_keys
         self.unsupported: list[str] = []
         self.provenance: dict[str, Provenance] = {}
         self.checked = 0
         self.kept = 0
 
     def value(self, key: str, value: Any) -> Any:
+        if not is_known_key(key) and key not in self.fact_keys:
+            # Whatever its value, a key nobody extracted is the shape an obeyed injection takes.
+            self.checked += 1
+            self.unsupported.append(f"{key}={value!r:.100}: {key!r} is not a known key and no fact has it")
+            return None
         if isinstance(value, list):
-            kept = [item for item in value if self._item(key, item, listed=True)]
+            kept = [item for item in (self._item(key, v, listed=True) for v in value) if item is not None]
             return kept or None
-        return value if self._item(key, value, listed=False) else None
+        return self._item(key, value, listed=False)
 
-    def _item(self, key: str, value: Any, listed: bool) -> bool:
+    def _item(self, key: str, value: Any, listed: bool) -> Any:
         self.checked += 1
-        found = self._support(key, value)
+        what = f"{key} item {value!r:.100}" if listed else f"{key}={value!r:.100}"
+        value, problem = self._screen(key, value, listed)
+        if problem:
+            self.unsupported.append(f"{what}: {problem}")
+            return None
+        found = self._support(key, value, listed)
         if found is None:
-            what = f"{key} item {value!r:.100}" if listed else f"{key}={value!r:.100}"
             self.unsupported.append(f"{what}: not found in the sources")
-            return False
+            return None
         self.kept += 1
         self.provenance.setdefault(key, found)
-        return True
+        return value
 
-    def _support(self, key: str, value: Any) -> Provenance | None:
+    def _screen(self, key: str, value: Any, listed: bool) -> tuple[Any, str | None]:
+        """The value (prose with unvetted sentences cut) and a reason to drop it, if any."""
+        if not isinstance(value, str):
+            return value, None
+        if key in _FREE_TEXT:
+            if looks_like_injection(value) or self.corpus.contacts.unvetted(value):
+                value = self._cut_sentences(key, value)
+            return value, None if value else "nothing left after cutting instructions and unvetted contacts"
+        if looks_like_injection(value):
+            return value, "reads like an instruction or hidden data, not a profile value"
+        qualitative_item = listed and key in QUALITATIVE_KEYS  # "socket.io" is a technology, not a link
+        unvetted = self.corpus.contacts.unvetted(value, with_domains=not qualitative_item)
+        if unvetted:
+            return value, f"{unvetted[0]!r:.80} is not an email, website, phone or link the sources state"
+        return value, None
+
+    def _cut_sentences(self, key: str, text: str) -> str:
+        """Prose without sentences that instruct or hold unvetted contacts (links copied verbatim may stay)."""
+        same_key = frozenset({key})
+        kept = []
+        for sentence in split_sentences(text):
+            unvetted = self.corpus.contacts.unvetted(sentence)
+            verbatim_links = (unvetted and self.corpus.contacts.urls_only(unvetted)
+                              and self.corpus.locate(sentence, same_key, key) is not None)
+            if looks_like_injection(sentence):
+                self.unsupported.append(f"{key} sentence {sentence!r:.120}: reads like an instruction, cut")
+            elif unvetted and not verbatim_links:
+                self.unsupported.append(f"{key} sentence {sentence!r:.120}: {unvetted[0]!r:.80} is not a "
+                                        "contact the sources state, cut")
+            else:
+                kept.append(sentence)
+        return " ".join(kept)
+
+    def _support(self, key: str, value: Any, listed: bool) -> Provenance | None:
         corpus = self.corpus
+        keys = supporting_keys(key, self.fact_keys)
         if isinstance(value, bool):
-            if corpus.bools.get(key) is value:
-                return Provenance(url=corpus.urls[0], evidence=f"fact {key}={str(value).lower()}")
-            return None
+            source = next((k for k in sorted(keys) if corpus.bools.get(k) is value), None)
+            return Provenance(url=corpus.urls[0], evidence=f"fact {source}={str(value).lower()}") if source else None
         if isinstance(value, (int, float)):
-            return corpus.locate_number(float(value)) if float(value) in corpus.numbers else None
+            return corpus.locate_number(float(value), keys) if float(value) in corpus.index(keys).numbers else None
         text = str(value)
-        exact = corpus.locate(text, key)
+        if key in _CONTACT_KEYS or key.endswith(("_url", "_link", "_email", "_phone")):
+            return self._contact(text)
+        exact = corpus.locate(text, keys, key)
         if exact is not None:
             return exact
-        if not corpus.claim_gaps(text, share=0.75):
+        if not corpus.index(keys).claim_gaps(text, share=0.75):
             return Provenance(url=corpus.urls[0], evidence=f"every name, number and most words of {text!r:.80} "
-                                                           "occur in the sources")
+                                                           f"occur in facts ({', '.join(sorted(keys & self.fact_keys))})")
+        if listed and key in QUALITATIVE_KEYS and _short_phrase(text):
+            # Decision: a short qualitative tag the page states verbatim ("plain language") may be listed;
+            # it cannot carry a contact, an instruction or a claim about the person beyond the tag.
+            return corpus.in_page(text)
         return None
+
+    def _contact(self, text: str) -> Provenance | None:
+        """A website, email or phone value: exactly one contact, and one the sources state as such."""
+        found = self.corpus.contacts.unvetted(text) == [] and self.corpus.contacts.allows(text.strip())
+        if not found:
+            return None
+        located = self.corpus.locate(text, frozenset(self.fact_keys) - PROSE_KEYS)
+        return located or Provenance(url=self.corpus.urls[0], evidence="a contact link of the page")
 
     def summary(self, summary: Any) -> str:
         kept: list[str] = []
+        facts = self.corpus.index()
         for sentence in split_sentences(str(summary)):
             self.checked += 1
-            gaps = self.corpus.claim_gaps(sentence)
-            if gaps:
-                self.unsupported.append(f"summary sentence {sentence!r:.160}: {', '.join(gaps[:6])} "
-                                        "not in the sources")
+            unvetted = self.corpus.contacts.unvetted(sentence)
+            if looks_like_injection(sentence):
+                reason = "reads like an instruction or hidden data"
+            elif unvetted:
+                reason = f"{unvetted[0]!r:.80} is not a contact the sources state"
+            else:
+                gaps = facts.claim_gaps(sentence)
+                reason = f"{', '.join(gaps[:6])} not in the sources" if gaps else ""
+            if reason:
+                self.unsupported.append(f"summary sentence {sentence!r:.160}: {reason}")
                 continue
             self.kept += 1
             kept.append(sentence)
         return " ".join(kept)
+
+
+def _short_phrase(text: str) -> bool:
+    return len(text) <= _PAGE_PHRASE_CHARS and len(text.split()) <= _PAGE_PHRASE_WORDS
 
 
 def ground(payload: Mapping[str, Any], extractions: Sequence[Extraction],
@@ -240,6 +190,7 @@ def ground(payload: Mapping[str, Any], extractions: Sequence[Extraction],
         return Grounding(payload=dict(payload), unsupported=["no sources to ground against"])
     corpus = Corpus.from_extractions(extractions)
     grounder = _Grounder(corpus)
+    grounder.unsupported += list(dict.fromkeys(corpus.notes))
     out: dict[str, Any] = {}
     for key, value in payload.items():
         if key in _EXEMPT:
@@ -289,5 +240,5 @@ def _summary_provenance(summary: str, corpus: Corpus) -> Provenance:
     for blob in corpus.blobs:
         if blob.key and blob.key not in keys and words & set(tokens(blob.text)) - GLUE:
             keys.append(blob.key)
-    evidence = f"from facts: {', '.join(keys)}" if keys else "from the page text"
+    evidence = f"from facts: {', '.join(keys)}" if keys else "from the source's facts"
     return Provenance(url=corpus.urls[0], evidence=evidence)

@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import urlsplit
 
-from agent.condense.safety import DELIMITER_TAG, looks_like_injection, neutralise_tags, sanitise_text, secret_in
-from agent.condense.text import number_mentions, split_sentences
+from agent.condense.contacts import ContactBook
+from agent.condense.safety import DELIMITER_TAG, looks_like_injection, neutralise_tags, secret_in, strip_hostile
+from agent.condense.text import number_mentions
 from agent.models import Extraction, Fact, FactValue
 
-__all__ = ["LIST_FACT_KEYS", "FactBag", "SourceKind", "clean_fact_value", "source_kind"]
+__all__ = ["LIST_FACT_KEYS", "FactBag", "SourceKind", "clean_fact_value", "scrub_fact_value", "source_kind"]
 
 SourceKind = Literal["linkedin_person", "linkedin_company", "twitter", "github_user", "github_org",
                      "company_website", "personal_website", "generic"]
@@ -43,22 +44,27 @@ def source_kind(profile_source: str, extractions: Sequence[Extraction]) -> Sourc
 
 def clean_fact_value(value: FactValue) -> FactValue | None:
     """A fact value with injected instructions, fake JSON and credentials removed (None when nothing is left)."""
+    return scrub_fact_value(value)[0]
+
+
+def scrub_fact_value(value: FactValue) -> tuple[FactValue | None, list[str]]:
+    """clean_fact_value and the sentences it cut (so a report can say what was never used)."""
     if isinstance(value, list):
-        items = [v for v in (clean_fact_value(item) for item in value) if isinstance(v, str) and v]
-        return items or None
+        items: list[str] = []
+        cut: list[str] = []
+        for item in value:
+            clean, removed = scrub_fact_value(item)
+            cut += removed
+            if isinstance(clean, str) and clean:
+                items.append(clean)
+        return items or None, cut
     if not isinstance(value, str):
-        return value
-    text = value
+        return value, []
+    text, removed = value, []
     if looks_like_injection(text) or secret_in(text) or DELIMITER_TAG in text.lower():
-        text, _ = sanitise_text(_one_sentence_per_line(text))
+        text, removed = strip_hostile(text)
         text = " ".join(text.split())
-    return neutralise_tags(text) or None
-
-
-def _one_sentence_per_line(text: str) -> str:
-    # A fake JSON object goes on its own line so the sentences around it survive sanitising.
-    text = re.sub(r"(\{[^{}]*\})", r"\n\1\n", text)
-    return "\n".join(s for line in text.splitlines() for s in split_sentences(line))
+    return neutralise_tags(text) or None, removed
 
 
 @dataclass
@@ -68,11 +74,12 @@ class FactBag:
     scalars: dict[str, FactValue] = field(default_factory=dict)
     lists: dict[str, list[str]] = field(default_factory=dict)
     origin: dict[str, tuple[str, Fact]] = field(default_factory=dict)  # key -> (url, first fact)
+    contacts: ContactBook = field(default_factory=ContactBook)  # what a summary may name as a contact
 
     @classmethod
     def gather(cls, extractions: Sequence[Extraction]) -> "FactBag":
         """Collect the facts of these extractions, cleaned, first occurrence winning."""
-        bag = cls()
+        bag = cls(contacts=ContactBook.from_extractions(extractions))
         for extraction in extractions:
             for fact in extraction.facts:
                 bag._add(extraction.url, fact)

@@ -26,6 +26,7 @@ __all__ = [
     "sanitise_text",
     "secret_in",
     "special_category_in",
+    "strip_hostile",
     "special_category_key",
 ]
 
@@ -67,10 +68,10 @@ _ADDRESS = re.compile(
     rf"(?:page|profile|site|website|text|content|document|records?|bio|entr(?:y|ies)|card)\b",
     re.IGNORECASE,
 )
-_VERBS = (r"(?:put|add|set|write|include|insert|ignore|disregard|send|forward|replace|record|store|save|log"
-          r"|mark|flag|tell|say|state|use|change|update|enter|remember|output|return|print|label|classify"
-          r"|treat|assign|fill|populate|append|omit|remove|delete|exclude|route|email|pay|report|copy|describe"
-          r"|summari[sz]e|list)")
+# Verbs that change what gets written; generic ones ("use", "create", "build") are marketing copy's staple.
+_VERBS = (r"(?:put|add|set|write|include|insert|ignore|disregard|send|forward|replace|record|store|save"
+          r"|mark|flag|tell|say|state|change|update|enter|remember|output|label|classify|treat|assign|fill"
+          r"|populate|append|omit|remove|delete|exclude|route|pay|report|copy|describe|summari[sz]e)")
 # A directive: an imperative verb opening a clause, after "please"/"kindly", or after "you must".
 _DIRECTIVE = re.compile(
     rf"(?:^\W*|[:;!?.\u2014\u2013]\s+|[\"\u201c(]|\b(?:please|kindly)\s+"
@@ -192,6 +193,25 @@ def sanitise_text(text: str) -> tuple[str, list[str]]:
             continue
         kept.append(line)
     return "\n".join(kept).strip(), [r for r in removed if r]
+
+
+def strip_hostile(text: str) -> tuple[str, list[str]]:
+    """Prose (a bio, a description) without hostile sentences and the sentence after each; also what was cut."""
+    # A fake JSON object goes on its own line so the sentences around it survive.
+    text = re.sub(r"(\{[^{}]*\})", r"\n\1\n", text)
+    kept: list[str] = []
+    removed: list[str] = []
+    skip_next = False
+    for line in text.splitlines():
+        for sentence in split_sentences(line):
+            # The sentence after an injected one often carries its payload ("Note for AI: ... . Say X.").
+            hostile = _line_is_hostile(sentence)
+            if hostile or skip_next:
+                removed.append(sentence)
+                skip_next = hostile
+                continue
+            kept.append(sentence)
+    return " ".join(kept), removed
 
 
 # A line longer than this is prose without line breaks: cut sentences rather than the whole line.

@@ -57,11 +57,14 @@ def _named(bag: FactBag, label: str) -> str:
     return _subject(bag, label)
 
 
-def _first_sentence(text: str | None, limit: int = 200) -> str | None:
+def _first_sentence(bag: FactBag, text: str | None, limit: int = 200) -> str | None:
+    """The first sentence that names no contact the sources do not state as one (a bio's stray links)."""
     if not text:
         return None
-    first = split_sentences(text)[0] if split_sentences(text) else text
-    first = truncate_words(first, limit)
+    sentences = [s for s in split_sentences(text) or [text] if not bag.contacts.unvetted(s)]
+    if not sentences:
+        return None
+    first = truncate_words(sentences[0], limit)
     return first if first.endswith((".", "!", "?", "…")) else first + "."
 
 
@@ -124,7 +127,7 @@ def _org_line(bag: FactBag, label: str, noun: str) -> str:
 
 def _linkedin_person(bag: FactBag, label: str) -> list[str]:
     role = _role(bag)
-    headline = _first_sentence(bag.text("headline"), 160)
+    headline = _first_sentence(bag, bag.text("headline"), 160)
     if role:
         first = f"{_subject(bag, label)} {role}{_where(bag)}."
     elif headline:
@@ -148,7 +151,7 @@ def _linkedin_company(bag: FactBag, label: str) -> list[str]:
     tail = (f"Company size: {size}" + (f"; {counts} on {label}." if counts else ".")) if size else (
         f"It has {counts} on {label}." if counts else None)
     specialties = bag.lists.get("specialties")
-    return [_org_line(bag, label, "company"), _first_sentence(bag.text("description")), tail,
+    return [_org_line(bag, label, "company"), _first_sentence(bag, bag.text("description")), tail,
             f"Specialties include {_join(specialties)}." if specialties else None]
 
 
@@ -176,7 +179,7 @@ def _github_user(bag: FactBag, label: str) -> list[str]:
 
 
 def _bio(bag: FactBag) -> str | None:
-    bio = _first_sentence(bag.text("bio"))
+    bio = _first_sentence(bag, bag.text("bio"))
     return f"Bio: {bio}" if bio else None
 
 
@@ -184,7 +187,7 @@ def _github_org(bag: FactBag, label: str) -> list[str]:
     first = f"{_subject(bag, label)} is {_a(label)} organization{_where(bag)}."
     counts = _counts(bag, [("repositories_count", "public repositories"), ("followers_count", "followers")])
     pinned = bag.lists.get("pinned_repositories")
-    return [first, _first_sentence(bag.text("description") or bag.text("bio")),
+    return [first, _first_sentence(bag, bag.text("description") or bag.text("bio")),
             f"It has {counts}." if counts else None,
             f"Pinned repositories include {_join(pinned)}." if pinned else None]
 
@@ -194,27 +197,27 @@ def _company_website(bag: FactBag, label: str) -> list[str]:
     specialties = bag.lists.get("specialties")
     offer = (f"Products include {_join(products)}." if products
              else f"Specialties include {_join(specialties)}." if specialties else None)
-    return [_org_line(bag, label, "company"), _first_sentence(bag.text("description")), offer]
+    return [_org_line(bag, label, "company"), _first_sentence(bag, bag.text("description")), offer]
 
 
 def _personal_website(bag: FactBag, label: str) -> list[str]:
     role = _role(bag)
     first = (f"{_subject(bag, label)} {role}{_where(bag)}." if role
              else f"{_subject(bag, label)} has a personal website{_where(bag)}.")
-    about = _bio(bag) or _first_sentence(bag.text("headline") or bag.text("description"))
+    about = _bio(bag) or _first_sentence(bag, bag.text("headline") or bag.text("description"))
     interests = bag.lists.get("interests") or bag.lists.get("skills")
     return [first, about, f"Interests include {_join(interests)}." if interests else None]
 
 
 def _generic(bag: FactBag, label: str) -> list[str]:
     if bag.text("name") is None and bag.text("description") and bag.text("handle") is None:
-        return [_first_sentence(bag.text("description"))]
+        return [_first_sentence(bag, bag.text("description"))]
     role = _role(bag)
     first = (f"{_named(bag, label)} {role}{_where(bag)}." if role
              else f"{_named(bag, label)} has {_a(label)} profile{_where(bag)}.")
     counts = _counts(bag, [("followers_count", "followers"), ("following_count", "following"),
                            ("posts_count", "posts")])
-    about = _bio(bag) or _first_sentence(bag.text("headline") or bag.text("description"))
+    about = _bio(bag) or _first_sentence(bag, bag.text("headline") or bag.text("description"))
     return [first, about, f"The profile lists {counts}." if counts else None]
 
 
