@@ -16,6 +16,8 @@ from agent import __version__
 from agent.config import load_settings
 from agent.errors import ZyntroEnrichError
 
+__all__ = ["build_parser", "main"]
+
 # Each name is a module in agent/commands with a `register(subparsers)` function.
 COMMANDS = ["enrich", "extract", "fetch", "post", "refresh", "review", "sandbox", "demo"]
 

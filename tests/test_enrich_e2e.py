@@ -180,3 +180,17 @@ def test_batch_without_a_single_valid_row_is_a_usage_error(demo_world, tmp_path,
     err = capsys.readouterr().err
     assert "bad.csv line 2: contact_id 'nope' is not a UUID" in err
     assert sum(demo_world.stored().values()) == 0
+
+
+def test_v2_reads_identity_hints_from_zyntro_when_none_are_given(demo_world, capsys, monkeypatch):
+    for key, value in demo_world.sandbox.settings_env("v2").items():
+        monkeypatch.setenv(key, value)
+    # No --name: the contact's name comes from fetchContact, and the page is about someone else.
+    code, data = _enrich_json(capsys, "https://github.com/emarsh", "--contact-id", demo_world.contacts["Elena Marsh"])
+    github = _profiles(data)["GitHub"]
+    assert github["status"] == "identity_mismatch"
+    assert "not 'Elena Marsh'" in " ".join(github["warnings"])
+    assert code == 1
+    code, data = _enrich_json(capsys, "https://github.com/dosei", "--contact-id", demo_world.contacts["Dmitri Osei"])
+    assert _profiles(data)["GitHub"]["status"] == "posted" and code == 0
+    assert demo_world.stored() == {("Dmitri Osei", "GitHub"): 1}
