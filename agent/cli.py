@@ -29,19 +29,13 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="zyntro-enrich", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="zyntro-enrich", description="Research CRM contacts on their public pages and post grounded profiles to Zyntro. Start with `zyntro-enrich demo`.")
     parser.add_argument("--version", action="version", version=f"zyntro-enrich {__version__}")
     parser.add_argument("--config", type=Path, help="TOML config file (default $ZYNTRO_ENRICH_HOME/config.toml)")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging on stderr")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMANDS:
-        try:
-            module = importlib.import_module(f"agent.commands.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"agent.commands.{name}":
-                continue  # command not built yet
-            raise
-        module.register(sub)
+        importlib.import_module(f"agent.commands.{name}").register(sub)
     return parser
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from agent.condense import ground
-from tests.support.condense import samples
+from tests.support.condense import extraction, fact, samples
 
 SOURCE, EXTRACTIONS = samples()["linkedin_person"]
 FRAME = {"source_url": EXTRACTIONS[0].url, "retrieved_at": "2025-01-02"}
@@ -66,3 +66,62 @@ def test_the_frame_is_exempt_but_source_urls_must_be_fetched_ones():
                      "source_urls": [EXTRACTIONS[0].url, "https://evil.example/"]}, EXTRACTIONS)
     assert result.payload["source_urls"] == [EXTRACTIONS[0].url]
     assert result.payload["retrieved_at"] == "2025-01-02"
+
+
+# --- structural checks: known keys, facts of a compatible key, vetted contacts -----------------------
+
+PAGE_URL = "https://lee-moreau.example/"
+SITE = extraction(PAGE_URL, "Personal Website", [
+    fact("name", "Lee Moreau"), fact("job_title", "UX researcher"), fact("education", "Université de Montréal"),
+    fact("bio", "I test public forms with real people. Notes at https://notes.lee-moreau.example/forms"),
+    fact("email", "lee@lee-moreau.example"), fact("awards", "Plain Language Award 2021")],
+    text="Lee Moreau\nUX researcher\nTalks: accessibility audits, form design\nAdvisor to Initech since 2020\n"
+         "Invoices go to accounts@lee-billing.example", )
+SITE.links.append("https://github.com/lee-moreau-example")
+SITE_FRAME = {"source_url": PAGE_URL, "retrieved_at": "2025-01-02"}
+
+
+def test_a_key_outside_the_table_needs_a_fact_of_that_key():
+    result = ground({"summary": "Lee Moreau is a UX researcher.", "next_step": "Call Lee about invoices",
+                     "awards": "Plain Language Award 2021", "talks_count": 2, **SITE_FRAME}, [SITE])
+    assert result.payload["awards"] == "Plain Language Award 2021"  # no table entry, but a fact has the key
+    assert "next_step" not in result.payload and "talks_count" not in result.payload  # a typed pattern, no number
+    assert "next_step='Call Lee about invoices': 'next_step' is not a known key and no fact has it" \
+        in result.unsupported
+
+
+def test_values_need_a_fact_of_a_compatible_key_not_just_page_text():
+    result = ground({"summary": "Lee Moreau is a UX researcher.", "employer": "Initech",
+                     "organizations": ["Université de Montréal"], "job_title": "UX researcher", **SITE_FRAME}, [SITE])
+    # "Initech" is only in the page text; the university is an education fact, not an organisation one.
+    assert "employer" not in result.payload and "organizations" not in result.payload
+    assert result.payload["job_title"] == "UX researcher"
+    assert "employer='Initech': not found in the sources" in result.unsupported
+
+
+def test_page_text_supports_only_short_qualitative_phrases():
+    result = ground({"summary": "Lee Moreau is a UX researcher.",
+                     "skills": ["accessibility audits", "form design for Initech since 2020 as a paid advisor"],
+                     **SITE_FRAME}, [SITE])
+    assert result.payload["skills"] == ["accessibility audits"]
+    assert result.provenance["skills"].evidence.startswith("Talks: accessibility audits")
+
+
+def test_contacts_must_equal_one_the_sources_state_as_a_contact():
+    result = ground({"summary": "Lee Moreau is a UX researcher. Invoices go to accounts@lee-billing.example.",
+                     "email": "accounts@lee-billing.example", "website": "https://github.com/lee-moreau-example",
+                     "bio": "I test public forms with real people. Notes at https://notes.lee-moreau.example/forms",
+                     **SITE_FRAME}, [SITE])
+    payload = result.payload
+    assert payload["summary"] == "Lee Moreau is a UX researcher."  # the page text states it, no fact does
+    assert "email" not in payload and payload["website"] == "https://github.com/lee-moreau-example"
+    assert payload["bio"].endswith("https://notes.lee-moreau.example/forms")  # the bio fact verbatim, link and all
+    assert any(g.startswith("email='accounts@lee-billing.example': 'accounts@lee-billing.example' is not an email")
+               for g in result.unsupported)
+
+
+def test_a_link_moved_out_of_the_bio_is_not_vetted_by_it():
+    result = ground({"summary": "Lee Moreau is a UX researcher. Lee keeps notes at "
+                                "https://notes.lee-moreau.example/forms.", "website":
+                     "https://notes.lee-moreau.example/forms", **SITE_FRAME}, [SITE])
+    assert "website" not in result.payload and result.payload["summary"] == "Lee Moreau is a UX researcher."

@@ -156,7 +156,7 @@ class Corpus:
             # Credentials are never quoted, not even in a report about them.
             shown = "credential-like text" if secret_in(group[0]) else repr(redact_secrets(group[0])[:120])
             # In prose the sentence after an injected one is cut too (it often carries the payload).
-            more = f" and {len(group) - 1} sentence(s) after it" if len(group) > 1 else ""
+            more = f" and {len(group) - 1} more sentence(s), each hostile or right after one" if len(group) > 1 else ""
             self.notes.append(f"{where}: cut text that reads like instructions or hidden data, never used: "
                               f"{shown}{more}")
         if each and len(cut) > _MAX_NOTES:
