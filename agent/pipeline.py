@@ -220,7 +220,7 @@ async def _profile(ctx: RunContext, contact: Contact, origin: str, sources: list
         report.warnings.append(str(exc))
         return report
     report.payload = draft.payload
-    report.warnings += [f"dropped (not in the sources): {g}" for g in draft.grounding]
+    report.warnings += [f"grounding: {g}" for g in draft.grounding]  # what was dropped, and why
     digest = payload_hash(draft.payload)
     if draft.violations:
         report.status = ProfileStatus.failed

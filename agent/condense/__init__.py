@@ -5,8 +5,9 @@
     draft = await condenser.condense(contact, "GitHub", extractions, retrieved_at)
 
 Every draft's payload has passed check_payload (best-practice rules, safe repairs) and ground
-(every value and summary sentence traceable to the sources); what is left is in draft.violations
-(blocking) and draft.grounding (dropped as unsupported).
+(known keys only, every value backed by facts of a compatible key, contacts only as the sources state
+them, every summary sentence backed by the facts); what is left is in draft.violations (blocking) and
+draft.grounding (dropped as unsupported, and instruction-like text cut from the sources).
 """
 
 from __future__ import annotations

@@ -55,8 +55,12 @@ _AUDIENCE = (r"(?:ai|a\.i\.|artificial\s+intelligence|llms?|(?:large\s+)?languag
 _WEAK_AUDIENCE = r"(?:assistants?|agents?|models?|bots?|crawlers?|scrapers?|crm|tools?)"
 _READER = rf"(?:{_AUDIENCE}|{_WEAK_AUDIENCE})"
 _AUDIENCE_RE = re.compile(rf"\b{_AUDIENCE}\b", re.IGNORECASE)
+# Verbs that change what gets written; generic ones ("use", "create", "build") are marketing copy's staple.
+_VERBS = (r"(?:put|add|set|write|include|insert|ignore|disregard|send|forward|replace|record|store|save"
+          r"|mark|flag|tell|say|state|change|update|enter|remember|output|label|classify|treat|assign|fill"
+          r"|populate|append|omit|remove|delete|exclude|route|pay|report|copy|describe|summari[sz]e)")
 # Text that speaks to its reader as a machine: "Note for AI assistants", "Dear summariser",
-# "If you are a language model", "Assistant tools summarising this page".
+# "If you are a language model", "Assistant tools summarising this page", "ChatGPT, write ...".
 _ADDRESS = re.compile(
     rf"\b(?:note|message|memo|notice|attention|instructions?|hint|reminder|request|directive)s?\s*(?:for|to)\s+"
     rf"(?:all\s+|any\s+|the\s+|every\s+|each\s+)?(?:\w+\s+)?{_READER}\b"
@@ -65,13 +69,10 @@ _ADDRESS = re.compile(
     rf"|\byou\s+are\s+(?:an?\s+)?(?:ai|llm|(?:large\s+)?language\s+model|assistant|chat\s?bot|summari[sz]er|bot)\b"
     rf"|\b{_READER}\s+(?:\w+\s+)?(?:reading|summari[sz]ing|processing|parsing|scraping|crawling|indexing"
     rf"|writing|ingesting|analy[sz]ing|visiting)\s+(?:this|these|my|our|crm|contact)\s+(?:\w+\s+)?"
-    rf"(?:page|profile|site|website|text|content|document|records?|bio|entr(?:y|ies)|card)\b",
+    rf"(?:page|profile|site|website|text|content|document|records?|bio|entr(?:y|ies)|card)\b"
+    rf"|(?:\b{_AUDIENCE}\s*[,:]|\b(?:assistant|bot|agent|model)s?\s*,)\s*(?:please\s+|kindly\s+)?{_VERBS}\b",
     re.IGNORECASE,
 )
-# Verbs that change what gets written; generic ones ("use", "create", "build") are marketing copy's staple.
-_VERBS = (r"(?:put|add|set|write|include|insert|ignore|disregard|send|forward|replace|record|store|save"
-          r"|mark|flag|tell|say|state|change|update|enter|remember|output|label|classify|treat|assign|fill"
-          r"|populate|append|omit|remove|delete|exclude|route|pay|report|copy|describe|summari[sz]e)")
 # A directive: an imperative verb opening a clause, after "please"/"kindly", or after "you must".
 _DIRECTIVE = re.compile(
     rf"(?:^\W*|[:;!?.\u2014\u2013]\s+|[\"\u201c(]|\b(?:please|kindly)\s+"

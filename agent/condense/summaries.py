@@ -1,7 +1,8 @@
 """Offline summary templates: 1-3 factual sentences per source kind, built only from facts.
 
 Every word a template adds is either a fact value or plain connective vocabulary that the grounding
-check knows (agent.condense.grounding.GLUE), so an offline summary always passes grounding.
+check knows (agent.condense.corpus.GLUE), so an offline summary always passes grounding. A sentence
+of a bio or description that names a link, email or phone number no contact fact states is skipped.
 """
 
 from __future__ import annotations
