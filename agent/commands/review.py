@@ -84,7 +84,7 @@ def _show(row: dict, as_json: bool) -> int:
     for key, prov in draft.provenance.items():
         out.print(f"  {key}: {prov.url} — {prov.evidence[:90]}", markup=False)
     for item in draft.grounding:
-        out.print(f"  dropped (not in the sources): {item}", markup=False)
+        out.print(f"  grounding: {item}", markup=False)
     return 0
 
 
