@@ -24,7 +24,15 @@ from agent.errors import (
     ZyntroInvalidRequest,
     ZyntroUnknownOutcome,
 )
-from agent.models import Contact, Extraction, FetchResult, Outcome, ProfileDraft, ProfileStatus, payload_hash
+from agent.models import (
+    Contact,
+    Extraction,
+    FetchResult,
+    Outcome,
+    ProfileDraft,
+    ProfileStatus,
+    payload_hash,
+)
 from agent.reports import ContactReport, ProfileReport, SourceReport
 from agent.store import Store
 from agent.zyntro.validate import validate_profile_request

@@ -62,7 +62,13 @@ class _Progress:
         self._bar = None
         if enabled and total > 1:
             from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+            )
 
             self._bar = Progress(
                 TextColumn("[bold]enrich"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),

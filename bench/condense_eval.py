@@ -28,9 +28,9 @@ from agent.condense import Meter, make_condenser  # noqa: E402
 from agent.condense.kinds import source_kind  # noqa: E402
 from agent.condense.messages import build_prompt  # noqa: E402
 from agent.condense.schema import strict_schema  # noqa: E402
+from agent.condense.text import split_sentences  # noqa: E402
 from agent.config import load_settings  # noqa: E402
 from agent.errors import BudgetExceeded, CondenseError, ZyntroEnrichError  # noqa: E402
-from agent.condense.text import split_sentences  # noqa: E402
 from agent.models import Contact, Extraction, Outcome, Page  # noqa: E402
 
 __all__ = ["evaluate", "fixture_pages", "main"]

@@ -8,8 +8,7 @@ import json
 
 import pytest
 
-from agent.condense import Meter, OfflineCondenser, make_condenser
-from agent.condense import safety
+from agent.condense import Meter, OfflineCondenser, make_condenser, safety
 from agent.condense.safety import sanitise_text
 from tests.support.condense import API_KEY, answer, completion, extraction, fact
 

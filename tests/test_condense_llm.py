@@ -16,7 +16,14 @@ from agent.condense.prompts import prompt_version
 from agent.condense.schema import strict_schema
 from agent.config import load_settings
 from agent.errors import BudgetExceeded, LLMError
-from tests.support.condense import API_KEY, Reply, answer, completion, error_reply, samples
+from tests.support.condense import (
+    API_KEY,
+    Reply,
+    answer,
+    completion,
+    error_reply,
+    samples,
+)
 
 DAY = datetime.date(2025, 1, 2)
 SOURCE, EXTRACTIONS = samples()["linkedin_person"]

@@ -81,7 +81,9 @@ def _read(path: Path, url: str, status: int) -> Page:
 
 
 async def _fetch(settings: Settings, url: str, needs_browser: bool | None) -> FetchResult:
-    from agent.fetch import Fetcher  # imported here: the fetch layer is heavy and not needed for --from-file
+    from agent.fetch import (
+        Fetcher,  # imported here: the fetch layer is heavy and not needed for --from-file
+    )
 
     async with Fetcher(settings) as fetcher:
         return await fetcher.fetch(url, needs_browser=needs_browser)

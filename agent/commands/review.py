@@ -19,8 +19,8 @@ from agent.config import Settings
 from agent.errors import UsageError
 from agent.models import ProfileStatus, payload_hash
 from agent.pipeline import RunContext, post_draft
-from agent.reports import ProfileReport
 from agent.render import wide_console
+from agent.reports import ProfileReport
 from agent.store import Store
 
 __all__ = ["register"]

@@ -9,7 +9,13 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from agent.condense.contacts import ContactBook
-from agent.condense.safety import DELIMITER_TAG, looks_like_injection, neutralise_tags, secret_in, strip_hostile
+from agent.condense.safety import (
+    DELIMITER_TAG,
+    looks_like_injection,
+    neutralise_tags,
+    secret_in,
+    strip_hostile,
+)
 from agent.condense.text import number_mentions
 from agent.models import Extraction, Fact, FactValue
 

@@ -23,7 +23,12 @@ import openai
 
 from agent.condense.base import Condenser, finish_draft, usable_extractions
 from agent.condense.kinds import source_kind
-from agent.condense.messages import OutputMode, Prompt, build_prompt, format_instructions
+from agent.condense.messages import (
+    OutputMode,
+    Prompt,
+    build_prompt,
+    format_instructions,
+)
 from agent.condense.prompts import prompt_version, render
 from agent.condense.rules import check_payload
 from agent.condense.schema import SCHEMA_NAME, parse_answer, strict_schema, to_payload

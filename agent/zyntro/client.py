@@ -28,7 +28,11 @@ from agent.errors import (
     ZyntroUnknownOutcome,
 )
 from agent.zyntro.retry import RetryBudget, backoff_delay, parse_retry_after, redact
-from agent.zyntro.validate import encode_payload, normalise_uuid, validate_profile_request
+from agent.zyntro.validate import (
+    encode_payload,
+    normalise_uuid,
+    validate_profile_request,
+)
 
 __all__ = ["ADD_PROFILE_PATHS", "ZyntroClient", "validate_profile_request"]
 

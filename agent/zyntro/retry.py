@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterable
-from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
+
+from agent.httputil import parse_retry_after
 
 __all__ = ["RetryBudget", "backoff_delay", "parse_retry_after", "redact"]
 
@@ -23,25 +23,6 @@ MAX_ATTEMPTS = 10  # also bounds Retry-After: 0 loops, which the time budget alo
 def backoff_delay(attempt: int) -> float:
     """Capped exponential backoff for the wait after failed attempt number `attempt` (1-based)."""
     return min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2 ** (attempt - 1))
-
-
-def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or HTTP date); None when absent or invalid."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when is None:
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    now = now or datetime.now(timezone.utc)
-    return max(0.0, (when - now).total_seconds())
 
 
 class RetryBudget:
