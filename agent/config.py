@@ -34,6 +34,9 @@ class ZyntroSettings(BaseModel):
     developer_secret: SecretStr | None = None
     timeout_s: float = 20.0
     max_retry_s: float = 60.0  # bound on total time spent retrying one call
+    # v2 only: how old a post with no recorded answer must be before fetchContact is trusted to show
+    # whether it was stored (a request still in flight could land until then).
+    reconcile_grace_s: float = 30.0
 
 
 class LLMSettings(BaseModel):

@@ -39,7 +39,7 @@ from agent.zyntro.validate import validate_profile_request
 from extractors.identity import score_identity
 from extractors.registry import route
 
-__all__ = ["RunContext", "enrich_contact", "input_fingerprint", "post_draft"]
+__all__ = ["RunContext", "enrich_contact", "input_fingerprint", "post_draft", "stored_profiles"]
 
 log = logging.getLogger(__name__)
 
@@ -57,9 +57,12 @@ class RunContext:
     review: bool = False
     repost_unknown: bool = False
     lookup_hints: bool = False  # ask Zyntro (v2 fetchContact) for identity hints when none are given
+    can_read_profiles: bool = False  # v2: fetchContact(include_profile) settles posts whose answer was lost
+    reconcile_grace_s: float = 30.0
     pages_fetched: int = 0
     sources_failed: int = 0
     stopped: str | None = None  # set when the LLM budget ran out: no further profile is condensed
+    meter: Any = None  # agent.condense.Meter: LLM usage per source, contact and run
     today: Any = field(default_factory=lambda: datetime.now(UTC).date())
 
 
@@ -74,8 +77,11 @@ class _Source:
     def report(self) -> SourceReport:
         outcome, reason = self.outcome()
         engine = self.result.engine if self.result else None
-        name = self.extractor.name if self.extractor else None
-        return SourceReport(url=self.url, outcome=outcome, reason=reason, engine=engine, extractor=name)
+        # the module whose rules decided (a personal home page routed as a company site says "personal")
+        name = self.extraction.extractor if self.extraction else self.extractor.name if self.extractor else None
+        identity = self.extraction.identity if self.extraction else None
+        return SourceReport(url=self.url, outcome=outcome, reason=reason, engine=engine, extractor=name,
+                            identity=identity)
 
     def outcome(self) -> tuple[Outcome, str]:
         if self.extraction is not None:
@@ -99,32 +105,35 @@ async def _fetch_and_extract(ctx: RunContext, contact: Contact, url: str) -> _So
     source = _Source(url=url, extractor=extractor, origin=extractor.label_for(url) if extractor else _origin_guess(url))
     if extractor is None:  # the fetcher still says why (invalid or unsupported URL)
         source.result = await ctx.fetcher.fetch(url)
+    else:
+        await _fetch_and_parse(ctx, contact, source)
+    outcome, reason = source.outcome()
+    if outcome is not Outcome.ok:
         ctx.sources_failed += 1
-        return source
-    stored = ctx.store.page(url)
+    ctx.store.record_source(ctx.run_id, str(contact.contact_id), source.result, outcome, reason)
+    return source
+
+
+async def _fetch_and_parse(ctx: RunContext, contact: Contact, source: _Source) -> None:
+    stored = ctx.store.page(source.url)
     result = await ctx.fetcher.fetch(
-        url,
-        needs_browser=extractor.needs_browser,
+        source.url,
+        needs_browser=source.extractor.needs_browser,
         etag=stored.etag if stored else None,
         last_modified=stored.last_modified if stored else None,
     )
     source.result = result
-    ctx.store.record_source(ctx.run_id, str(contact.contact_id), result)
     page = stored if result.not_modified else result.page
     if result.outcome is not Outcome.ok or page is None:
-        ctx.sources_failed += 1
-        return source
+        return
     ctx.pages_fetched += 1
     if not result.not_modified:
         ctx.store.save_page(page)
-    extraction = extractor.parse(page)
+    extraction = source.extractor.parse(page)
     extraction.identity = score_identity(extraction, contact)
     source.extraction = extraction
     if extraction.outcome is Outcome.ok:  # the content names the origin (e.g. a personal site vs a company's)
         source.origin = extraction.profile_source
-    else:
-        ctx.sources_failed += 1
-    return source
 
 
 async def _condense(ctx: RunContext, contact: Contact, origin: str, usable: list[Extraction]) -> ProfileDraft:
@@ -144,7 +153,7 @@ async def post_draft(
         report.warnings.append(str(exc))
         return
     last = ctx.store.last_posting(contact_id, draft.profile_source)
-    if last and last["state"] in ("sending", "unknown") and not ctx.repost_unknown:
+    if last and last["state"] in ("sending", "unknown") and not ctx.repost_unknown and not await _reconcile(ctx, last):
         report.status = ProfileStatus.unknown
         report.warnings.append(
             f"an earlier post (intent recorded {last['created_at']}) got no answer: check the contact in Zyntro, "
@@ -172,6 +181,54 @@ async def post_draft(
         return
     ctx.store.end_posting(posting_id, "posted", profile_id=profile_id)
     report.status, report.profile_id = ProfileStatus.posted, profile_id
+
+
+async def _reconcile(ctx: RunContext, last: dict[str, Any]) -> bool:
+    """Settle a post whose answer was lost by reading the contact's profiles back (v2). True when settled."""
+    if not ctx.can_read_profiles or ctx.zyntro is None:
+        return False  # v1 cannot read profiles back: the outcome stays unknown
+    age = (datetime.now(UTC) - datetime.fromisoformat(last["created_at"])).total_seconds()
+    if age < ctx.reconcile_grace_s:
+        await asyncio.sleep(ctx.reconcile_grace_s - age)  # a request still in flight could land meanwhile
+    try:
+        data = await ctx.zyntro.fetch_contact(last["contact_id"], include_profile=True)
+    except ZyntroError as exc:
+        log.warning("could not read contact %s back from Zyntro: %s", last["contact_id"], exc)
+        return False
+    stored = stored_profiles(data)
+    if stored is None:
+        log.warning("fetchContact's answer shows no profile list this agent recognises; the post stays unknown")
+        return False
+    for source, payload, profile_id in stored:
+        if source == last["profile_source"] and payload_hash(payload) == last["payload_hash"]:
+            ctx.store.end_posting(last["posting_id"], "posted", profile_id=profile_id,
+                                  message="answer lost; found in Zyntro by fetchContact")
+            return True
+    ctx.store.end_posting(last["posting_id"], "failed", message="answer lost; fetchContact shows it was not stored")
+    return True
+
+
+def stored_profiles(data: Any) -> list[tuple[str, dict, int | None]] | None:
+    """(profile_source, payload, profile_id) of each profile in a fetchContact answer; None if none is recognisable.
+
+    Zyntro does not document how stored profiles appear there: a list under "profile"/"profiles",
+    or any list of objects carrying profile_source and a payload, is accepted.
+    """
+    found, recognised, stack = [], False, [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            for key, value in item.items():
+                if key in ("profile", "profiles") and isinstance(value, list):
+                    recognised = True
+                stack.append(value)
+            payload = item.get("profile_payload", item.get("payload"))
+            if isinstance(item.get("profile_source"), str) and isinstance(payload, dict):
+                recognised = True
+                found.append((item["profile_source"], payload, item.get("profile_id")))
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found if recognised else None
 
 
 def input_fingerprint(condenser: Any, extractions: list[Extraction]) -> str:
@@ -204,10 +261,12 @@ async def _profile(ctx: RunContext, contact: Contact, origin: str, sources: list
         report.warnings.append("no source of this origin could be read")
         return report
     usable = [e for e in ok if not (e.identity and e.identity.matched is False)]
+    mismatched = [f"{e.url}: {e.identity.reason}" for e in ok if e.identity and e.identity.matched is False]
     if not usable:
         report.status = ProfileStatus.identity_mismatch
-        report.warnings += [f"{e.url}: {e.identity.reason}" for e in ok if e.identity]
+        report.warnings += mismatched
         return report
+    report.warnings += [f"left out (about someone else) {m}" for m in mismatched]
     fingerprint = input_fingerprint(ctx.condenser, usable)
     posted = ctx.store.last_posted(str(contact.contact_id), origin)
     if not ctx.dry_run and _already_posted(ctx, report, posted, input_hash=fingerprint):
@@ -228,6 +287,9 @@ async def _profile(ctx: RunContext, contact: Contact, origin: str, sources: list
         report.warnings.append(str(exc))
         return report
     report.payload = draft.payload
+    if draft.input_tokens or draft.output_tokens:
+        report.llm_usage = {"input_tokens": draft.input_tokens, "output_tokens": draft.output_tokens,
+                            "cost_usd": round(draft.cost_usd, 6)}
     report.warnings += [f"grounding: {g}" for g in draft.grounding]  # what was dropped, and why
     digest = payload_hash(draft.payload)
     if draft.violations:
@@ -293,4 +355,7 @@ async def enrich_contact(ctx: RunContext, contact: Contact, urls: list[str]) -> 
     report = ContactReport(contact_id=str(contact.contact_id), name=contact.name)
     for origin, group in by_origin.items():
         report.profiles.append(await _profile(ctx, contact, origin, group))
+    usage = ctx.meter.by_contact.get(contact.contact_id) if ctx.meter is not None else None
+    if usage is not None and usage.calls:
+        report.llm_usage = usage.model_dump()
     return report

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from agent.models import Outcome, ProfileStatus
+from agent.models import Identity, Outcome, ProfileStatus
 
 __all__ = ["ContactReport", "ProfileReport", "RunReport", "SourceReport", "OK_STATUSES"]
 
@@ -20,6 +20,7 @@ class SourceReport(BaseModel):
     reason: str = ""
     engine: str | None = None
     extractor: str | None = None
+    identity: Identity | None = None  # does the page match the contact (score, reason)
 
 
 class ProfileReport(BaseModel):
@@ -30,6 +31,7 @@ class ProfileReport(BaseModel):
     warnings: list[str] = Field(default_factory=list)
     sources: list[SourceReport] = Field(default_factory=list)
     draft_id: int | None = None
+    llm_usage: dict[str, Any] | None = None  # input/output tokens and estimated cost, when an LLM condensed it
 
 
 class ContactReport(BaseModel):
@@ -37,6 +39,7 @@ class ContactReport(BaseModel):
     name: str | None = None
     profiles: list[ProfileReport] = Field(default_factory=list)
     error: str | None = None
+    llm_usage: dict[str, Any] | None = None  # this contact's LLM calls, tokens and estimated cost
 
     @property
     def ok(self) -> bool:
@@ -53,6 +56,8 @@ class RunReport(BaseModel):
     contacts: list[ContactReport] = Field(default_factory=list)
     skipped_rows: list[str] = Field(default_factory=list)
     stopped: str | None = None  # why the run stopped early (budget), if it did
+    llm_usage: dict[str, Any] | None = None  # the run's LLM calls, tokens and estimated cost
+    llm_summary: str | None = Field(default=None, exclude=True)  # the same as one line for people
 
     @property
     def exit_code(self) -> int:

@@ -43,14 +43,17 @@ async def open_run(settings: Settings, options: Options, store: Store, run_id: s
 
     async with AsyncExitStack() as stack:
         fetcher = await stack.enter_async_context(Fetcher(settings))
-        condenser = await stack.enter_async_context(make_condenser(settings, Meter(settings.llm)))
+        meter = Meter(settings.llm)
+        condenser = await stack.enter_async_context(make_condenser(settings, meter))
         zyntro = None
         if not options.dry_run and not options.review:
             zyntro = await stack.enter_async_context(ZyntroClient(settings.zyntro))
         yield RunContext(
             store=store, fetcher=fetcher, condenser=condenser, zyntro=zyntro, run_id=run_id,
             dry_run=options.dry_run, review=options.review, repost_unknown=options.repost_unknown,
-            lookup_hints=settings.zyntro.api_version == "v2",
+            lookup_hints=settings.zyntro.api_version == "v2", meter=meter,
+            can_read_profiles=settings.zyntro.api_version == "v2",
+            reconcile_grace_s=settings.zyntro.reconcile_grace_s,
         )
 
 
@@ -132,6 +135,10 @@ async def run_items(
         report = RunReport(run_id=run_id)
         async with open_run(settings, options, store, run_id) as ctx:
             await _run(ctx, items, options, report)
+            if ctx.meter.total.calls:
+                report.llm_usage = ctx.meter.total.model_dump()
+                store.record_usage(run_id, report.llm_usage)
+                report.llm_summary = ctx.meter.describe()
         if not report.stopped:
             store.finish_run(run_id)
     return report

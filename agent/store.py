@@ -18,14 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from agent.errors import StoreError
-from agent.models import Contact, FetchResult, Page, ProfileDraft
+from agent.models import Contact, FetchResult, Outcome, Page, ProfileDraft
 
 __all__ = ["Store"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
     run_id TEXT PRIMARY KEY, kind TEXT NOT NULL, batch_key TEXT, started_at TEXT NOT NULL,
-    finished_at TEXT, total INTEGER NOT NULL DEFAULT 0
+    finished_at TEXT, total INTEGER NOT NULL DEFAULT 0, llm_usage TEXT
 );
 CREATE TABLE IF NOT EXISTS contacts (
     contact_id TEXT PRIMARY KEY, name TEXT, email TEXT, company TEXT, location TEXT,
@@ -121,6 +121,18 @@ class Store:
     def finish_run(self, run_id: str) -> None:
         self._exec("UPDATE runs SET finished_at=? WHERE run_id=?", (_now(), run_id))
 
+    def record_usage(self, run_id: str, usage: dict[str, Any]) -> None:
+        """Keep the run's LLM usage (calls, tokens, estimated cost), added to what a resumed run already had."""
+        rows = self._rows("SELECT llm_usage FROM runs WHERE run_id=?", (run_id,))
+        before = json.loads(rows[0]["llm_usage"]) if rows and rows[0]["llm_usage"] else {}
+        total = {k: before.get(k, 0) + v if isinstance(v, (int, float)) and not isinstance(v, bool) else v
+                 for k, v in usage.items()}
+        self._exec("UPDATE runs SET llm_usage=? WHERE run_id=?", (json.dumps(total), run_id))
+
+    def run(self, run_id: str) -> dict[str, Any] | None:
+        rows = self._rows("SELECT * FROM runs WHERE run_id=?", (run_id,))
+        return dict(rows[0]) if rows else None
+
     def contact_done(self, run_id: str, contact_id: str, result: dict[str, Any]) -> None:
         """Record that a contact of this run is finished, with its result."""
         self._exec(
@@ -158,14 +170,21 @@ class Store:
                 out.append((contact, json.loads(r["urls"])))
         return out
 
-    def record_source(self, run_id: str, contact_id: str, result: FetchResult) -> None:
-        """Record one fetch attempt and its outcome."""
+    def record_source(
+        self, run_id: str, contact_id: str, result: FetchResult, outcome: Outcome | None = None, reason: str = ""
+    ) -> None:
+        """Record one source: how it was fetched and its final outcome (after extraction, when given)."""
+        outcome = outcome or result.outcome
         self._exec(
             "INSERT INTO sources (run_id, contact_id, url, outcome, reason, engine, status, robots_override, fetched_at) "
             "VALUES (?,?,?,?,?,?,?,?,?)",
-            (run_id, contact_id, result.url, result.outcome.value, result.reason, result.engine, result.status,
+            (run_id, contact_id, result.url, outcome.value, reason or result.reason, result.engine, result.status,
              int(result.robots_override), _now()),
         )
+
+    def sources(self, contact_id: str) -> list[dict[str, Any]]:
+        """Every recorded source of a contact, oldest first."""
+        return [dict(r) for r in self._rows("SELECT * FROM sources WHERE contact_id=? ORDER BY id", (contact_id,))]
 
     # pages (for revalidation) -----------------------------------------------------------------
 

@@ -5,7 +5,9 @@ Fixtures of each area live in tests/support/<area>.py and are loaded as plugins 
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 
 import pytest
 
@@ -28,3 +30,29 @@ def clean_env(monkeypatch, tmp_path):
             monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("ZYNTRO_ENRICH_HOME", str(tmp_path / "home"))
     yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_chromium_left_behind():
+    """After the whole suite, no browser started by it (in this process or a CLI it ran) is alive."""
+    yield
+    from agent.fetch.browser import tagged_processes
+
+    ours = [pid for pid in tagged_processes("") if _started_by_this_session(pid)]
+    for pid in ours:  # clean up before failing, so the machine does not fill with them
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    assert not ours, f"Chromium processes outlived the test suite: {ours}"
+
+
+def _started_by_this_session(pid: int) -> bool:
+    """A tagged browser whose owner (the pid in its tag) is this process or already gone."""
+    from agent.fetch.browser import TAG_VARIABLE
+
+    try:
+        environ = open(f"/proc/{pid}/environ", "rb").read().split(b"\0")
+    except OSError:
+        return False
+    tag = next((v.split(b"=", 1)[1].decode() for v in environ if v.startswith(TAG_VARIABLE.encode() + b"=")), "")
+    owner = tag.split(".", 1)[0]
+    return owner.isdigit() and (int(owner) == os.getpid() or not os.path.exists(f"/proc/{owner}"))

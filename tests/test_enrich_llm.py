@@ -7,7 +7,10 @@ import re
 
 import pytest
 
+from pathlib import Path
+
 from agent.cli import main
+from agent.store import Store
 from tests.support.condense import API_KEY, FakeLLM, answer, completion
 
 ADA_URLS = ["https://github.com/adaquinlan", "https://www.linkedin.com/in/ada-quinlan"]
@@ -49,6 +52,22 @@ def _run(capsys, *args: str) -> tuple[int, dict[str, dict]]:
     code = main(["enrich", "--json", *args])
     contact = json.loads(capsys.readouterr().out)["contacts"][0]
     return code, {p["profile_source"]: p for p in contact["profiles"]}
+
+
+def test_usage_and_cost_are_reported_per_profile_contact_and_run(demo_world, llm, capsys):
+    cid = demo_world.contacts["Ada Quinlan"]
+    assert main(["enrich", "--json", *ADA_URLS, "--contact-id", cid, "--name", "Ada Quinlan"]) == 0
+    captured = capsys.readouterr()
+    data = json.loads(captured.out)
+    (contact,) = data["contacts"]
+    per_profile = [p["llm_usage"] for p in contact["profiles"]]
+    assert all(u["input_tokens"] == 900 and u["output_tokens"] == 150 for u in per_profile)  # the server's usage
+    assert contact["llm_usage"]["calls"] == 2 and contact["llm_usage"]["input_tokens"] == 1800
+    assert data["llm_usage"]["calls"] == 2
+    assert data["llm_usage"]["cost_usd"] == pytest.approx(2 * (900 * 0.15 + 150 * 0.60) / 1e6)
+    assert "LLM usage: 2 calls, 1,800 input + 300 output tokens" in captured.err
+    with Store(Path(demo_world.env["ZYNTRO_ENRICH_HOME"]) / "state.sqlite3") as store:
+        assert json.loads(store.run(data["run_id"])["llm_usage"])["calls"] == 2
 
 
 def test_unchanged_sources_are_not_condensed_or_posted_again(demo_world, llm, capsys):

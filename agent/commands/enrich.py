@@ -69,7 +69,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     for error in errors:
         print(f"zyntro-enrich: skipped {error}", file=sys.stderr)
     options = Options(dry_run=args.dry_run, review=args.review, concurrency=args.concurrency,
-                      repost_unknown=args.repost_unknown, progress=not args.no_progress and not args.json)
+                      repost_unknown=args.repost_unknown, progress=not args.no_progress)
     if not items:
         raise UsageError(f"no valid contact in {args.batch}: fix the rows above and run it again")
     report = asyncio.run(run_items(items, settings, options, resumable=bool(args.batch)))
@@ -79,6 +79,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         sys.stdout.write("\n")
     else:
         print_summary(report, show_payloads=args.dry_run or len(items) == 1)
+    if report.llm_summary:
+        print(report.llm_summary, file=sys.stderr)
     if report.stopped:
         print(f"zyntro-enrich: {report.stopped}", file=sys.stderr)
     return report.exit_code

@@ -59,8 +59,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         raise UsageError(f"--save {args.save} is a directory: give a file name")
     result = asyncio.run(_fetch(settings, args.url, args.needs_browser))
     if args.save is not None and result.page is not None:
-        args.save.parent.mkdir(parents=True, exist_ok=True)
-        args.save.write_text(result.page.html, encoding="utf-8")
+        try:
+            args.save.parent.mkdir(parents=True, exist_ok=True)
+            args.save.write_text(result.page.html, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write --save {args.save} ({exc.strerror}): choose a writable path") from None
         print(f"saved the HTML to {args.save}", file=sys.stderr)
     if args.json:
         keys = ("url", "final_url", "outcome", "reason", "engine", "status", "bytes", "elapsed_ms", "robots_override")

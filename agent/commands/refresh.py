@@ -74,6 +74,8 @@ def _show(report: RunReport | None, args: argparse.Namespace, settings: Settings
         print(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
     else:
         print_summary(report)
+    if report.llm_summary:
+        print(report.llm_summary, file=sys.stderr)
     return report.exit_code
 
 
