@@ -28,6 +28,7 @@ class BatchItem:
     contact: Contact
     urls: list[str]
     line: int = 0
+    review: bool = False  # this contact's profiles go through review even when the run posts
 
 
 @dataclass

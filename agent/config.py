@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from agent.errors import ConfigError
 
@@ -26,6 +26,8 @@ USER_AGENT = "zyntro-enrich/0.1 (+https://github.com/zyntro-enrich/zyntro-enrich
 
 
 class ZyntroSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a misspelt setting is an error, not ignored
+
     api_key: SecretStr | None = None
     org_id: str | None = None
     member_id: str | None = None
@@ -40,6 +42,8 @@ class ZyntroSettings(BaseModel):
 
 
 class LLMSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a misspelt setting is an error, not ignored
+
     api_key: SecretStr | None = None
     base_url: str | None = None
     model: str = "gpt-4o-mini"
@@ -59,6 +63,8 @@ class LLMSettings(BaseModel):
 
 
 class FetchSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a misspelt setting is an error, not ignored
+
     user_agent: str = USER_AGENT
     delay_s: float = 1.0  # per-host minimum delay between requests
     per_host_concurrency: int = 2
@@ -76,6 +82,8 @@ class FetchSettings(BaseModel):
 
 
 class Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a misspelt setting is an error, not ignored
+
     home: Path = Path.home() / ".zyntro-enrich"
     chromium: str | None = None
     allow_private: bool = False
@@ -174,7 +182,12 @@ def load_settings(
     try:
         return Settings.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-        )
+        problems = "; ".join(f"{_setting_name(err['loc'])}: {err['msg']}" for err in exc.errors())
         raise ConfigError(f"invalid configuration ({problems}): fix the variable or config entry") from None
+
+
+def _setting_name(loc: tuple) -> str:
+    """'llm.mode (ZYNTRO_ENRICH_LLM)': the setting's path, and its variable when it has one."""
+    path = ".".join(str(p) for p in loc)
+    var = next((v for v, (group, name) in _ENV.items() if ".".join(filter(None, (group, name))) == path), None)
+    return f"{path} ({var})" if var else path

@@ -253,7 +253,9 @@ def _already_posted(ctx: RunContext, report: ProfileReport, posted: dict | None,
     return True
 
 
-async def _profile(ctx: RunContext, contact: Contact, origin: str, sources: list[_Source]) -> ProfileReport:
+async def _profile(
+    ctx: RunContext, contact: Contact, origin: str, sources: list[_Source], review: bool
+) -> ProfileReport:
     """Turn the sources of one origin into one profile report (and at most one post)."""
     report = ProfileReport(profile_source=origin, status=ProfileStatus.no_data, sources=[s.report() for s in sources])
     ok = [s.extraction for s in sources if s.extraction is not None and s.extraction.outcome is Outcome.ok]
@@ -297,13 +299,17 @@ async def _profile(ctx: RunContext, contact: Contact, origin: str, sources: list
         report.warnings += [f"rule: {v}" for v in draft.violations]
         ctx.store.save_draft(ctx.run_id, draft, digest, "invalid")  # kept for inspection, never approvable
         return report
-    if ctx.dry_run or (ctx.zyntro is None and not ctx.review):
+    if ctx.dry_run or (ctx.zyntro is None and not review):
         report.status = ProfileStatus.dry_run
         ctx.store.save_draft(ctx.run_id, draft, digest, "dry_run")
         return report
     if _already_posted(ctx, report, posted, payload_hash=digest):
         return report
-    if ctx.review:
+    if review:
+        if ctx.store.was_rejected(str(contact.contact_id), origin, digest):
+            report.status = ProfileStatus.rejected
+            report.warnings.append("a reviewer already rejected this same profile; it is not queued again")
+            return report
         report.status = ProfileStatus.queued_for_review
         report.draft_id = ctx.store.save_draft(ctx.run_id, draft, digest, "queued_for_review")
         return report
@@ -318,7 +324,7 @@ async def _hints_from_zyntro(ctx: RunContext, contact: Contact) -> Contact:
         return contact
     try:
         data = await ctx.zyntro.fetch_contact(str(contact.contact_id))
-    except ZyntroError as exc:
+    except ZyntroEnrichError as exc:  # no credentials in a dry run, Zyntro unreachable, ...
         log.warning("could not read contact %s from Zyntro for identity hints: %s", contact.contact_id, exc)
         return contact
     return contact.model_copy(update=_hints(data))
@@ -343,10 +349,11 @@ def _hints(data: dict[str, Any]) -> dict[str, str]:
     return {k: v for k, v in {"name": name, "email": email, "company": company}.items() if v}
 
 
-async def enrich_contact(ctx: RunContext, contact: Contact, urls: list[str]) -> ContactReport:
-    """Run the whole flow for one contact; one profile per origin."""
+async def enrich_contact(ctx: RunContext, contact: Contact, urls: list[str], review: bool = False) -> ContactReport:
+    """Run the whole flow for one contact; one profile per origin (queued instead of posted under review)."""
+    review = review or ctx.review
     contact = await _hints_from_zyntro(ctx, contact)
-    ctx.store.save_contact(contact, urls)
+    ctx.store.save_contact(contact, urls, review=review)
     unique = list(dict.fromkeys(u.strip() for u in urls if u.strip()))
     sources = await asyncio.gather(*(_fetch_and_extract(ctx, contact, url) for url in unique))
     by_origin: dict[str, list[_Source]] = defaultdict(list)
@@ -354,7 +361,7 @@ async def enrich_contact(ctx: RunContext, contact: Contact, urls: list[str]) -> 
         by_origin[source.origin].append(source)
     report = ContactReport(contact_id=str(contact.contact_id), name=contact.name)
     for origin, group in by_origin.items():
-        report.profiles.append(await _profile(ctx, contact, origin, group))
+        report.profiles.append(await _profile(ctx, contact, origin, group, review))
     usage = ctx.meter.by_contact.get(contact.contact_id) if ctx.meter is not None else None
     if usage is not None and usage.calls:
         report.llm_usage = usage.model_dump()

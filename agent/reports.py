@@ -11,7 +11,10 @@ from agent.models import Identity, Outcome, ProfileStatus
 __all__ = ["ContactReport", "ProfileReport", "RunReport", "SourceReport", "OK_STATUSES"]
 
 # Profile statuses that mean "what was asked for happened".
-OK_STATUSES = {ProfileStatus.posted, ProfileStatus.dry_run, ProfileStatus.queued_for_review, ProfileStatus.unchanged}
+OK_STATUSES = {
+    ProfileStatus.posted, ProfileStatus.dry_run, ProfileStatus.queued_for_review, ProfileStatus.unchanged,
+    ProfileStatus.rejected,  # a reviewer decided: nothing failed
+}
 
 
 class SourceReport(BaseModel):

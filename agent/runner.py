@@ -46,7 +46,8 @@ async def open_run(settings: Settings, options: Options, store: Store, run_id: s
         meter = Meter(settings.llm)
         condenser = await stack.enter_async_context(make_condenser(settings, meter))
         zyntro = None
-        if not options.dry_run and not options.review:
+        v2 = settings.zyntro.api_version == "v2"
+        if (not options.dry_run and not options.review) or v2:  # v2 also reads identity hints, in every mode
             zyntro = await stack.enter_async_context(ZyntroClient(settings.zyntro))
         yield RunContext(
             store=store, fetcher=fetcher, condenser=condenser, zyntro=zyntro, run_id=run_id,
@@ -106,7 +107,7 @@ async def _run(ctx: RunContext, items: list[BatchItem], options: Options, report
         async with gate:
             if ctx.stopped:  # the LLM budget ran out: leave the rest for the next run
                 return
-            result = await enrich_contact(ctx, item.contact, item.urls)
+            result = await enrich_contact(ctx, item.contact, item.urls, review=item.review)
             results[str(item.contact.contact_id)] = result
             if not ctx.stopped:  # a contact cut short by the budget is redone on resume
                 ctx.store.contact_done(ctx.run_id, str(item.contact.contact_id), result.model_dump(mode="json"))

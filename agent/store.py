@@ -29,7 +29,7 @@ CREATE TABLE IF NOT EXISTS runs (
 );
 CREATE TABLE IF NOT EXISTS contacts (
     contact_id TEXT PRIMARY KEY, name TEXT, email TEXT, company TEXT, location TEXT,
-    urls TEXT NOT NULL DEFAULT '[]', updated_at TEXT NOT NULL
+    urls TEXT NOT NULL DEFAULT '[]', review INTEGER NOT NULL DEFAULT 0, updated_at TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS run_contacts (
     run_id TEXT NOT NULL, contact_id TEXT NOT NULL, state TEXT NOT NULL, result TEXT,
@@ -147,18 +147,19 @@ class Store:
 
     # contacts and sources ---------------------------------------------------------------------
 
-    def save_contact(self, contact: Contact, urls: list[str]) -> None:
-        """Remember a contact and its source URLs (for refresh)."""
+    def save_contact(self, contact: Contact, urls: list[str], review: bool = False) -> None:
+        """Remember a contact, its source URLs and whether its profiles go through review (for refresh)."""
         self._exec(
-            "INSERT INTO contacts (contact_id, name, email, company, location, urls, updated_at) VALUES (?,?,?,?,?,?,?) "
-            "ON CONFLICT(contact_id) DO UPDATE SET name=excluded.name, email=excluded.email, "
-            "company=excluded.company, location=excluded.location, urls=excluded.urls, updated_at=excluded.updated_at",
+            "INSERT INTO contacts (contact_id, name, email, company, location, urls, review, updated_at) "
+            "VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(contact_id) DO UPDATE SET name=excluded.name, "
+            "email=excluded.email, company=excluded.company, location=excluded.location, urls=excluded.urls, "
+            "review=excluded.review, updated_at=excluded.updated_at",
             (str(contact.contact_id), contact.name, contact.email, contact.company, contact.location,
-             json.dumps(urls), _now()),
+             json.dumps(urls), int(review), _now()),
         )
 
-    def due_contacts(self, older_than_days: float | None) -> list[tuple[Contact, list[str]]]:
-        """Tracked contacts last enriched more than `older_than_days` ago (all when None)."""
+    def due_contacts(self, older_than_days: float | None) -> list[tuple[Contact, list[str], bool]]:
+        """Tracked contacts last enriched more than `older_than_days` ago (all when None), with their review flag."""
         rows = self._rows("SELECT * FROM contacts ORDER BY updated_at")
         now = datetime.now(UTC)
         out = []
@@ -167,7 +168,7 @@ class Store:
             if older_than_days is None or age_days >= older_than_days:
                 contact = Contact(contact_id=r["contact_id"], name=r["name"], email=r["email"],
                                   company=r["company"], location=r["location"])
-                out.append((contact, json.loads(r["urls"])))
+                out.append((contact, json.loads(r["urls"]), bool(r["review"])))
         return out
 
     def record_source(
@@ -223,12 +224,22 @@ class Store:
 
     def drafts(self, status: str | None = None) -> list[dict[str, Any]]:
         """Drafts, newest first, optionally of one status."""
-        sql = "SELECT * FROM drafts" + (" WHERE status=?" if status else "") + " ORDER BY draft_id DESC"
+        sql = ("SELECT d.*, c.name AS contact_name FROM drafts d LEFT JOIN contacts c USING (contact_id)"
+               + (" WHERE d.status=?" if status else "") + " ORDER BY d.draft_id DESC")
         return [self._draft_row(r) for r in self._rows(sql, (status,) if status else ())]
 
     def draft(self, draft_id: int) -> dict[str, Any] | None:
-        rows = self._rows("SELECT * FROM drafts WHERE draft_id=?", (draft_id,))
+        rows = self._rows("SELECT d.*, c.name AS contact_name FROM drafts d LEFT JOIN contacts c USING (contact_id) "
+                          "WHERE d.draft_id=?", (draft_id,))
         return self._draft_row(rows[0]) if rows else None
+
+    def was_rejected(self, contact_id: str, profile_source: str, payload_hash: str) -> bool:
+        """True when a reviewer already rejected this very payload for this contact and origin."""
+        rows = self._rows(
+            "SELECT 1 FROM drafts WHERE contact_id=? AND profile_source=? AND payload_hash=? AND status='rejected'",
+            (contact_id, profile_source, payload_hash),
+        )
+        return bool(rows)
 
     def set_draft_status(self, draft_id: int, status: str, note: str = "") -> None:
         self._exec("UPDATE drafts SET status=?, decided_at=?, note=? WHERE draft_id=?", (status, _now(), note, draft_id))

@@ -44,3 +44,12 @@ def test_list_and_flag_variables(tmp_path):
     assert s.fetch.robots_override == ["linkedin.com", "x.com"]
     assert s.allow_private is True
     assert s.db_path == Path(tmp_path) / "state.sqlite3"
+
+
+def test_misspelt_setting_and_bad_variable_are_named(tmp_path):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text("[fetch]\ndelay = 2\n")  # the setting is delay_s
+    with pytest.raises(ConfigError, match=r"fetch\.delay: Extra inputs"):
+        load_settings(env={}, config_file=cfg)
+    with pytest.raises(ConfigError, match=r"llm\.mode \(ZYNTRO_ENRICH_LLM\)"):
+        load_settings(env={"ZYNTRO_ENRICH_LLM": "gpt", "ZYNTRO_ENRICH_HOME": str(tmp_path)})

@@ -206,7 +206,12 @@ def test_batch_without_a_single_valid_row_is_a_usage_error(demo_world, tmp_path,
 def test_v2_reads_identity_hints_from_zyntro_when_none_are_given(demo_world, capsys, monkeypatch):
     for key, value in demo_world.sandbox.settings_env("v2").items():
         monkeypatch.setenv(key, value)
-    # No --name: the contact's name comes from fetchContact, and the page is about someone else.
+    # No --name: the contact's name comes from fetchContact, and the page is about someone else;
+    # a dry run and review mode read it too, so they predict what a real run would do.
+    for mode in (["--dry-run"], ["--review"]):
+        _, data = _enrich_json(capsys, "https://github.com/emarsh", "--contact-id", demo_world.contacts["Elena Marsh"],
+                               *mode)
+        assert _profiles(data)["GitHub"]["status"] == "identity_mismatch", mode
     code, data = _enrich_json(capsys, "https://github.com/emarsh", "--contact-id", demo_world.contacts["Elena Marsh"])
     github = _profiles(data)["GitHub"]
     assert github["status"] == "identity_mismatch"

@@ -36,3 +36,21 @@ def test_refresh_all_posts_changed_profiles(demo_world, capsys, tmp_path):
     (profile,) = json.loads(capsys.readouterr().out)["contacts"][0]["profiles"]
     assert profile["status"] == "posted" and profile["payload"]["followers_count"] == 1250
     assert demo_world.stored() == {("Dmitri Osei", "GitHub"): 2}
+
+
+def test_refresh_keeps_review_mode_and_respects_rejections(demo_world, capsys):
+    cid = demo_world.contacts["Dmitri Osei"]
+    args = ["enrich", "https://github.com/dosei", "--contact-id", cid, "--name", "Dmitri Osei", "--review", "--json"]
+    assert main(args) == 0
+    (profile,) = json.loads(capsys.readouterr().out)["contacts"][0]["profiles"]
+    assert main(["review", "reject", str(profile["draft_id"]), "--note", "not our Dmitri"]) == 0
+    capsys.readouterr()
+
+    # A plain refresh neither posts a contact that was under review nor queues a rejected profile again.
+    assert main(["refresh", "--all", "--json"]) == 0
+    (profile,) = json.loads(capsys.readouterr().out)["contacts"][0]["profiles"]
+    assert profile["status"] == "rejected"
+    assert "already rejected" in profile["warnings"][0]
+    assert sum(demo_world.stored().values()) == 0
+    assert main(["review", "list", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []

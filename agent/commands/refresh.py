@@ -17,6 +17,7 @@ import time
 
 from agent.batch import BatchItem
 from agent.config import Settings
+from agent.errors import UsageError
 from agent.render import print_summary
 from agent.reports import RunReport
 from agent.runner import Options, run_items
@@ -36,7 +37,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description=__doc__)
     s.add_argument("--every", type=float, default=3600.0, metavar="SECONDS",
                    help="how often to look for due contacts (default 3600)")
-    s.add_argument("--passes", type=int, default=0, help="stop after this many passes (default: never)")
+    s.add_argument("--passes", type=int, default=0, help="stop after this many passes (default 0: never)")
     _common(s)
     s.set_defaults(func=run_schedule, all=False)
 
@@ -46,6 +47,7 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--review", action="store_true", help="queue changed profiles for review instead of posting")
     p.add_argument("--concurrency", type=int, default=4, help="contacts processed at once (default 4)")
     p.add_argument("--json", action="store_true", help="machine-readable results on stdout")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
 
 
 def refresh_once(settings: Settings, options: Options, everything: bool = False) -> RunReport | None:
@@ -54,18 +56,20 @@ def refresh_once(settings: Settings, options: Options, everything: bool = False)
         due = store.due_contacts(None if everything else settings.refresh_days)
     if not due:
         return None
-    items = [BatchItem(contact=contact, urls=urls) for contact, urls in due]
+    # A contact enriched with --review stays under review: its refreshed profiles are queued, not posted.
+    items = [BatchItem(contact=contact, urls=urls, review=review) for contact, urls, review in due]
     return asyncio.run(run_items(items, settings, options))
 
 
 def _options(args: argparse.Namespace) -> Options:
     return Options(dry_run=args.dry_run, review=args.review, concurrency=args.concurrency,
-                   progress=not args.json)
+                   progress=not args.no_progress)
 
 
 def _show(report: RunReport | None, args: argparse.Namespace, settings: Settings) -> int:
     if report is None:
-        message = f"no tracked contact is due (refresh_days={settings.refresh_days:g}); --all refreshes every one"
+        hint = "refresh --all refreshes every one" if args.command == "schedule" else "--all refreshes every one"
+        message = f"no tracked contact is due (refresh_days={settings.refresh_days:g}); {hint}"
         if args.json:
             print(json.dumps({"contacts": []}))
         print(message, file=sys.stderr)
@@ -84,9 +88,12 @@ def run_refresh(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_schedule(args: argparse.Namespace, settings: Settings) -> int:
+    if args.every <= 0 or args.passes < 0:
+        raise UsageError("--every must be a positive number of seconds and --passes 0 (forever) or more")
     passes, code = 0, 0
-    log.info("schedule: checking for due contacts every %gs (refresh_days=%g); Ctrl-C stops",
-             args.every, settings.refresh_days)
+    if args.passes != 1:
+        log.info("schedule: checking for due contacts every %gs (refresh_days=%g); Ctrl-C stops",
+                 args.every, settings.refresh_days)
     while True:
         code = max(code, _show(refresh_once(settings, _options(args)), args, settings))
         passes += 1

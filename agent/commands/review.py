@@ -42,9 +42,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _queued(store: Store, draft_id: int | None) -> dict:
+def _queued(store: Store, draft_id: int | None, action: str) -> dict:
     if draft_id is None:
-        raise UsageError("give the draft's number, e.g. `zyntro-enrich review show 3` (see `review list`)")
+        raise UsageError(f"give the draft's number, e.g. `zyntro-enrich review {action} 3` (see `review list`)")
     row = store.draft(draft_id)
     if row is None:
         raise UsageError(f"there is no draft {draft_id}: see `zyntro-enrich review list`")
@@ -63,11 +63,11 @@ def _list(store: Store, as_json: bool) -> int:
         return 0
     table = Table(title=f"{len(rows)} profile{'s' * (len(rows) != 1)} waiting for review")
     for column in ("id", "status", "contact", "origin", "keys", "summary"):
-        table.add_column(column, overflow="fold")
+        table.add_column(column, overflow="fold", ratio=3 if column == "summary" else None)
     for r in rows:
         payload = r["draft"].payload
-        table.add_row(str(r["draft_id"]), r["status"], r["contact_id"][:8], r["profile_source"], str(len(payload)),
-                      str(payload.get("summary", ""))[:100])
+        table.add_row(str(r["draft_id"]), r["status"], r["contact_name"] or r["contact_id"], r["profile_source"],
+                      str(len(payload)), str(payload.get("summary", "")))
     wide_console().print(table)
     return 0
 
@@ -75,11 +75,13 @@ def _list(store: Store, as_json: bool) -> int:
 def _show(row: dict, as_json: bool) -> int:
     draft = row["draft"]
     if as_json:
-        print(json.dumps({"draft_id": row["draft_id"], "status": row["status"], **draft.model_dump(mode="json")},
-                         indent=2, ensure_ascii=False))
+        print(json.dumps({"draft_id": row["draft_id"], "status": row["status"], "note": row["note"],
+                          **draft.model_dump(mode="json")}, indent=2, ensure_ascii=False))
         return 0
     out = wide_console()
     out.print(f"draft {row['draft_id']} ({row['status']}): contact {row['contact_id']}, {row['profile_source']}")
+    if row["note"]:
+        out.print(f"note: {row['note']}", markup=False)
     out.print_json(json.dumps(draft.payload, ensure_ascii=False))
     for key, prov in draft.provenance.items():
         out.print(f"  {key}: {prov.url} — {prov.evidence[:90]}", markup=False)
@@ -104,7 +106,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     with Store(settings.db_path) as store:
         if args.action == "list":
             return _list(store, args.json)
-        row = _queued(store, args.draft_id)
+        row = _queued(store, args.draft_id, args.action)
         if args.action == "show":
             return _show(row, args.json)
         if row["status"] not in DECIDABLE or (args.action == "reject" and row["status"] != QUEUED):

@@ -103,8 +103,10 @@ class RobotsCache:
         try:
             resp = await self._loader(robots_url)
         except FetchProblem as problem:
-            if problem.outcome is Outcome.unsafe_url:
-                raise  # the host itself is refused: that, not robots.txt, is the page's outcome
+            if problem.outcome in (Outcome.unsafe_url, Outcome.error, Outcome.timeout):
+                # The host itself is refused or cannot be reached: that, not robots.txt, is the page's
+                # outcome (nothing is fetched either way, as RFC 9309 2.3.1.4 asks).
+                raise
             # RFC 9309 2.3.1.4: unreachable robots.txt means "disallow everything".
             return _Robots(None, disallow_all=True, why=f"robots.txt could not be read ({problem.reason}), so "
                            "nothing may be fetched (RFC 9309)")
