@@ -7,6 +7,7 @@ import asyncio
 import json
 import sys
 import tempfile
+import uuid
 from pathlib import Path
 
 from rich.table import Table
@@ -19,6 +20,8 @@ from agent.render import print_summary, wide_console
 from agent.runner import Options, run_items
 
 __all__ = ["register"]
+
+DEMO_NAMESPACE = uuid.UUID("5b1f0c52-3f7e-4c1e-9a57-2d0d9a1f6e10")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -68,9 +71,13 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         work.mkdir(parents=True, exist_ok=True)
         with Sandbox(db_path=work / "sandbox.sqlite3", port=0) as sandbox:
             items, names = [], {}
+            known = {str(c["contact_id"]) for c in sandbox.contacts()}
             for spec in DEMO_CONTACTS:
                 hints = {k: spec[k] for k in ("name", "email", "company") if spec.get(k)}
-                contact_id = sandbox.add_contact(**hints)
+                # Fixed ids: a second `demo --keep DIR` finds its contacts and posts only what changed.
+                contact_id = str(uuid.uuid5(DEMO_NAMESPACE, spec["name"]))
+                if contact_id not in known:
+                    sandbox.add_contact(contact_id=contact_id, **hints)
                 names[str(contact_id)] = spec["name"]
                 items.append(BatchItem(contact=Contact(contact_id=contact_id, **hints), urls=spec["urls"]))
             local = demo_settings(settings, work, sandbox.settings_env())
@@ -88,4 +95,5 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             print_summary(report, show_payloads=True, console=out)
             out.print(_stored_table(stored, names))
     # The demo succeeds when the flow ran; its login wall, 404 and identity mismatch are on purpose.
-    return 0 if any(p.status.value == "posted" for c in report.contacts for p in c.profiles) else 1
+    done = {"posted", "unchanged"}  # a second `demo --keep DIR` finds everything already there
+    return 0 if any(p.status.value in done for c in report.contacts for p in c.profiles) else 1
