@@ -290,6 +290,10 @@ class Sandbox:
             body = body or {}
             if "count" in body:
                 return {"contact_ids": self.add_contacts(int(body["count"]), body.get("owner"))}
+            unknown = set(body) - {"name", "email", "company", "owner", "contact_id"}
+            if unknown or not body.get("name"):
+                raise ValueError("a contact is {\"name\": ..., \"email\", \"company\", \"owner\", \"contact_id\" optional}"
+                                 + (f"; unknown keys: {', '.join(sorted(unknown))}" if unknown else ""))
             return {"contact_id": self.add_contact(**body)}
         if method != "GET":
             raise KeyError(name)
