@@ -20,9 +20,6 @@ from agent.errors import (
     BudgetExceeded,
     CondenseError,
     ZyntroEnrichError,
-    ZyntroError,
-    ZyntroInvalidRequest,
-    ZyntroUnknownOutcome,
 )
 from agent.models import (
     Contact,
@@ -33,13 +30,13 @@ from agent.models import (
     ProfileStatus,
     payload_hash,
 )
+from agent.posting import already_posted, post_draft
 from agent.reports import ContactReport, ProfileReport, SourceReport
 from agent.store import Store
-from agent.zyntro.validate import validate_profile_request
 from extractors.identity import score_identity
 from extractors.registry import route
 
-__all__ = ["RunContext", "enrich_contact", "input_fingerprint", "post_draft", "stored_profiles"]
+__all__ = ["RunContext", "enrich_contact", "input_fingerprint"]
 
 log = logging.getLogger(__name__)
 
@@ -140,97 +137,6 @@ async def _condense(ctx: RunContext, contact: Contact, origin: str, usable: list
     return await ctx.condenser.condense(contact, origin, usable, ctx.today)
 
 
-async def post_draft(
-    ctx: RunContext, draft: ProfileDraft, report: ProfileReport, input_hash: str | None = None
-) -> None:
-    """Post unless the same payload is already there; record intent before and answer after."""
-    contact_id = str(draft.contact_id)
-    digest = payload_hash(draft.payload)
-    try:  # refuse bad input before an intent is written: it would read as "unknown" later
-        validate_profile_request(contact_id, draft.profile_source, draft.payload)
-    except ZyntroInvalidRequest as exc:
-        report.status = ProfileStatus.failed
-        report.warnings.append(str(exc))
-        return
-    last = ctx.store.last_posting(contact_id, draft.profile_source)
-    if last and last["state"] in ("sending", "unknown") and not ctx.repost_unknown and not await _reconcile(ctx, last):
-        report.status = ProfileStatus.unknown
-        report.warnings.append(
-            f"an earlier post (intent recorded {last['created_at']}) got no answer: check the contact in Zyntro, "
-            "then re-run with --repost-unknown if the profile is missing"
-        )
-        ctx.store.end_posting(last["posting_id"], "unknown", message="no answer recorded")
-        return
-    posted = ctx.store.last_posted(contact_id, draft.profile_source)
-    # The same content is already there, or this very run posted it before a crash: never insert twice.
-    if _already_posted(ctx, report, posted, payload_hash=digest) or _already_posted(ctx, report, posted,
-                                                                                    run_id=ctx.run_id):
-        return
-    posting_id = ctx.store.begin_posting(ctx.run_id, contact_id, draft.profile_source, digest, input_hash)
-    try:
-        profile_id = await ctx.zyntro.add_profile(contact_id, draft.profile_source, draft.payload)
-    except ZyntroUnknownOutcome as exc:
-        ctx.store.end_posting(posting_id, "unknown", message=str(exc))
-        report.status = ProfileStatus.unknown
-        report.warnings.append(str(exc))
-        return
-    except ZyntroEnrichError as exc:  # rejected, unreachable, HTTP error: certainly or possibly not stored
-        ctx.store.end_posting(posting_id, "failed", message=str(exc))
-        report.status = ProfileStatus.failed
-        report.warnings.append(str(exc))
-        return
-    ctx.store.end_posting(posting_id, "posted", profile_id=profile_id)
-    report.status, report.profile_id = ProfileStatus.posted, profile_id
-
-
-async def _reconcile(ctx: RunContext, last: dict[str, Any]) -> bool:
-    """Settle a post whose answer was lost by reading the contact's profiles back (v2). True when settled."""
-    if not ctx.can_read_profiles or ctx.zyntro is None:
-        return False  # v1 cannot read profiles back: the outcome stays unknown
-    age = (datetime.now(UTC) - datetime.fromisoformat(last["created_at"])).total_seconds()
-    if age < ctx.reconcile_grace_s:
-        await asyncio.sleep(ctx.reconcile_grace_s - age)  # a request still in flight could land meanwhile
-    try:
-        data = await ctx.zyntro.fetch_contact(last["contact_id"], include_profile=True)
-    except ZyntroError as exc:
-        log.warning("could not read contact %s back from Zyntro: %s", last["contact_id"], exc)
-        return False
-    stored = stored_profiles(data)
-    if stored is None:
-        log.warning("fetchContact's answer shows no profile list this agent recognises; the post stays unknown")
-        return False
-    for source, payload, profile_id in stored:
-        if source == last["profile_source"] and payload_hash(payload) == last["payload_hash"]:
-            ctx.store.end_posting(last["posting_id"], "posted", profile_id=profile_id,
-                                  message="answer lost; found in Zyntro by fetchContact")
-            return True
-    ctx.store.end_posting(last["posting_id"], "failed", message="answer lost; fetchContact shows it was not stored")
-    return True
-
-
-def stored_profiles(data: Any) -> list[tuple[str, dict, int | None]] | None:
-    """(profile_source, payload, profile_id) of each profile in a fetchContact answer; None if none is recognisable.
-
-    Zyntro does not document how stored profiles appear there: a list under "profile"/"profiles",
-    or any list of objects carrying profile_source and a payload, is accepted.
-    """
-    found, recognised, stack = [], False, [data]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            for key, value in item.items():
-                if key in ("profile", "profiles") and isinstance(value, list):
-                    recognised = True
-                stack.append(value)
-            payload = item.get("profile_payload", item.get("payload"))
-            if isinstance(item.get("profile_source"), str) and isinstance(payload, dict):
-                recognised = True
-                found.append((item["profile_source"], payload, item.get("profile_id")))
-        elif isinstance(item, list):
-            stack.extend(item)
-    return found if recognised else None
-
-
 def input_fingerprint(condenser: Any, extractions: list[Extraction]) -> str:
     """What the condenser is given (facts, text, condenser, prompt version), hashed.
 
@@ -242,15 +148,6 @@ def input_fingerprint(condenser: Any, extractions: list[Extraction]) -> str:
         facts = [(f.key, f.value, f.approximate) for f in e.facts]
         h.update(json.dumps([e.url, e.profile_source, facts, e.text], ensure_ascii=False, default=str).encode())
     return h.hexdigest()
-
-
-def _already_posted(ctx: RunContext, report: ProfileReport, posted: dict | None, **match: str) -> bool:
-    """Mark the report unchanged (or posted, within the same run) when Zyntro already holds this profile."""
-    if not posted or any(posted.get(k) != v for k, v in match.items()):
-        return False
-    report.status = ProfileStatus.posted if posted["run_id"] == ctx.run_id else ProfileStatus.unchanged
-    report.profile_id = posted["profile_id"]
-    return True
 
 
 async def _profile(
@@ -271,7 +168,7 @@ async def _profile(
     report.warnings += [f"left out (about someone else) {m}" for m in mismatched]
     fingerprint = input_fingerprint(ctx.condenser, usable)
     posted = ctx.store.last_posted(str(contact.contact_id), origin)
-    if not ctx.dry_run and _already_posted(ctx, report, posted, input_hash=fingerprint):
+    if not ctx.dry_run and already_posted(ctx, report, posted, input_hash=fingerprint):
         return report  # same facts and text as the profile Zyntro holds: no LLM call, no post
     if ctx.stopped:
         report.status = ProfileStatus.failed
@@ -303,19 +200,29 @@ async def _profile(
         report.status = ProfileStatus.dry_run
         ctx.store.save_draft(ctx.run_id, draft, digest, "dry_run")
         return report
-    if _already_posted(ctx, report, posted, payload_hash=digest):
+    if already_posted(ctx, report, posted, payload_hash=digest):
         return report
     if review:
-        if ctx.store.was_rejected(str(contact.contact_id), origin, digest):
-            report.status = ProfileStatus.rejected
-            report.warnings.append("a reviewer already rejected this same profile; it is not queued again")
-            return report
-        report.status = ProfileStatus.queued_for_review
-        report.draft_id = ctx.store.save_draft(ctx.run_id, draft, digest, "queued_for_review")
+        _queue_for_review(ctx, draft, digest, fingerprint, report)
         return report
-    report.draft_id = ctx.store.save_draft(ctx.run_id, draft, digest, "approved")
+    report.draft_id = ctx.store.save_draft(ctx.run_id, draft, digest, "approved", fingerprint)
     await post_draft(ctx, draft, report, input_hash=fingerprint)
     return report
+
+
+def _queue_for_review(ctx: RunContext, draft: ProfileDraft, digest: str, fingerprint: str,
+                      report: ProfileReport) -> None:
+    """Queue a draft for a person, once: not again if rejected or already waiting; older drafts are stale."""
+    contact_id, origin = str(draft.contact_id), draft.profile_source
+    if ctx.store.was_rejected(contact_id, origin, digest):
+        report.status = ProfileStatus.rejected
+        report.warnings.append("a reviewer already rejected this same profile; it is not queued again")
+        return
+    report.status = ProfileStatus.queued_for_review
+    report.draft_id = ctx.store.queued_draft(contact_id, origin, digest)
+    if report.draft_id is None:
+        report.draft_id = ctx.store.save_draft(ctx.run_id, draft, digest, "queued_for_review", fingerprint)
+        ctx.store.supersede_queued(contact_id, origin, keep=report.draft_id)
 
 
 async def _hints_from_zyntro(ctx: RunContext, contact: Contact) -> Contact:

@@ -47,13 +47,13 @@ CREATE TABLE IF NOT EXISTS pages (
 );
 CREATE TABLE IF NOT EXISTS drafts (
     draft_id INTEGER PRIMARY KEY, run_id TEXT NOT NULL, contact_id TEXT NOT NULL,
-    profile_source TEXT NOT NULL, payload_hash TEXT NOT NULL, draft TEXT NOT NULL,
+    profile_source TEXT NOT NULL, payload_hash TEXT NOT NULL, input_hash TEXT, draft TEXT NOT NULL,
     status TEXT NOT NULL, created_at TEXT NOT NULL, decided_at TEXT, note TEXT
 );
 CREATE TABLE IF NOT EXISTS postings (
     posting_id INTEGER PRIMARY KEY, run_id TEXT NOT NULL, contact_id TEXT NOT NULL,
     profile_source TEXT NOT NULL, payload_hash TEXT NOT NULL, input_hash TEXT, state TEXT NOT NULL,
-    profile_id INTEGER, message TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL,
+    pid INTEGER, profile_id INTEGER, message TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS postings_by_profile ON postings (contact_id, profile_source);
@@ -213,14 +213,33 @@ class Store:
 
     # drafts -----------------------------------------------------------------------------------
 
-    def save_draft(self, run_id: str, draft: ProfileDraft, payload_hash: str, status: str) -> int:
-        """Store a draft with its status; returns its id."""
+    def save_draft(self, run_id: str, draft: ProfileDraft, payload_hash: str, status: str,
+                   input_hash: str | None = None) -> int:
+        """Store a draft with its status (and the fingerprint of its inputs); returns its id."""
         cur = self._exec(
-            "INSERT INTO drafts (run_id, contact_id, profile_source, payload_hash, draft, status, created_at) "
-            "VALUES (?,?,?,?,?,?,?)",
-            (run_id, str(draft.contact_id), draft.profile_source, payload_hash, draft.model_dump_json(), status, _now()),
+            "INSERT INTO drafts (run_id, contact_id, profile_source, payload_hash, input_hash, draft, status, "
+            "created_at) VALUES (?,?,?,?,?,?,?,?)",
+            (run_id, str(draft.contact_id), draft.profile_source, payload_hash, input_hash, draft.model_dump_json(),
+             status, _now()),
         )
         return int(cur.lastrowid)
+
+    def queued_draft(self, contact_id: str, profile_source: str, payload_hash: str) -> int | None:
+        """The draft already waiting for review with this very payload, if any."""
+        rows = self._rows(
+            "SELECT draft_id FROM drafts WHERE contact_id=? AND profile_source=? AND payload_hash=? "
+            "AND status='queued_for_review' ORDER BY draft_id DESC LIMIT 1",
+            (contact_id, profile_source, payload_hash),
+        )
+        return rows[0]["draft_id"] if rows else None
+
+    def supersede_queued(self, contact_id: str, profile_source: str, keep: int | None = None) -> None:
+        """Retire drafts of this contact and origin still awaiting a decision (a newer one exists or was posted)."""
+        self._exec(
+            "UPDATE drafts SET status='superseded', decided_at=? WHERE contact_id=? AND profile_source=? "
+            "AND status IN ('queued_for_review', 'failed') AND draft_id IS NOT ?",
+            (_now(), contact_id, profile_source, keep),
+        )
 
     def drafts(self, status: str | None = None) -> list[dict[str, Any]]:
         """Drafts, newest first, optionally of one status."""
@@ -269,16 +288,34 @@ class Store:
         )
         return dict(rows[0]) if rows else None
 
-    def begin_posting(
-        self, run_id: str, contact_id: str, profile_source: str, payload_hash: str, input_hash: str | None = None
-    ) -> int:
-        """Write the intent to post, before anything is sent."""
+    def claim_posting(self, run_id: str, contact_id: str, profile_source: str, payload_hash: str,
+                      input_hash: str | None, pid: int) -> int | None:
+        """Write the intent to post, before anything is sent; None when another run got there first.
+
+        The check and the insert are one transaction (BEGIN IMMEDIATE), so two processes sharing this
+        database cannot both claim the same contact and origin.
+        """
         now = _now()
-        cur = self._exec(
-            "INSERT INTO postings (run_id, contact_id, profile_source, payload_hash, input_hash, state, created_at, "
-            "updated_at) VALUES (?,?,?,?,?,?,?,?)",
-            (run_id, contact_id, profile_source, payload_hash, input_hash, "sending", now, now),
-        )
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                last = self._db.execute(
+                    "SELECT state, payload_hash FROM postings WHERE contact_id=? AND profile_source=? "
+                    "ORDER BY posting_id DESC LIMIT 1", (contact_id, profile_source),
+                ).fetchone()
+                if last and (last["state"] == "sending" or (last["state"] == "posted"
+                                                            and last["payload_hash"] == payload_hash)):
+                    self._db.execute("ROLLBACK")
+                    return None
+                cur = self._db.execute(
+                    "INSERT INTO postings (run_id, contact_id, profile_source, payload_hash, input_hash, state, pid, "
+                    "created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?)",
+                    (run_id, contact_id, profile_source, payload_hash, input_hash, "sending", pid, now, now),
+                )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
         return int(cur.lastrowid)
 
     def end_posting(self, posting_id: int, state: str, profile_id: int | None = None, message: str = "") -> None:

@@ -60,7 +60,8 @@ def test_store_resumes_unfinished_run_and_keeps_postings(tmp_path):
         run_id, resumed = store.start_run("batch", "key1", total=2)
         assert not resumed
         store.contact_done(run_id, CID, {"contact_id": CID, "profiles": []})
-        pid = store.begin_posting(run_id, CID, "GitHub", "h1")
+        pid = store.claim_posting(run_id, CID, "GitHub", "h1", None, 12345)
+        assert store.claim_posting(run_id, CID, "GitHub", "h1", None, 12346) is None  # one claim at a time
     with Store(db) as store:  # a new process after a crash
         again, resumed = store.start_run("batch", "key1", total=2)
         assert (again, resumed) == (run_id, True)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
-
-from pathlib import Path
 
 from agent.cli import main
 from agent.store import Store
@@ -110,4 +109,17 @@ def test_missing_credentials_stop_before_any_work(demo_world, capsys, monkeypatc
 
     monkeypatch.setenv("ZYNTRO_API_KEY", demo_world.env["ZYNTRO_API_KEY"])
     assert main(["enrich", "https://github.com/dosei", "--contact-id", cid, "--name", "Dmitri Osei"]) == 0
+    assert demo_world.stored() == {("Dmitri Osei", "GitHub"): 1}
+
+
+def test_an_approved_llm_profile_is_not_condensed_again_on_refresh(demo_world, llm, capsys):
+    cid = demo_world.contacts["Dmitri Osei"]
+    code, profiles = _run(capsys, "https://github.com/dosei", "--contact-id", cid, "--name", "Dmitri Osei", "--review")
+    assert main(["review", "approve", str(profiles["GitHub"]["draft_id"])]) == 0
+    capsys.readouterr()
+    assert len(llm.requests) == 1
+    assert main(["refresh", "--all", "--json"]) == 0
+    (profile,) = json.loads(capsys.readouterr().out)["contacts"][0]["profiles"]
+    assert profile["status"] == "unchanged"
+    assert len(llm.requests) == 1  # the approved draft's inputs are remembered: no new call, no reworded copy
     assert demo_world.stored() == {("Dmitri Osei", "GitHub"): 1}

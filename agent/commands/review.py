@@ -18,7 +18,8 @@ from rich.table import Table
 from agent.config import Settings
 from agent.errors import UsageError
 from agent.models import ProfileStatus, payload_hash
-from agent.pipeline import RunContext, post_draft
+from agent.pipeline import RunContext
+from agent.posting import post_draft
 from agent.render import wide_console
 from agent.reports import ProfileReport
 from agent.store import Store
@@ -97,8 +98,9 @@ async def _approve(row: dict, settings: Settings, store: Store, repost_unknown: 
     report = ProfileReport(profile_source=draft.profile_source, status=ProfileStatus.queued_for_review)
     async with ZyntroClient(settings.zyntro) as zyntro:
         ctx = RunContext(store=store, fetcher=None, condenser=None, zyntro=zyntro, run_id=f"review-{row['draft_id']}",
-                         repost_unknown=repost_unknown)
-        await post_draft(ctx, draft, report)
+                         repost_unknown=repost_unknown, can_read_profiles=settings.zyntro.api_version == "v2",
+                         reconcile_grace_s=settings.zyntro.reconcile_grace_s)
+        await post_draft(ctx, draft, report, input_hash=row["input_hash"])
     return report
 
 
@@ -109,7 +111,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         row = _queued(store, args.draft_id, args.action)
         if args.action == "show":
             return _show(row, args.json)
-        if row["status"] not in DECIDABLE or (args.action == "reject" and row["status"] != QUEUED):
+        if row["status"] not in DECIDABLE:
             raise UsageError(f"draft {row['draft_id']} is {row['status']}, not waiting for review "
                              "(see `zyntro-enrich review list`)")
         if args.action == "reject":

@@ -1,0 +1,199 @@
+"""Posting a profile to Zyntro so that it is stored once, never twice, and never silently lost.
+
+Zyntro's addProfileToContact inserts a new record on every call and has no idempotency key, so:
+- the intent is written (state `sending`, with our pid) in the same SQLite transaction that checks no
+  other run is posting the same contact and origin, before anything is sent;
+- Zyntro's answer is written after: `posted`, `failed` (certainly not stored) or `unknown` (sent, and
+  the answer lost or unreadable: a timeout, a dropped connection, a 5xx, a body that is not Zyntro's);
+- an `unknown` or orphaned `sending` post is never re-sent blindly: with v2 the contact's profiles are
+  read back (fetchContact include_profile) and the post settled; with v1 a person checks Zyntro and
+  re-runs with --repost-unknown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import json
+import logging
+import os
+from datetime import UTC, datetime
+from typing import Any
+
+from agent.errors import (
+    ZyntroEnrichError,
+    ZyntroError,
+    ZyntroHTTPError,
+    ZyntroInvalidRequest,
+    ZyntroUnknownOutcome,
+)
+from agent.models import ProfileDraft, ProfileStatus, payload_hash
+from agent.reports import ProfileReport
+from agent.zyntro.validate import validate_profile_request
+
+__all__ = ["already_posted", "post_draft", "stored_profiles"]
+
+log = logging.getLogger(__name__)
+
+_IN_PROGRESS = "another zyntro-enrich run (pid {pid}) is posting this profile right now: run again when it is done"
+
+
+def already_posted(ctx: Any, report: ProfileReport, posted: dict | None, **match: str) -> bool:
+    """Mark the report unchanged (or posted, within the same run) when Zyntro already holds this profile."""
+    if not posted or any(posted.get(k) != v for k, v in match.items()):
+        return False
+    report.status = ProfileStatus.posted if posted["run_id"] == ctx.run_id else ProfileStatus.unchanged
+    report.profile_id = posted["profile_id"]
+    return True
+
+
+def _alive(pid: int | None) -> bool:
+    if not pid or pid == os.getpid():
+        return False  # our own rows are never in flight when we look (one post per contact and origin)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+async def _settle_earlier(ctx: Any, last: dict[str, Any], report: ProfileReport) -> bool:
+    """Deal with an earlier post of this profile that has no answer. False when posting must not go on."""
+    if last["state"] == "sending" and _alive(last["pid"]):
+        report.status = ProfileStatus.failed
+        report.warnings.append(_IN_PROGRESS.format(pid=last["pid"]))
+        return False
+    if await _reconcile(ctx, last):
+        return True
+    if ctx.repost_unknown:  # the operator checked Zyntro and asks for it again
+        ctx.store.end_posting(last["posting_id"], "abandoned", message="re-sent with --repost-unknown")
+        return True
+    ctx.store.end_posting(last["posting_id"], "unknown", message=last["message"] or "no answer recorded")
+    report.status = ProfileStatus.unknown
+    report.warnings.append(
+        f"an earlier post (intent recorded {last['created_at']}) got no answer: check the contact in Zyntro, "
+        "then re-run with --repost-unknown if the profile is missing"
+    )
+    return False
+
+
+async def post_draft(ctx: Any, draft: ProfileDraft, report: ProfileReport, input_hash: str | None = None) -> None:
+    """Post unless the same payload is already there; intent recorded before, answer after."""
+    contact_id, source = str(draft.contact_id), draft.profile_source
+    digest = payload_hash(draft.payload)
+    try:  # refuse bad input before an intent is written: it would read as "unknown" later
+        validate_profile_request(contact_id, source, draft.payload)
+    except ZyntroInvalidRequest as exc:
+        report.status = ProfileStatus.failed
+        report.warnings.append(str(exc))
+        return
+    last = ctx.store.last_posting(contact_id, source)
+    if last and last["state"] in ("sending", "unknown") and not await _settle_earlier(ctx, last, report):
+        return
+    posted = ctx.store.last_posted(contact_id, source)
+    # The same content is already there, or this very run posted it before a crash: never insert twice.
+    if already_posted(ctx, report, posted, payload_hash=digest) or already_posted(ctx, report, posted,
+                                                                                  run_id=ctx.run_id):
+        return
+    posting_id = ctx.store.claim_posting(ctx.run_id, contact_id, source, digest, input_hash, os.getpid())
+    if posting_id is None:  # another run claimed it between our look and our claim
+        other = ctx.store.last_posting(contact_id, source) or {}
+        if not already_posted(ctx, report, other if other.get("state") == "posted" else None, payload_hash=digest):
+            report.status = ProfileStatus.failed
+            report.warnings.append(_IN_PROGRESS.format(pid=other.get("pid")))
+        return
+    await _send(ctx, draft, report, posting_id)
+
+
+async def _send(ctx: Any, draft: ProfileDraft, report: ProfileReport, posting_id: int) -> None:
+    contact_id, source = str(draft.contact_id), draft.profile_source
+    try:
+        profile_id = await ctx.zyntro.add_profile(contact_id, source, draft.payload)
+    except ZyntroEnrichError as exc:
+        maybe_stored = isinstance(exc, ZyntroUnknownOutcome) or (
+            isinstance(exc, ZyntroHTTPError) and exc.http_status is not None
+            and (exc.http_status >= 500 or 200 <= exc.http_status < 300)  # a 5xx or an unreadable 2xx
+        )
+        ctx.store.end_posting(posting_id, "unknown" if maybe_stored else "failed", message=str(exc))
+        report.status = ProfileStatus.unknown if maybe_stored else ProfileStatus.failed
+        report.warnings.append(str(exc))
+        return
+    ctx.store.end_posting(posting_id, "posted", profile_id=profile_id)
+    ctx.store.supersede_queued(contact_id, source)  # drafts still waiting for review are now stale
+    report.status, report.profile_id = ProfileStatus.posted, profile_id
+
+
+async def _reconcile(ctx: Any, last: dict[str, Any]) -> bool:
+    """Settle a post whose answer was lost by reading the contact's profiles back (v2). True when settled."""
+    if not ctx.can_read_profiles or ctx.zyntro is None:
+        return False  # v1 cannot read profiles back: the outcome stays unknown
+    age = (datetime.now(UTC) - datetime.fromisoformat(last["created_at"])).total_seconds()
+    if age < ctx.reconcile_grace_s:
+        await asyncio.sleep(ctx.reconcile_grace_s - age)  # a request still in flight could land meanwhile
+    try:
+        data = await ctx.zyntro.fetch_contact(last["contact_id"], include_profile=True)
+    except ZyntroError as exc:
+        log.warning("could not read contact %s back from Zyntro: %s", last["contact_id"], exc)
+        return False
+    stored = stored_profiles(data)
+    if stored is None:
+        log.warning("fetchContact's answer shows no profile list this agent recognises; the post stays unknown")
+        return False
+    confirmed = ctx.store.last_posted(last["contact_id"], last["profile_source"])
+    floor = confirmed["profile_id"] if confirmed else None
+    newer = [(payload, pid) for src, payload, pid in stored if src == last["profile_source"] and _after(pid, floor)]
+    for payload, profile_id in newer:
+        if last["payload_hash"] in _hashes(payload):
+            ctx.store.end_posting(last["posting_id"], "posted", profile_id=profile_id,
+                                  message="answer lost; found in Zyntro by fetchContact")
+            return True
+    if newer:
+        return False  # newer profiles of this origin that we cannot match: cannot tell, stay unknown
+    ctx.store.end_posting(last["posting_id"], "failed", message="answer lost; fetchContact shows it was not stored")
+    return True
+
+
+def _after(profile_id: Any, floor: Any) -> bool:
+    """Is this stored profile newer than the last one we know we posted? (Unknown id formats: assume so.)"""
+    try:
+        return floor is None or int(profile_id) > int(floor)
+    except (TypeError, ValueError):
+        return True
+
+
+def _hashes(payload: Any) -> set[str]:
+    """Hashes of a stored payload as given, decoded from a JSON string, and HTML-unescaped ("escaped and stored")."""
+    if isinstance(payload, str):
+        try:
+            payload = json.loads(payload)
+        except ValueError:
+            return set()
+    if not isinstance(payload, dict):
+        return set()
+    unescaped = json.loads(html.unescape(json.dumps(payload)))
+    return {payload_hash(payload), payload_hash(unescaped)}
+
+
+def stored_profiles(data: Any) -> list[tuple[str, Any, Any]] | None:
+    """(profile_source, payload, profile_id) of each profile in a fetchContact answer; None if none is recognisable.
+
+    Zyntro does not document how stored profiles appear there: a list under "profile"/"profiles",
+    or any list of objects carrying profile_source and a payload, is accepted.
+    """
+    found, recognised, stack = [], False, [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            for key, value in item.items():
+                if key in ("profile", "profiles") and isinstance(value, list):
+                    recognised = True
+                stack.append(value)
+            payload = item.get("profile_payload", item.get("payload"))
+            if isinstance(item.get("profile_source"), str) and isinstance(payload, (dict, str)):
+                recognised = True
+                found.append((item["profile_source"], payload, item.get("profile_id")))
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found if recognised else None
