@@ -102,12 +102,16 @@ class Store:
 
     # runs -------------------------------------------------------------------------------------
 
-    def start_run(self, kind: str, batch_key: str | None = None, total: int = 0) -> tuple[str, bool]:
-        """Start a run, or resume the newest unfinished one with the same batch key. Returns (id, resumed)."""
+    def start_run(self, kind: str, batch_key: str | None = None, total: int = 0,
+                  resume_within_s: float = 86400.0) -> tuple[str, bool]:
+        """Start a run, or resume the newest unfinished one with the same batch key started within
+        `resume_within_s` (a day: older results are stale). Returns (id, resumed)."""
         if batch_key:
+            since = datetime.fromtimestamp(datetime.now(UTC).timestamp() - resume_within_s, UTC)
             rows = self._rows(
-                "SELECT run_id FROM runs WHERE batch_key=? AND finished_at IS NULL ORDER BY started_at DESC LIMIT 1",
-                (batch_key,),
+                "SELECT run_id FROM runs WHERE batch_key=? AND finished_at IS NULL AND started_at >= ? "
+                "ORDER BY started_at DESC LIMIT 1",
+                (batch_key, since.isoformat(timespec="seconds")),
             )
             if rows:
                 return rows[0]["run_id"], True

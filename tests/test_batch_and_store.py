@@ -91,3 +91,11 @@ def test_unwritable_home_says_what_to_do(tmp_path):
     from agent.errors import StoreError
     with pytest.raises(StoreError, match="ZYNTRO_ENRICH_HOME"):
         Store(blocker / "sub" / "s.sqlite3")
+
+
+def test_an_unfinished_run_older_than_a_day_is_not_resumed(tmp_path):
+    with Store(tmp_path / "s.sqlite3") as store:
+        run_id, _ = store.start_run("batch", "key2")
+        store._exec("UPDATE runs SET started_at='2020-01-01T00:00:00+00:00' WHERE run_id=?", (run_id,))
+        again, resumed = store.start_run("batch", "key2")
+        assert again != run_id and not resumed
