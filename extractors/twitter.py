@@ -122,46 +122,37 @@ def _bio_text(el) -> str:
     return clean("".join(t for t in el.itertext()))
 
 
-def _header(doc: Document, bag: FactBag, links: list[str]) -> None:
-    name = doc.text_of(USER_NAME_TEXT)
-    bag.add("name", name, name, "selector")
-    handle = doc.text_of(USER_HANDLE)
-    bag.add("handle", handle, handle, "selector")
-    bio_el = doc.first(USER_DESCRIPTION)
+def _card(doc: Document, bag: FactBag, name: str, handle: str, bio: str, location: str, joined: str) -> None:
+    """The header fields both layouts show, each read with that layout's selector."""
+    for key, selector in (("name", name), ("handle", handle), ("location", location)):
+        value = doc.text_of(selector)
+        bag.add(key, value, value, "selector")
+    bio_el = doc.first(bio)
     if bio_el is not None:
-        bio = _bio_text(bio_el)
-        bag.add("bio", bio, bio, "selector", replace=True)
-    location = doc.text_of(USER_LOCATION)
-    bag.add("location", location, location, "selector")
+        text = _bio_text(bio_el)
+        bag.add("bio", text, text, "selector", replace=True)
+    shown = doc.text_of(joined)
+    bag.add("joined_date", re.sub(r"^joined\s+", "", shown, flags=re.I), shown, "selector")
+
+
+def _header(doc: Document, bag: FactBag, links: list[str]) -> None:
+    _card(doc, bag, USER_NAME_TEXT, USER_HANDLE, USER_DESCRIPTION, USER_LOCATION, USER_JOINED)
     url_el = doc.first(USER_URL)
     if url_el is not None:
         shown = element_text(url_el)
         bag.add("website", shown, shown, "selector")
-    joined = doc.text_of(USER_JOINED)
-    bag.add("joined_date", re.sub(r"^joined\s+", "", joined, flags=re.I), joined, "selector")
     for text in doc.texts_of(USER_COUNT_LINKS) + doc.texts_of(USER_POSTS)[:1]:
         for key, value, snippet in count_phrases(text):
             bag.add(key, value, snippet, "selector")
 
 
 def _legacy(doc: Document, bag: FactBag, links: list[str]) -> None:
-    name = doc.text_of(LEGACY_NAME)
-    bag.add("name", name, name, "selector")
-    handle = doc.text_of(LEGACY_HANDLE)
-    bag.add("handle", handle, handle, "selector")
-    bio_el = doc.first(LEGACY_BIO)
-    if bio_el is not None:
-        bio = _bio_text(bio_el)
-        bag.add("bio", bio, bio, "selector", replace=True)
-    location = doc.text_of(LEGACY_LOCATION)
-    bag.add("location", location, location, "selector")
+    _card(doc, bag, LEGACY_NAME, LEGACY_HANDLE, LEGACY_BIO, LEGACY_LOCATION, LEGACY_JOINED)
     url_el = doc.first(LEGACY_URL)
     if url_el is not None:
         full = url_el.get("title") or element_text(url_el)
         bag.add("website", full, element_text(url_el), "selector")
         links.append(full)
-    joined = doc.text_of(LEGACY_JOINED)
-    bag.add("joined_date", re.sub(r"^joined\s+", "", joined, flags=re.I), joined, "selector")
     for nav, key in LEGACY_COUNTS.items():
         el = doc.first(LEGACY_COUNT.format(nav=nav))
         if el is not None:
