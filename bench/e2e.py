@@ -16,10 +16,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -32,54 +30,7 @@ from agent.demo import PAGES_DIR  # noqa: E402
 from agent.models import Contact  # noqa: E402
 from agent.runner import Options, run_items  # noqa: E402
 from agent.zyntro.sandbox import Sandbox  # noqa: E402
-
-
-def _children(pid: int) -> list[int]:
-    try:
-        with open(f"/proc/{pid}/task/{pid}/children") as f:
-            return [int(p) for p in f.read().split()]
-    except OSError:
-        return []
-
-
-def tree(pid: int) -> list[int]:
-    """pid and all its descendants."""
-    out, stack = [], [pid]
-    while stack:
-        p = stack.pop()
-        out.append(p)
-        stack.extend(_children(p))
-    return out
-
-
-def rss_bytes(pids: list[int]) -> int:
-    total = 0
-    for p in pids:
-        try:
-            with open(f"/proc/{p}/status") as f:
-                for line in f:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1]) * 1024
-        except OSError:
-            pass
-    return total
-
-
-class PeakSampler(threading.Thread):
-    """Samples the RSS of this process tree every 100 ms and keeps the peak."""
-
-    def __init__(self) -> None:
-        super().__init__(daemon=True)
-        self.peak, self._done = 0, threading.Event()
-
-    def run(self) -> None:
-        while not self._done.wait(0.1):
-            self.peak = max(self.peak, rss_bytes(tree(os.getpid())))
-
-    def stop(self) -> int:
-        self._done.set()
-        self.join()
-        return self.peak
+from bench.proctree import TreeSampler, leftovers  # noqa: E402
 
 
 def build_site(root: Path, n: int) -> list[tuple[str, str, list[str]]]:
@@ -119,12 +70,11 @@ async def bench(args: argparse.Namespace, work: Path) -> dict:
             "fetch": {"replay_dir": str(replay), "replay_latency_s": args.latency, "delay_s": 0.0,
                       "concurrency": args.fetch_concurrency, "per_host_concurrency": args.fetch_concurrency},
         })
-        sampler = PeakSampler()
-        sampler.start()
-        started = time.perf_counter()
-        report = await run_items(items, settings, Options(concurrency=args.concurrency, progress=False))
-        elapsed = time.perf_counter() - started
-        peak = sampler.stop()
+        with TreeSampler(exclude=set()) as sampler:
+            started = time.perf_counter()
+            report = await run_items(items, settings, Options(concurrency=args.concurrency, progress=False))
+            elapsed = time.perf_counter() - started
+        peak = sampler.peak_rss * 1024
         stored = len(sandbox.profiles())
     engines: Counter[str] = Counter()
     statuses: Counter[str] = Counter()
@@ -133,14 +83,13 @@ async def bench(args: argparse.Namespace, work: Path) -> dict:
             statuses[profile.status.value] += 1
             for source in profile.sources:
                 engines[source.engine or "none"] += 1
-    leftovers = [p for p in tree(os.getpid()) if p != os.getpid()]
     expected = args.contacts * 3
     return {
         "contacts": args.contacts, "seconds": round(elapsed, 1),
         "contacts_per_min": round(args.contacts / elapsed * 60, 1),
         "pages_per_s": round(sum(engines.values()) / elapsed, 1),
         "engines": dict(engines), "statuses": dict(statuses), "peak_mb": round(peak / 2**20),
-        "leftover_processes": len(leftovers), "posts": stored, "expected_posts": expected,
+        "leftover_processes": leftovers(set()), "posts": stored, "expected_posts": expected,
         "posts_ok": stored == expected == statuses.get("posted", 0),
     }
 

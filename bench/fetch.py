@@ -21,7 +21,6 @@ import json
 import multiprocessing
 import os
 import sys
-import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -30,8 +29,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from agent.config import FetchSettings, Settings  # noqa: E402
 from agent.fetch import Fetcher  # noqa: E402
-from agent.fetch.browser import find_chromium, tagged_processes  # noqa: E402
+from agent.fetch.browser import find_chromium  # noqa: E402
 from agent.models import Outcome  # noqa: E402
+from bench.proctree import TreeSampler, leftovers  # noqa: E402
 
 WORDS = ["enrichment", "pipeline", "contact", "company", "founder", "product", "market", "customer",
          "engineering", "platform", "research", "growth", "partner", "analytics", "design", "open", "source",
@@ -115,81 +115,6 @@ def _serve(port_queue: multiprocessing.Queue, latency: float) -> None:
     server.serve_forever()
 
 
-class TreeSampler:
-    """Samples the summed RSS (every 100 ms) and PSS (every 500 ms) of this process tree."""
-
-    def __init__(self, exclude: set[int]):
-        self.exclude = exclude
-        self.peak_rss = self.peak_pss = 0  # kB
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def __enter__(self) -> TreeSampler:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def _run(self) -> None:
-        page_kb = os.sysconf("SC_PAGE_SIZE") // 1024
-        tick = 0
-        while not self._stop.is_set():
-            pids = tree(os.getpid(), self.exclude)
-            self.peak_rss = max(self.peak_rss, sum(_rss_pages(pid) for pid in pids) * page_kb)
-            if tick % 5 == 0:  # smaps_rollup is costly to read: PSS less often
-                self.peak_pss = max(self.peak_pss, sum(_pss_kb(pid) for pid in pids))
-            tick += 1
-            self._stop.wait(0.1)
-
-
-def _rss_pages(pid: int) -> int:
-    try:
-        return int(Path(f"/proc/{pid}/statm").read_text().split()[1])
-    except (OSError, IndexError, ValueError):
-        return 0
-
-
-def _pss_kb(pid: int) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
-                return int(line.split()[1])
-    except (OSError, ValueError):
-        pass
-    return 0
-
-
-def _parents() -> dict[int, int]:
-    out = {}
-    for entry in Path("/proc").glob("[0-9]*"):
-        try:
-            stat = entry.joinpath("stat").read_text()
-            fields = stat.rsplit(")", 1)[1].split()
-            if fields[0] != "Z":
-                out[int(entry.name)] = int(fields[1])
-        except (OSError, IndexError, ValueError):
-            continue
-    return out
-
-
-def tree(root: int, exclude: set[int]) -> list[int]:
-    """`root` and its live descendants, minus `exclude` and theirs."""
-    parents = _parents()
-    children: dict[int, list[int]] = {}
-    for pid, ppid in parents.items():
-        children.setdefault(ppid, []).append(pid)
-    out, stack = [], [root]
-    while stack:
-        pid = stack.pop()
-        if pid in exclude:
-            continue
-        out.append(pid)
-        stack.extend(children.get(pid, []))
-    return out
-
-
 async def crawl(urls: list[str], concurrency: int, home: Path, browser_pages: int,
                 chromium: str | None) -> tuple[float, dict, int]:
     """Fetch every URL with `concurrency` in flight; returns elapsed s, stats, failures."""
@@ -216,12 +141,6 @@ async def crawl(urls: list[str], concurrency: int, home: Path, browser_pages: in
         await asyncio.gather(*(worker(fetcher) for _ in range(concurrency)))
         stats = fetcher.stats
     return time.monotonic() - started, stats, failures
-
-
-def leftovers(exclude: set[int]) -> int:
-    """Processes of this run still alive besides this one and the site server."""
-    tagged = tagged_processes(f"{os.getpid()}.")
-    return len(set(tagged) | (set(tree(os.getpid(), exclude)) - {os.getpid()}))
 
 
 def main() -> None:
