@@ -29,12 +29,17 @@ __all__ = [
     "ProfileDraft",
     "ProfileStatus",
     "Provenance",
+    "SourceKind",
     "payload_hash",
 ]
 
 Engine = Literal["http", "browser", "replay"]
 FactMethod = Literal["jsonld", "meta", "microformat", "microdata", "selector", "text"]
 FactValue = Union[bool, int, float, str, list[str]]
+# The template family of a source, declared by the extractor that read the page; the condenser picks
+# its key order and summary template from it (never from the URL's host).
+SourceKind = Literal["linkedin_person", "linkedin_company", "twitter", "github_user", "github_org",
+                     "company_website", "personal_website", "social_profile", "generic"]
 
 
 class Outcome(StrEnum):
@@ -129,6 +134,7 @@ class Extraction(BaseModel):
     outcome: Outcome
     reason: str = ""
     subject: Literal["person", "organization", "unknown"] = "unknown"
+    kind: SourceKind = "generic"  # what sort of source the extractor found (see SourceKind)
     facts: list[Fact] = Field(default_factory=list)
     text: str = ""  # cleaned, bounded text for the condenser
     links: list[str] = Field(default_factory=list)  # rel=me and profile links

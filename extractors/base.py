@@ -10,7 +10,7 @@ from abc import ABC, abstractmethod
 from typing import ClassVar, Literal
 from urllib.parse import urlsplit
 
-from agent.models import Extraction, Outcome, Page
+from agent.models import Extraction, Outcome, Page, SourceKind
 from extractors.facts import FactBag
 from extractors.pages import Gate
 
@@ -68,14 +68,14 @@ def host_in(url: str, domains: frozenset[str] | set[str] | tuple[str, ...]) -> b
     return is_http(url) and any(host == d or host.endswith("." + d) for d in domains)
 
 
-def refused(page: Page, name: str, profile_source: str, gate: Gate) -> Extraction:
+def refused(page: Page, name: str, profile_source: str, gate: Gate, kind: SourceKind = "generic") -> Extraction:
     """The extraction of a page that is not a profile: an outcome and a reason, nothing else."""
     return Extraction(url=page.url, extractor=name, profile_source=profile_source, outcome=gate.outcome,
-                      reason=gate.reason)
+                      reason=gate.reason, kind=kind)
 
 
 def result(page: Page, name: str, profile_source: str, subject: Literal["person", "organization", "unknown"],
-           bag: FactBag, links: list[str], text: str, reason: str = "") -> Extraction:
+           bag: FactBag, links: list[str], text: str, reason: str = "", *, kind: SourceKind) -> Extraction:
     """An ok extraction; links are de-duplicated and kept to http(s)."""
     seen: list[str] = []
     own = {page.url.rstrip("/"), page.final_url.rstrip("/")}
@@ -83,5 +83,5 @@ def result(page: Page, name: str, profile_source: str, subject: Literal["person"
         if link and is_http(link) and link not in seen and link.rstrip("/") not in own:
             seen.append(link)
     return Extraction(url=page.url, extractor=name, profile_source=profile_source, outcome=Outcome.ok,
-                      reason=reason or f"{len(bag)} facts", subject=subject, facts=bag.facts(), text=text,
-                      links=seen)
+                      reason=reason or f"{len(bag)} facts", subject=subject, kind=kind, facts=bag.facts(),
+                      text=text, links=seen)

@@ -91,7 +91,8 @@ class GitHubExtractor(Extractor):
             return refused(page, self.name, self.profile_source,
                            Gate(Outcome.unsupported, "no GitHub profile on the page"))
         text = condenser_text(doc, first=TEXT_FIRST, drop=TEXT_DROP)
-        return result(page, self.name, self.profile_source, subject, bag, links, text)
+        kind = "github_org" if subject == "organization" else "github_user"
+        return result(page, self.name, self.profile_source, subject, bag, links, text, kind=kind)
 
 
 def _user(doc: Document, bag: FactBag, links: list[str]) -> None:

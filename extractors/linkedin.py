@@ -105,12 +105,14 @@ class LinkedInExtractor(Extractor):
             bag, links = FactBag(), []
             links += company_facts(doc, bag)
             text = condenser_text(doc, first=TEXT_FIRST, drop=TEXT_DROP)
-            return result(page, self.name, self.profile_source, "organization", bag, links, text)
+            return result(page, self.name, self.profile_source, "organization", bag, links, text,
+                          kind="linkedin_company")
         if not is_company and _has_person(doc, subject):
             bag = FactBag()
             links = person_facts(doc, bag)
             text = condenser_text(doc, first=TEXT_FIRST, drop=TEXT_DROP)
-            return result(page, self.name, self.profile_source, "person", bag, links, text)
+            return result(page, self.name, self.profile_source, "person", bag, links, text,
+                          kind="linkedin_person")
         return refused(page, self.name, self.profile_source, _why_empty(doc))
 
 

@@ -93,7 +93,7 @@ class TwitterExtractor(Extractor):
             return refused(page, self.name, self.profile_source, stop)
         _handle_from_url(doc, bag)
         text = condenser_text(doc, first=TEXT_FIRST, drop=TEXT_DROP)
-        return result(page, self.name, self.profile_source, "person", bag, links, text)
+        return result(page, self.name, self.profile_source, "person", bag, links, text, kind="twitter")
 
 
 def _jsonld_page(doc: Document, bag: FactBag, links: list[str]) -> None:

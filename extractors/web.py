@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from agent.models import Extraction, Page
+from agent.models import Extraction, Page, SourceKind
 from extractors.base import refused, result
 from extractors.facts import FactBag, clean
 from extractors.html import Document, registrable_domain
@@ -77,21 +77,23 @@ def parse_web(page: Page, mode: Mode) -> Extraction:
         count_elements(doc, bag)
     if not on_platform and (mode != "generic" or owner != "unknown"):
         _contact_links(doc, bag)  # on a platform, a mailto: link is the platform's, not the person's
+    source: SourceKind
     if on_platform:
-        label, name = site_name(doc), "generic"
+        label, name, source = site_name(doc), "generic", "social_profile"
     elif owner == "person":
-        label, name = PERSONAL_LABEL, "personal"
+        label, name, source = PERSONAL_LABEL, "personal", "personal_website"
     elif owner == "organization" or (mode == "company" and kind == "unknown"):
-        label, name = COMPANY_LABEL, "company"
+        label, name, source = COMPANY_LABEL, "company", "company_website"
         kind = "organization"
         _company_fallbacks(doc, bag)
     else:
         label, name = _default_label(doc, mode), mode
+        source = {"company": "company_website", "personal": "personal_website"}.get(mode, "generic")
     if mode == "personal" and kind == "unknown":
         _person_fallbacks(doc, bag)
         kind = "person" if bag.has("name") else "unknown"
     text = condenser_text(doc)
-    return result(page, name, label, kind, bag, links, text)
+    return result(page, name, label, kind, bag, links, text, kind=source)
 
 
 def _article_author(doc: Document, bag: FactBag, links: list[str]) -> bool:
