@@ -9,15 +9,15 @@ import sys
 import tempfile
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rich.table import Table
-
-from agent.batch import BatchItem
 from agent.config import Settings
-from agent.demo import DEMO_CONTACTS, write_replay_dir
-from agent.models import Contact
-from agent.render import print_summary, wide_console
-from agent.runner import Options, run_items
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+# Heavier modules are imported inside the functions that use them: the CLI registers every command on
+# each start, and `--help` or `extract --from-file` must not load Playwright, rich or the runner.
 
 __all__ = ["register"]
 
@@ -35,6 +35,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def demo_settings(settings: Settings, work: Path, sandbox_env: dict[str, str]) -> Settings:
     """The user's settings, pointed at the sandbox and the replayed pages, LLM off, no politeness waits."""
+    from agent.demo import write_replay_dir
+
     data = settings.model_dump()
     data["home"] = work / "home"
     data["zyntro"].update(
@@ -53,6 +55,8 @@ def demo_settings(settings: Settings, work: Path, sandbox_env: dict[str, str]) -
 
 
 def _stored_table(profiles: list[dict], names: dict[str, str]) -> Table:
+    from rich.table import Table
+
     table = Table(title="what the sandbox stored (addProfileToContact records)")
     for column in ("profile_id", "contact", "profile_source", "keys"):
         table.add_column(column)
@@ -64,6 +68,11 @@ def _stored_table(profiles: list[dict], names: dict[str, str]) -> Table:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    from agent.batch import BatchItem
+    from agent.demo import DEMO_CONTACTS
+    from agent.models import Contact
+    from agent.render import print_summary, wide_console
+    from agent.runner import Options, run_items
     from agent.zyntro.sandbox import Sandbox
 
     with tempfile.TemporaryDirectory(prefix="zyntro-enrich-demo-") as tmp:

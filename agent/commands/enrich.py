@@ -7,15 +7,19 @@ import asyncio
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
-from agent.batch import BatchItem, read_batch
 from agent.config import Settings
 from agent.errors import UsageError
 from agent.models import Contact
-from agent.render import print_summary
-from agent.runner import Options, run_items
+
+if TYPE_CHECKING:
+    from agent.batch import BatchItem
+
+# Heavier modules are imported inside the functions that use them: the CLI registers every command on
+# each start, and `--help` or `extract --from-file` must not load Playwright, rich or the runner.
 
 __all__ = ["register"]
 
@@ -46,6 +50,8 @@ def _overrides(args: argparse.Namespace) -> dict:
 
 
 def _items(args: argparse.Namespace) -> tuple[list[BatchItem], list[str]]:
+    from agent.batch import BatchItem, read_batch
+
     if args.batch:
         if args.urls or args.contact_id:
             raise UsageError("give either --batch FILE or URLs with --contact-id, not both")
@@ -65,6 +71,9 @@ def _items(args: argparse.Namespace) -> tuple[list[BatchItem], list[str]]:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    from agent.render import print_summary
+    from agent.runner import Options, run_items
+
     items, errors = _items(args)
     for error in errors:
         print(f"zyntro-enrich: skipped {error}", file=sys.stderr)

@@ -10,9 +10,10 @@ from pathlib import Path
 
 from agent.config import Settings
 from agent.errors import UsageError
-from agent.fetch import Fetcher
-from agent.fetch.http_engine import human_size
 from agent.models import FetchResult, Outcome
+
+# Heavier modules are imported inside the functions that use them: the CLI registers every command on
+# each start, and `--help` or `extract --from-file` must not load Playwright, rich or the runner.
 
 __all__ = ["register", "run"]
 
@@ -33,11 +34,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 async def _fetch(settings: Settings, url: str, needs_browser: bool | None) -> FetchResult:
+    from agent.fetch import Fetcher
+
     async with Fetcher(settings) as fetcher:
         return await fetcher.fetch(url, needs_browser=needs_browser)
 
 
 def _print_human(result: FetchResult) -> None:
+    from agent.fetch.http_engine import human_size
+
     rows = [
         ("outcome", result.outcome.value),
         ("reason", result.reason),

@@ -15,8 +15,9 @@ from pathlib import Path
 
 from agent.config import Settings
 from agent.errors import UsageError, ZyntroRejected
-from agent.zyntro.client import ZyntroClient
-from agent.zyntro.validate import normalise_uuid
+
+# Heavier modules are imported inside the functions that use them: the CLI registers every command on
+# each start, and `--help` or `extract --from-file` must not load Playwright, rich or the runner.
 
 __all__ = ["register", "run"]
 
@@ -79,6 +80,8 @@ def _hint(messages: list[str]) -> str | None:
 
 
 async def _post(settings: Settings, contact_id: str, source: str, payload: dict) -> int:
+    from agent.zyntro.client import ZyntroClient
+
     async with ZyntroClient(settings.zyntro) as zyntro:
         return await zyntro.add_profile(contact_id, source, payload)
 
@@ -95,6 +98,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     log.info("posted profile %s to contact %s (source %r, Zyntro %s at %s)", profile_id, args.contact_id,
              args.source, settings.zyntro.api_version, settings.zyntro.base_url)
     if args.json:
+        from agent.zyntro.validate import normalise_uuid
+
         contact_id = normalise_uuid(args.contact_id, "contact_id")
         print(json.dumps({"profile_id": profile_id, "profile_source": args.source, "contact_id": contact_id}))
     else:

@@ -14,14 +14,17 @@ import json
 import logging
 import sys
 import time
+from typing import TYPE_CHECKING
 
-from agent.batch import BatchItem
 from agent.config import Settings
 from agent.errors import UsageError
-from agent.render import print_summary
-from agent.reports import RunReport
-from agent.runner import Options, run_items
-from agent.store import Store
+
+if TYPE_CHECKING:
+    from agent.reports import RunReport
+    from agent.runner import Options
+
+# Heavier modules are imported inside the functions that use them: the CLI registers every command on
+# each start, and `--help` or `extract --from-file` must not load Playwright, rich or the runner.
 
 __all__ = ["register", "refresh_once"]
 
@@ -52,6 +55,10 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 def refresh_once(settings: Settings, options: Options, everything: bool = False) -> RunReport | None:
     """Enrich again every tracked contact that is due; None when none is."""
+    from agent.batch import BatchItem
+    from agent.runner import run_items
+    from agent.store import Store
+
     with Store(settings.db_path) as store:
         due = store.due_contacts(None if everything else settings.refresh_days)
     if not due:
@@ -62,6 +69,8 @@ def refresh_once(settings: Settings, options: Options, everything: bool = False)
 
 
 def _options(args: argparse.Namespace) -> Options:
+    from agent.runner import Options
+
     return Options(dry_run=args.dry_run, review=args.review, concurrency=args.concurrency,
                    progress=not args.no_progress)
 
@@ -77,6 +86,8 @@ def _show(report: RunReport | None, args: argparse.Namespace, settings: Settings
     if args.json:
         print(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
     else:
+        from agent.render import print_summary
+
         print_summary(report)
     if report.llm_summary:
         print(report.llm_summary, file=sys.stderr)

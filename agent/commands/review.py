@@ -12,17 +12,18 @@ import argparse
 import asyncio
 import json
 import sys
-
-from rich.table import Table
+from typing import TYPE_CHECKING
 
 from agent.config import Settings
 from agent.errors import UsageError
 from agent.models import ProfileStatus, payload_hash
-from agent.pipeline import RunContext
-from agent.posting import post_draft
-from agent.render import wide_console
-from agent.reports import ProfileReport
-from agent.store import Store
+
+if TYPE_CHECKING:
+    from agent.reports import ProfileReport
+    from agent.store import Store
+
+# Heavier modules are imported inside the functions that use them: the CLI registers every command on
+# each start, and `--help` or `extract --from-file` must not load Playwright, rich or the runner.
 
 __all__ = ["register"]
 
@@ -62,6 +63,10 @@ def _list(store: Store, as_json: bool) -> int:
     if not rows:
         print("no profile is waiting for review (enrich --review queues them)")
         return 0
+    from rich.table import Table
+
+    from agent.render import wide_console
+
     table = Table(title=f"{len(rows)} profile{'s' * (len(rows) != 1)} waiting for review")
     for column in ("id", "status", "contact", "origin", "keys", "summary"):
         table.add_column(column, overflow="fold", ratio=3 if column == "summary" else None)
@@ -79,6 +84,8 @@ def _show(row: dict, as_json: bool) -> int:
         print(json.dumps({"draft_id": row["draft_id"], "status": row["status"], "note": row["note"],
                           **draft.model_dump(mode="json")}, indent=2, ensure_ascii=False))
         return 0
+    from agent.render import wide_console
+
     out = wide_console()
     out.print(f"draft {row['draft_id']} ({row['status']}): contact {row['contact_id']}, {row['profile_source']}")
     if row["note"]:
@@ -92,6 +99,9 @@ def _show(row: dict, as_json: bool) -> int:
 
 
 async def _approve(row: dict, settings: Settings, store: Store, repost_unknown: bool) -> ProfileReport:
+    from agent.pipeline import RunContext
+    from agent.posting import post_draft
+    from agent.reports import ProfileReport
     from agent.zyntro import ZyntroClient
 
     draft = row["draft"]
@@ -105,6 +115,8 @@ async def _approve(row: dict, settings: Settings, store: Store, repost_unknown: 
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    from agent.store import Store
+
     with Store(settings.db_path) as store:
         if args.action == "list":
             return _list(store, args.json)

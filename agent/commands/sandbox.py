@@ -14,10 +14,16 @@ import signal
 import sys
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from agent.config import Settings
 from agent.errors import UsageError
-from agent.zyntro.sandbox import Sandbox
+
+if TYPE_CHECKING:
+    from agent.zyntro.sandbox import Sandbox
+
+# Heavier modules are imported inside the functions that use them: the CLI registers every command on
+# each start, and `--help` or `extract --from-file` must not load Playwright, rich or the runner.
 
 __all__ = ["register", "run"]
 
@@ -71,6 +77,8 @@ def _raise_interrupt(signum: int, frame: object) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Start the sandbox, print its credentials and serve until interrupted."""
+    from agent.zyntro.sandbox import Sandbox
+
     db = args.db if args.db else settings.home / "sandbox.sqlite3"
     if args.port < 0 or args.port > 65535:
         raise UsageError(f"--port {args.port} is not a port number: use 1-65535, or 0 for a free one")
