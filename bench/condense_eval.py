@@ -1,5 +1,8 @@
 """Condense every fixture page and print, per page: keys, grounded share, rule violations, input tokens.
 
+The totals also measure the summaries as a reader sees them: how many lead with the subject's name,
+state a fact twice, label a bio "Bio:" or spend a sentence on a bio of a word or two ("Husband.").
+
     .venv/bin/python bench/condense_eval.py                 # offline condenser (default), no network
     .venv/bin/python bench/condense_eval.py --llm openai    # the configured LLM (OPENAI_API_KEY ...)
 
@@ -17,6 +20,7 @@ import asyncio
 import datetime
 import json
 import logging
+import re
 import sys
 import uuid
 from pathlib import Path
@@ -28,17 +32,18 @@ from agent.condense import Meter, make_condenser  # noqa: E402
 from agent.condense.kinds import source_kind  # noqa: E402
 from agent.condense.messages import build_prompt  # noqa: E402
 from agent.condense.schema import strict_schema  # noqa: E402
-from agent.condense.text import split_sentences  # noqa: E402
+from agent.condense.text import normalise, split_sentences  # noqa: E402
 from agent.config import load_settings  # noqa: E402
 from agent.errors import BudgetExceeded, CondenseError, ZyntroEnrichError  # noqa: E402
 from agent.models import Contact, Extraction, Outcome, Page  # noqa: E402
 
-__all__ = ["evaluate", "fixture_pages", "main"]
+__all__ = ["evaluate", "fixture_pages", "main", "summary_flaws"]
 
 SHARED = ROOT.parent / "shared" / "pages"
 _INDEX_NAMES = ("index.json", "expected.json", "pages.json")
 _HANDMADE_URL = {"linkedin": "https://www.linkedin.com/in/handmade-example", "personal": "https://handmade.example/"}
 _FRAME = {"source_url", "source_urls", "retrieved_at"}
+_SHORT_BIO_WORDS = 4  # the offline templates' floor for a bio sentence (agent.condense.summaries)
 
 
 def fixture_pages() -> list[tuple[str, Path, str]]:
@@ -92,6 +97,23 @@ def grounded_share(draft) -> float:
     return kept / (kept + dropped) if kept + dropped else 1.0
 
 
+def summary_flaws(summary: str, extraction: Extraction) -> dict[str, bool]:
+    """What a reader would fault in a summary: a late name, a fact said twice, a "Bio:" label, a tiny bio."""
+    # The name is the sentences' subject and may be named again; any other value said twice is a repeat.
+    said = normalise(summary)
+    name = extraction.fact("name")
+    values = {normalise(str(v)) for f in extraction.facts if f.key != "handle"
+              for v in (f.value if isinstance(f.value, list) else [f.value]) if len(str(v)) >= 4}
+    named = {normalise(str(name.value))} if name else set()
+    bio = extraction.fact("bio")
+    tiny = [_bare(s) for s in split_sentences(str(bio.value)) if len(s.split()) < _SHORT_BIO_WORDS] if bio else []
+    sentences = [_bare(s.removeprefix("Bio:")) for s in split_sentences(summary)]
+    return {"late_name": bool(name) and not said.startswith(normalise(str(name.value))[:40]),
+            "repeats": any(_said_again(said, v, values) for v in values - named),
+            "bio_label": "bio:" in said,
+            "tiny_bio": any(s in tiny for s in sentences)}
+
+
 async def evaluate(mode: str) -> int:
     """Condense every page and print one row each; returns the process exit code."""
     settings = load_settings(overrides={"llm": {"mode": mode}})
@@ -99,7 +121,7 @@ async def evaluate(mode: str) -> int:
     condenser = make_condenser(settings, meter)
     contact = Contact(contact_id=uuid.UUID(int=0))
     today = datetime.date.today()
-    rows, failures = [], 0
+    rows, flaws, failures = [], [], 0
     print(f"condenser: {condenser.name}  prompt_version: {condenser.prompt_version}")
     print(f"{'page':58} {'kind':17} {'outcome':10} {'keys':>4} {'grounded':>8} {'viol':>4} {'in_tok':>6}")
     for label, path, url in fixture_pages():
@@ -109,7 +131,7 @@ async def evaluate(mode: str) -> int:
             print(f"{label[:58]:58} {'-':17} {'crash':10} ({type(exc).__name__}: {exc})"[:160])
             failures += 1
             continue
-        kind = source_kind(extraction.profile_source, [extraction])
+        kind = source_kind([extraction])
         if extraction.outcome is not Outcome.ok:
             print(f"{label[:58]:58} {kind:17} {extraction.outcome.value:10} {'-':>4} {'-':>8} {'-':>4} {'-':>6}")
             continue
@@ -129,12 +151,14 @@ async def evaluate(mode: str) -> int:
         share = grounded_share(draft)
         in_tok = draft.input_tokens or tokens
         rows.append((len(keys), share, len(draft.violations), in_tok))
+        flaws.append((draft.payload["summary"], summary_flaws(draft.payload["summary"], extraction)))
         print(f"{label[:58]:58} {kind:17} {'ok':10} {len(keys):>4} {share:>8.0%} {len(draft.violations):>4} {in_tok:>6}")
         print(f"{'':58}   keys: {', '.join(keys)}")
         for violation in draft.violations:
             print(f"{'':58}   violation: {violation}")
     await condenser.aclose()
     _totals(rows, meter, condenser.name)
+    _summary_totals(flaws)
     return 1 if failures else 0
 
 
@@ -148,6 +172,30 @@ def _totals(rows: list[tuple[int, float, int, int]], meter: Meter, name: str) ->
           f"max {max(r[3] for r in rows)} / mean {sum(r[3] for r in rows) / n:.0f} (budget 2000 per source)")
     if name != "offline":
         print(meter.describe())
+
+
+def _bare(sentence: str) -> str:
+    """A sentence compared without case, quotes or its final stop ("Writer" is "Writer.")."""
+    return normalise(sentence).strip(' "').rstrip(".!?…")
+
+
+def _said_again(said: str, value: str, values: set[str]) -> bool:
+    """True when a value occurs more often than the longer values holding it ("Ruby" in "Ruby on Rails")."""
+    def count(text: str) -> int:
+        return len(re.findall(rf"(?<!\w){re.escape(text)}(?!\w)", said))
+    return count(value) - sum(count(v) for v in values if v != value and value in v) > 1
+
+
+def _summary_totals(flaws: list[tuple[str, dict[str, bool]]]) -> None:
+    if not flaws:
+        return
+    n = len(flaws)
+    count = {flaw: sum(1 for _, found in flaws if found[flaw]) for flaw in flaws[0][1]}
+    sentences = sum(len(split_sentences(s)) for s, _ in flaws) / n
+    chars = sum(len(s) for s, _ in flaws) / n
+    print(f"summaries: {n - count['late_name']}/{n} lead with the name, {count['repeats']} state a fact twice, "
+          f"{count['bio_label']} label a bio 'Bio:', {count['tiny_bio']} spend a sentence on a bio under "
+          f"{_SHORT_BIO_WORDS} words; mean {sentences:.1f} sentences / {chars:.0f} characters")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -51,7 +51,7 @@ def test_summary_sentences_with_unknown_names_or_claims_are_dropped():
 
 def test_an_emptied_summary_is_rebuilt_from_the_facts():
     result = ground({"summary": "Jane Doe is the CEO of Initech in Paris.", "name": "Jane Doe", **FRAME}, EXTRACTIONS)
-    assert result.payload["summary"].startswith("Jane Doe works as Staff Engineer at Acme Robotics")
+    assert result.payload["summary"].startswith("Jane Doe is Staff Engineer at Acme Robotics")
     assert "summary: no sentence was supported; rebuilt it from the facts" in result.unsupported
 
 
@@ -71,7 +71,7 @@ def test_the_frame_is_exempt_but_source_urls_must_be_fetched_ones():
 # --- structural checks: known keys, facts of a compatible key, vetted contacts -----------------------
 
 PAGE_URL = "https://lee-moreau.example/"
-SITE = extraction(PAGE_URL, "Personal Website", [
+SITE = extraction(PAGE_URL, "Personal Website", kind="personal_website", facts=[
     fact("name", "Lee Moreau"), fact("job_title", "UX researcher"), fact("education", "Université de Montréal"),
     fact("bio", "I test public forms with real people. Notes at https://notes.lee-moreau.example/forms"),
     fact("email", "lee@lee-moreau.example"), fact("awards", "Plain Language Award 2021")],

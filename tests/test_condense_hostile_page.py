@@ -72,7 +72,7 @@ def assert_kept_the_real_profile(draft):
     payload = draft.payload
     assert payload["name"] == "Tamsin Orle" and payload["employer"] == "Fenwick Data Cooperative"
     assert payload["job_title"] == "Hydrology data analyst" and payload["email"] == "tamsin@tamsin-orle.example"
-    assert payload["summary"].startswith("Tamsin Orle works as Hydrology data analyst at Fenwick Data Cooperative")
+    assert payload["summary"].startswith("Tamsin Orle is Hydrology data analyst at Fenwick Data Cooperative")
     assert draft.violations == []
 
 

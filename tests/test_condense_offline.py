@@ -25,7 +25,7 @@ def condense(contact, source, extractions):
 @pytest.mark.parametrize("kind", list(SAMPLES))
 def test_every_source_kind_yields_a_profile_that_passes_every_rule(kind, contact):
     source, extractions = SAMPLES[kind]
-    assert source_kind(source, extractions) == kind
+    assert source_kind(extractions) == kind
     draft = condense(contact, source, extractions)
     assert draft.violations == [] and draft.grounding == [] and draft.repairs == []
     assert check_payload(draft.payload).payload == draft.payload  # a second check changes nothing
@@ -52,27 +52,29 @@ def test_counts_are_integers_and_approximate_ones_say_so(contact):
 
 def test_the_summary_names_who_role_and_organisation(contact):
     summary = condense(contact, *SAMPLES["linkedin_person"]).payload["summary"]
-    assert summary.startswith("Jane Doe works as Staff Engineer at Acme Robotics, based in Berlin, Germany.")
+    assert summary.startswith("Jane Doe is Staff Engineer at Acme Robotics, based in Berlin, Germany.")
     summary = condense(contact, *SAMPLES["company_website"]).payload["summary"]
     assert "Nimbus Cloud is a Cloud computing company, headquartered in Lisbon, Portugal, founded in 2016." in summary
 
 
 def test_sparse_pages_still_get_a_summary(contact):
-    bare = extraction("https://github.com/someone-example", "GitHub", [fact("handle", "someone-example")])
+    bare = extraction("https://github.com/someone-example", "GitHub", [fact("handle", "someone-example")],
+                      kind="github_user")
     draft = condense(contact, "GitHub", [bare])
     assert draft.violations == []
     assert draft.payload["summary"] == "@someone-example is a GitHub user."
-    empty = extraction("https://example.org/", "Personal Website", [])
+    empty = extraction("https://example.org/", "Personal Website", [], kind="personal_website")
     draft = condense(contact, "Personal Website", [empty])
     assert draft.violations == [] and draft.payload["summary"]
 
 
 def test_several_extractions_of_one_origin_are_merged(contact):
     about = extraction("https://nimbus-cloud.example/about", "Company Website",
-                       [fact("name", "Nimbus Cloud"), fact("founded", 2016)], subject="organization")
+                       [fact("name", "Nimbus Cloud"), fact("founded", 2016)], kind="company_website",
+                       subject="organization")
     team = extraction("https://nimbus-cloud.example/team", "Company Website",
                       [fact("name", "Nimbus Cloud"), fact("employees_count", 85), fact("locations", "Lisbon"),
-                       fact("locations", "Porto")], subject="organization")
+                       fact("locations", "Porto")], kind="company_website", subject="organization")
     draft = condense(contact, "Company Website", [about, team])
     assert draft.violations == [] and draft.grounding == []
     assert draft.payload["source_urls"] == [about.url, team.url]
@@ -91,7 +93,7 @@ def test_long_values_are_cut_to_the_limits(contact):
     long_bio = "I build tools for people who build tools. " * 60
     ex = extraction("https://lee.example/", "Personal Website",
                     [fact("name", "Lee Moreau"), fact("bio", long_bio)] + [fact("skills", f"skill {i}") for i in range(300)],
-                    text=long_bio)
+                    kind="personal_website", text=long_bio)
     draft = condense(contact, "Personal Website", [ex])
     assert draft.violations == [] and draft.grounding == []
     assert len(draft.payload["bio"]) <= 1000 and len(", ".join(draft.payload["skills"])) <= 1000
@@ -99,7 +101,7 @@ def test_long_values_are_cut_to_the_limits(contact):
 
 
 def test_counts_written_as_text_are_read_or_left_out(contact):
-    ex = extraction("https://x.com/sam", "Twitter", [
+    ex = extraction("https://x.com/sam", "Twitter", kind="twitter", facts=[
         fact("name", "Sam Rivera"), fact("followers_count", "86.4K"), fact("following_count", "3,893"),
         fact("posts_count", "lots")], text="Sam Rivera 86.4K Followers 3,893 Following")
     draft = condense(contact, "Twitter", [ex])

@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
-from urllib.parse import urlsplit
 
 from agent.condense.contacts import ContactBook
 from agent.condense.safety import (
@@ -17,35 +15,30 @@ from agent.condense.safety import (
     strip_hostile,
 )
 from agent.condense.text import number_mentions
-from agent.models import Extraction, Fact, FactValue
+from agent.models import Extraction, Fact, FactValue, Outcome, SourceKind
 
-__all__ = ["LIST_FACT_KEYS", "FactBag", "SourceKind", "clean_fact_value", "scrub_fact_value", "source_kind"]
+__all__ = ["LIST_FACT_KEYS", "FactBag", "SourceKind", "clean_fact_value", "scrub_fact_value", "source_kind",
+           "source_subject"]
 
-SourceKind = Literal["linkedin_person", "linkedin_company", "twitter", "github_user", "github_org",
-                     "company_website", "personal_website", "generic"]
+_ABBREVIATED = re.compile(r"\d\s?[kKmMbB]\b")  # "86.4K", "1.2 M": a figure rounded for display
 
 # Fact keys that come one item per fact and become one list value.
 LIST_FACT_KEYS = frozenset({"education", "experience", "skills", "interests", "languages", "pinned_repositories",
                             "organizations", "products", "specialties", "locations"})
 
 
-def source_kind(profile_source: str, extractions: Sequence[Extraction]) -> SourceKind:
-    """The template family for an origin, from its label, its URLs and the page subject."""
-    label = profile_source.strip().lower()
-    hosts = " ".join(urlsplit(e.url).netloc.lower() + urlsplit(e.url).path.lower() for e in extractions)
-    subject = next((e.subject for e in extractions if e.subject != "unknown"), "unknown")
-    if "linkedin" in label or "linkedin.com" in hosts:
-        is_company = subject == "organization" or "/company/" in hosts or "/school/" in hosts
-        return "linkedin_company" if is_company else "linkedin_person"
-    if label in {"twitter", "x", "twitter/x", "x (twitter)"} or any(h in hosts for h in ("twitter.com", "x.com/")):
-        return "twitter"
-    if "github" in label or "github.com" in hosts:
-        return "github_org" if subject == "organization" else "github_user"
-    if "company" in label or (subject == "organization" and "website" in label):
-        return "company_website"
-    if "personal" in label or "website" in label or "blog" in label:
-        return "company_website" if subject == "organization" else "personal_website"
-    return "generic"
+def source_kind(extractions: Sequence[Extraction]) -> SourceKind:
+    """The template family of an origin: the kind its first ok extraction's extractor declared."""
+    # Never guessed from hosts or labels ("spacex.com" contains "x.com/"): the extractor that read the
+    # page knows what it read, so a new source is an extractor and a registry line, nothing here.
+    ok = [e for e in extractions if e.outcome is Outcome.ok]
+    first = next(iter(ok or extractions), None)
+    return first.kind if first is not None else "generic"
+
+
+def source_subject(extractions: Sequence[Extraction]) -> str:
+    """What the origin is about ("person", "organization" or "unknown"): the first known subject."""
+    return next((e.subject for e in extractions if e.subject != "unknown"), "unknown")
 
 
 def clean_fact_value(value: FactValue) -> FactValue | None:
@@ -132,9 +125,14 @@ class FactBag:
         return None
 
     def approximate(self, key: str) -> bool:
-        """True when the fact behind this key was marked approximate, or written like "86.4K"."""
+        """True when the fact behind this key was marked approximate, or its value or evidence reads like "86.4K"."""
         origin = self.origin.get(key)
         if origin is None:
             return False
-        raw = origin[1].value
-        return origin[1].approximate or (isinstance(raw, str) and bool(re.search(r"\d\s?[kKmMbB]\b", raw)))
+        fact = origin[1]
+        if fact.approximate or (isinstance(fact.value, str) and _ABBREVIATED.search(fact.value)):
+            return True
+        # An integer 1200 whose evidence reads "1.2k followers" is a rounded figure, not an exact one.
+        value = self.count(key)
+        return value is not None and any(
+            _ABBREVIATED.search(raw) and float(value) in readings for raw, readings in number_mentions(fact.evidence))

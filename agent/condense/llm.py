@@ -86,7 +86,7 @@ class LLMCondenser(Condenser):
                        retrieved_at: date) -> ProfileDraft:
         """Ask the model for a profile, re-ask once if invalid, then check and ground it."""
         usable = usable_extractions(profile_source, extractions)
-        kind = source_kind(profile_source, usable)
+        kind = source_kind(usable)
         usage = Usage()
         prompt = build_prompt(profile_source, kind, usable, self.mode, self._schema)
         messages = prompt.messages

@@ -13,13 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from agent.condense.kinds import SourceKind, clean_fact_value
+from agent.condense.kinds import clean_fact_value, source_subject
 from agent.condense.prompts import render
 from agent.condense.rules import KEY_TYPES
 from agent.condense.safety import DELIMITER_TAG, neutralise_tags, sanitise_text
 from agent.condense.text import truncate_words
 from agent.condense.usage import estimate_tokens
-from agent.models import Extraction, Fact
+from agent.models import Extraction, Fact, SourceKind
 
 __all__ = ["INPUT_TOKENS_PER_SOURCE", "OutputMode", "Prompt", "build_prompt", "format_instructions"]
 
@@ -102,7 +102,7 @@ def build_prompt(profile_source: str, kind: SourceKind, extractions: Sequence[Ex
                  mode: OutputMode, schema: dict[str, Any]) -> Prompt:
     """System and user messages for one origin, within INPUT_TOKENS_PER_SOURCE per source."""
     budget = INPUT_TOKENS_PER_SOURCE * max(1, len(extractions))
-    subject = next((e.subject for e in extractions if e.subject != "unknown"), "unknown")
+    subject = source_subject(extractions)
     system = render("condense_system", {"format_instructions": format_instructions(mode, schema)})
     schema_chars = len(json.dumps(schema, separators=(",", ":"))) if mode == "json_schema" else 0
     variables = {"profile_source": profile_source, "source_kind": kind, "subject": subject,

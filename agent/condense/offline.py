@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from agent.condense.base import Condenser, finish_draft, usable_extractions
-from agent.condense.kinds import LIST_FACT_KEYS, FactBag, SourceKind, source_kind
+from agent.condense.kinds import LIST_FACT_KEYS, FactBag, source_kind, source_subject
 from agent.condense.rules import KEY_TYPES, MAX_KEYS, MAX_VALUE_CHARS, key_type
 from agent.condense.summaries import offline_summary
 from agent.condense.text import truncate_words
-from agent.models import Contact, Extraction, ProfileDraft
+from agent.models import Contact, Extraction, ProfileDraft, SourceKind
 
 __all__ = ["KIND_KEYS", "OfflineCondenser", "offline_payload", "offline_version"]
 
@@ -29,12 +29,15 @@ _ORG = ["name", "description", "industry", "company_size", "employees_count", "f
         "address", "locations", "products", "specialties", "website", "email", "phone", "handle",
         "followers_count", "repositories_count", "pinned_repositories"]
 
+_SOCIAL = ["name", "handle", "bio", "location", "website", "joined_date", "followers_count", "following_count",
+           "posts_count", *_PERSON]
+
 # The payload keys of each source kind, in the order a reader wants them; other known facts follow.
 KIND_KEYS: dict[SourceKind, list[str]] = {
     "linkedin_person": _PERSON,
     "linkedin_company": _ORG,
-    "twitter": ["name", "handle", "bio", "location", "website", "joined_date", "followers_count",
-                "following_count", "posts_count", *_PERSON],
+    "twitter": _SOCIAL,
+    "social_profile": _SOCIAL,
     "github_user": ["name", "handle", "bio", "employer", "location", "website", "email", "organizations",
                     "pinned_repositories", "repositories_count", "followers_count", "following_count",
                     "stars_count", "joined_date", *_PERSON],
@@ -59,9 +62,8 @@ def offline_version() -> str:
 def offline_payload(profile_source: str, extractions: list[Extraction]) -> dict[str, Any]:
     """The offline payload of one origin (before framing, checking and grounding)."""
     bag = FactBag.gather(extractions)
-    kind = source_kind(profile_source, extractions)
+    kind, subject = source_kind(extractions), source_subject(extractions)
     payload: dict[str, Any] = {"summary": offline_summary(profile_source, extractions)}
-    subject = next((e.subject for e in extractions if e.subject != "unknown"), "unknown")
     known = set(KEY_TYPES) | LIST_FACT_KEYS
     order = list(dict.fromkeys([*_kind_keys(kind, subject), *(k for k in bag.origin if k in known)]))
     for key in order:
@@ -74,6 +76,7 @@ def offline_payload(profile_source: str, extractions: list[Extraction]) -> dict[
 
 
 def _kind_keys(kind: SourceKind, subject: str) -> list[str]:
+    # A generic page about an organisation (a club, a bank's home page) is read like a company's.
     if kind == "generic" and subject == "organization":
         return _ORG
     return KIND_KEYS[kind]

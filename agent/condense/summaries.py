@@ -1,5 +1,10 @@
 """Offline summary templates: 1-3 factual sentences per source kind, built only from facts.
 
+Zyntro's best practices, in order: who the contact is (name, role and organisation, location; for an
+organisation what it is, where and since when), then what stands out (a count, a focus, products),
+then a bio or description sentence only when it adds something not already said. No fact is stated
+twice, a bio is never labelled "Bio:", and a bio of a word or two ("Husband.") is left to the payload.
+
 Every word a template adds is either a fact value or plain connective vocabulary that the grounding
 check knows (agent.condense.corpus.GLUE), so an offline summary always passes grounding. A sentence
 of a bio or description that names a link, email or phone number no contact fact states is skipped.
@@ -7,104 +12,199 @@ of a bio or description that names a link, email or phone number no contact fact
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 
-from agent.condense.kinds import FactBag, SourceKind, source_kind
+from agent.condense.corpus import GLUE
+from agent.condense.kinds import FactBag, source_kind, source_subject
 from agent.condense.rules import MAX_SUMMARY_CHARS, MAX_SUMMARY_SENTENCES
-from agent.condense.text import format_int, split_sentences, truncate_words
-from agent.models import Extraction
+from agent.condense.text import format_int, normalise, split_sentences, stem, tokens, truncate_words
+from agent.models import Extraction, SourceKind
 
 __all__ = ["offline_summary", "summary_sentences"]
+
+# A bio shorter than this says too little for a sentence of its own ("Husband.", "Compiler hobbyist.").
+_MIN_BIO_WORDS = 4
+# A bio sentence whose content words are at least this share already said repeats the summary.
+_SAID_SHARE = 0.5
+_BIO_CHARS = 180  # leaves room for the who and what-stands-out sentences within MAX_SUMMARY_CHARS
+_FIRST_PERSON = {"i", "i'm", "i’m", "me", "my", "we", "we're", "our"}
+_HEADLINE_PARTS = re.compile(r"\s+[|•·–—]\s+|\s+-\s+")
 
 
 def offline_summary(profile_source: str, extractions: Sequence[Extraction]) -> str:
     """The offline summary of one origin: never empty, at most 3 sentences and ~400 characters."""
     bag = FactBag.gather(extractions)
-    kind = source_kind(profile_source, extractions)
-    return _fit(summary_sentences(kind, bag, profile_source))
+    return _fit(summary_sentences(source_kind(extractions), bag, profile_source, source_subject(extractions)))
 
 
-def summary_sentences(kind: SourceKind, bag: FactBag, label: str) -> list[str]:
+def summary_sentences(kind: SourceKind, bag: FactBag, label: str, subject: str = "unknown") -> list[str]:
     """Candidate summary sentences for a source kind, most important first."""
-    build = _TEMPLATES.get(kind, _generic)
+    build = _organization if kind == "generic" and subject == "organization" else _TEMPLATES.get(kind, _generic)
     sentences = [s for s in build(bag, label or "public") if s]
     return sentences or [f"This is a public {label or 'web'} profile."]
 
 
-def _fit(sentences: list[str]) -> str:
+def _fit(candidates: list[str]) -> str:
+    """The candidates in order that fit 3 sentences and ~400 characters (a bio may hold two sentences)."""
     chosen: list[str] = []
-    for sentence in sentences:
-        if len(chosen) == MAX_SUMMARY_SENTENCES:
-            break
-        if len(" ".join([*chosen, sentence])) <= MAX_SUMMARY_CHARS:
-            chosen.append(sentence)
-    return " ".join(chosen) or truncate_words(sentences[0], MAX_SUMMARY_CHARS)
+    for candidate in candidates:
+        trial = " ".join([*chosen, candidate])
+        if len(split_sentences(trial)) <= MAX_SUMMARY_SENTENCES and len(trial) <= MAX_SUMMARY_CHARS:
+            chosen.append(candidate)
+    return " ".join(chosen) or truncate_words(candidates[0], MAX_SUMMARY_CHARS)
 
 
-# --- pieces ---------------------------------------------------------------------------------------
+# --- who ------------------------------------------------------------------------------------------
 
-def _subject(bag: FactBag, label: str) -> str:
+def _named(bag: FactBag) -> str | None:
+    """The subject, with its handle when both exist: "Ada Lovelace (@ada)"; None when neither does."""
     name, handle = bag.text("name"), bag.text("handle")
+    handle = handle.lstrip("@") if handle else None
+    if name and handle and handle.lower() != name.lower():
+        return f"{name} (@{handle})"
+    return name or (f"@{handle}" if handle else None)
+
+
+def _where(bag: FactBag) -> str:
+    place = bag.text("location") or bag.text("headquarters")
+    return f", based in {place}" if place else ""
+
+
+def _role(bag: FactBag) -> str | None:
+    """The predicate: "is Head of Sales at Brightwater", "is a Researcher", "works at Brightwater", or None."""
+    title = bag.text("job_title") or _headline_role(bag)
+    employer = bag.text("employer")
+    employer = employer.lstrip("@") if employer else None
+    if title and employer and not _content(employer) <= _content(title):  # "Engineer at Acme" names it
+        return f"is {_titled(title)} at {employer}"
+    if title:
+        return f"is {_titled(title)}"
+    return f"works at {employer}" if employer else None
+
+
+def _headline_role(bag: FactBag) -> str | None:
+    """The headline's first part when it reads as a role ("Staff Engineer at Acme"), not a slogan."""
+    headline = bag.text("headline")
+    if not headline or bag.contacts.unvetted(headline):
+        return None
+    part = _HEADLINE_PARTS.split(headline.strip())[0].strip().rstrip(".")
+    words = part.split()
+    if not words or _FIRST_PERSON & set(tokens(part)) or words[0].lower().endswith("ing") or part.endswith("?"):
+        return None
+    # "Title at Organisation" is the LinkedIn convention; a short phrase is a title too ("Researcher").
+    return part if len(words) <= 5 or (" at " in part and len(words) <= 12) else None
+
+
+def _titled(title: str) -> str:
+    """A one-word title gets its article ("a Researcher"); "Head of Sales" and "CEO" read well bare."""
+    if title.isalpha() and not title.isupper():
+        return f"{_article(title)} {title}"
+    return title
+
+
+def _who(bag: FactBag) -> str | None:
+    """Sentence 1 for a person: "Ada Lovelace is Head of Sales at Brightwater, based in Berlin."."""
+    named, role = _named(bag), _role(bag)
+    return f"{named} {role}{_where(bag)}." if named and role else None
+
+
+def _org_line(bag: FactBag, label: str, noun: str) -> str | None:
+    """Sentence 1 for an organisation: name, what it is, where, since when."""
+    industry, founded = bag.text("industry"), bag.count("founded")
+    what = f"{_article(industry)} {industry} {noun}" if industry else _a(noun)
+    place = bag.text("headquarters")
+    where = f", headquartered in {place}" if place else _where(bag)
+    since = f", founded in {founded}" if founded else ""
+    name = _named(bag)
     if name:
-        return name
-    return f"@{handle.lstrip('@')}" if handle else f"This {label} profile"
+        return f"{name} is {what}{where}{since}."
+    return f"The {label} page describes {what}{where}{since}." if industry or where or since else None
 
 
-def _named(bag: FactBag, label: str) -> str:
-    """The subject with its handle when both exist: "Ada Lovelace (@ada)"."""
-    name, handle = bag.text("name"), bag.text("handle")
-    if name and handle and handle.lstrip("@").lower() != name.lower():
-        return f"{name} (@{handle.lstrip('@')})"
-    return _subject(bag, label)
+# --- what stands out ------------------------------------------------------------------------------
+
+_SINGULAR = {"followers": "follower", "posts": "post", "stars": "star", "employees": "employee",
+             "public repositories": "public repository"}
+_FOCUS = ("interests", "skills", "specialties", "products")  # what a person works on, most personal first
+_INCLUDE = {"education": "education includes", "pinned_repositories": "pinned repositories include"}
 
 
-def _first_sentence(bag: FactBag, text: str | None, limit: int = 200) -> str | None:
-    """The first sentence that names no contact the sources do not state as one (a bio's stray links)."""
-    if not text:
+def _counts(bag: FactBag, pairs: list[tuple[str, str]]) -> str | None:
+    """Counts as words, "about 1,300 followers and 64 public repositories"; zero stands out for nobody."""
+    parts = []
+    for key, noun in pairs:
+        value = bag.count(key)
+        if value:
+            about = "about " if bag.approximate(key) else ""  # "86.4K" is not 86,400 exactly
+            parts.append(f"{about}{format_int(value)} {noun if value != 1 else _SINGULAR.get(noun, noun)}")
+    return _join(parts, limit=4) if parts else None
+
+
+def _focus(bag: FactBag, keys: Sequence[str], besides: str = "") -> str | None:
+    """A focus clause, "skills include C++ and Rust", from the first key with items `besides` does not name."""
+    said = normalise(besides)
+    for key in keys:
+        items = [i for i in bag.lists.get(key, []) if not _mentions(said, i)]
+        if items:
+            return f"{_INCLUDE.get(key, key.replace('_', ' ') + ' include')} {_join(items)}"
+    return None
+
+
+def _mentions(said: str, item: str) -> bool:
+    """True when normalised text names this item as whole words ("Go" is not in "Google")."""
+    return re.search(rf"(?<!\w){re.escape(normalise(item))}(?!\w)", said) is not None
+
+
+def _standout_and_about(bag: FactBag, first: str | None, keys: Sequence[str], counts: str | None,
+                        *texts: str | None) -> tuple[str | None, str | None]:
+    """What stands out (a focus, a count) and a bio sentence that adds to it, no item stated in both."""
+    about = _fresh(bag, [first, _clauses(_focus(bag, keys), counts)], *texts)
+    besides = " ".join(s for s in (first, about) if s)
+    return _clauses(_focus(bag, keys, besides), counts), about
+
+
+def _clauses(*parts: str | None) -> str | None:
+    """Clauses joined into one sentence: "Skills include X; it has 85 employees."."""
+    kept = [p for p in parts if p]
+    if not kept:
         return None
-    sentences = [s for s in split_sentences(text) or [text] if not bag.contacts.unvetted(s)]
-    if not sentences:
-        return None
-    first = truncate_words(sentences[0], limit)
-    return first if first.endswith((".", "!", "?", "…")) else first + "."
+    text = "; ".join(kept)
+    return text[0].upper() + text[1:] + "."
 
+
+def _fresh(bag: FactBag, said: Sequence[str | None], *texts: str | None) -> str | None:
+    """The first sentence of these texts that adds to what is said: long enough, not mostly repeated."""
+    known = _content(" ".join(s for s in said if s))
+    for text in texts:
+        for sentence in split_sentences(text or ""):
+            words = _content(sentence)
+            if (len(sentence.split()) < _MIN_BIO_WORDS or sentence.endswith("?") or not words
+                    or _repeats(sentence, known) or bag.contacts.unvetted(sentence)):
+                continue
+            sentence = truncate_words(sentence, _BIO_CHARS)
+            sentence = sentence if sentence.endswith((".", "!", "?", "…")) else sentence + "."
+            # Someone's own words ("I design sound ...") are quoted, not passed off as the summary's voice.
+            return f'"{sentence}"' if _FIRST_PERSON & set(tokens(sentence)) else sentence
+    return None
+
+
+def _content(text: str) -> set[str]:
+    """The stems of a text's content words (names, nouns, verbs), without template vocabulary."""
+    return {stem(t) for t in tokens(text) if t not in GLUE and not t.isdigit()}
+
+
+def _repeats(text: str, known: set[str]) -> bool:
+    """True when the text's content is mostly already said, or it adds fewer than two new words."""
+    words = _content(text)
+    return len(words - known) < min(2, len(words)) or len(words & known) >= _SAID_SHARE * len(words)
+
+
+# --- words ----------------------------------------------------------------------------------------
 
 def _join(items: list[str], limit: int = 3) -> str:
     items = items[:limit]
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def _where(bag: FactBag, key: str = "location", word: str = "based in") -> str:
-    place = bag.text(key) or (bag.text("headquarters") if key == "location" else None)
-    return f", {word} {place}" if place else ""
-
-
-_SINGULAR = {"followers": "follower", "posts": "post", "stars": "star", "employees": "employee",
-             "public repositories": "public repository"}
-
-
-def _counts(bag: FactBag, pairs: list[tuple[str, str]]) -> str | None:
-    parts = []
-    for key, noun in pairs:
-        value = bag.count(key)
-        if value is not None:
-            about = "about " if bag.approximate(key) else ""
-            parts.append(f"{about}{format_int(value)} {noun if value != 1 else _SINGULAR.get(noun, noun)}")
-    if not parts:
-        return None
-    return _join(parts, limit=4)
-
-
-def _role(bag: FactBag) -> str | None:
-    title, employer = bag.text("job_title"), bag.text("employer")
-    employer = employer.lstrip("@") if employer else None
-    if title and employer:
-        return f"works as {title} at {employer}"
-    if title:
-        return f"works as {title}"
-    if employer:
-        return f"works at {employer}"
-    return None
 
 
 def _article(word: str) -> str:
@@ -116,116 +216,116 @@ def _a(word: str) -> str:
     return f"{_article(word)} {word}"
 
 
-def _org_line(bag: FactBag, label: str, noun: str) -> str:
-    industry = bag.text("industry")
-    what = f"{_article(industry)} {industry} {noun}" if industry else f"{_article(noun)} {noun}"
-    founded = bag.count("founded")
-    since = f", founded in {founded}" if founded else ""
-    return f"{_subject(bag, label)} is {what}{_where(bag, 'headquarters', 'headquartered in')}{since}."
+def _platform_counts(bag: FactBag) -> str | None:
+    return _counts(bag, [("followers_count", "followers"), ("posts_count", "posts")])
 
 
 # --- templates per source kind --------------------------------------------------------------------
 
-def _linkedin_person(bag: FactBag, label: str) -> list[str]:
-    role = _role(bag)
-    headline = _first_sentence(bag, bag.text("headline"), 160)
-    if role:
-        first = f"{_subject(bag, label)} {role}{_where(bag)}."
-    elif headline:
-        first = f"{_subject(bag, label)} has {_a(label)} profile{_where(bag)}. Headline: {headline}"
-    else:
-        first = f"{_subject(bag, label)} has {_a(label)} profile{_where(bag)}."
-    education = bag.lists.get("education")
-    skills = bag.lists.get("skills")
-    middle = (f"Education includes {_join(education, 2)}." if education
-              else f"Skills include {_join(skills)}." if skills else None)
+def _linkedin_person(bag: FactBag, label: str) -> list[str | None]:
+    named = _named(bag)
+    first = _who(bag) or (f"{named} has {_a(label)} profile{_where(bag)}." if named else None)
     counts = _counts(bag, [("followers_count", "followers")])
     connections = bag.text("connections")
-    if connections:
+    if connections and connections.strip() not in {"0", "0+"}:
         counts = f"{counts} and {connections} connections" if counts else f"{connections} connections"
-    return [first, middle, f"The {label} profile lists {counts}." if counts else None]
+    standout, about = _standout_and_about(bag, first, ("skills", "specialties", "interests"),
+                                          f"the {label} profile lists {counts}" if counts else None,
+                                          bag.text("bio"), bag.text("headline"))
+    education = _clauses(_focus(bag, ("education",)))
+    return [first, standout, about, education]
 
 
-def _linkedin_company(bag: FactBag, label: str) -> list[str]:
-    size = bag.text("company_size")
-    counts = _counts(bag, [("employees_count", "employees"), ("followers_count", "followers")])
-    tail = (f"Company size: {size}" + (f"; {counts} on {label}." if counts else ".")) if size else (
-        f"It has {counts} on {label}." if counts else None)
-    specialties = bag.lists.get("specialties")
-    return [_org_line(bag, label, "company"), _first_sentence(bag, bag.text("description")), tail,
-            f"Specialties include {_join(specialties)}." if specialties else None]
+def _social(bag: FactBag, label: str) -> list[str | None]:
+    """X/Twitter, Bluesky, Instagram ...: who is there and how many follow them."""
+    named, who, counts = _named(bag), _who(bag), _platform_counts(bag)
+    if who:
+        lead = f"On {label} they have {counts}." if counts else None
+    else:
+        place = bag.text("location")
+        where = f", based in {place}," if place else ""
+        lead = f"{named}{where} is on {label}" + (f" with {counts}." if counts else ".") if named else None
+    focus, about = _standout_and_about(bag, " ".join(s for s in (who, lead) if s) or None, _FOCUS, None,
+                                       bag.text("bio"), bag.text("headline"), bag.text("description"))
+    return [who, lead, about, focus]
 
 
-def _twitter(bag: FactBag, label: str) -> list[str]:
-    first = f"{_named(bag, label)} has {_a(label)} account{_where(bag)}."
-    counts = _counts(bag, [("followers_count", "followers"), ("following_count", "following"),
-                           ("posts_count", "posts")])
-    return [first, _bio(bag), f"The account has {counts}." if counts else None]
-
-
-def _github_user(bag: FactBag, label: str) -> list[str]:
-    role = _role(bag)
-    first = f"{_named(bag, label)} is {_a(label)} user{_where(bag)}." if not role else (
-        f"{_named(bag, label)} {role}{_where(bag)}, according to {label}.")
+def _github_user(bag: FactBag, label: str) -> list[str | None]:
+    named = _named(bag)
+    first = _who(bag) or (f"{named} is {_a(label)} user{_where(bag)}." if named else None)
     counts = _counts(bag, [("repositories_count", "public repositories"), ("followers_count", "followers"),
                            ("stars_count", "stars")])
-    pinned = bag.lists.get("pinned_repositories")
-    work = f"They have {counts}" if counts else None
-    if pinned:
-        work = f"{work}; pinned repositories include {_join(pinned)}." if work else (
-            f"Pinned repositories include {_join(pinned)}.")
-    elif work:
-        work += "."
-    return [first, _bio(bag), work]
+    standout = _clauses(f"on {label} they have {counts}" if counts else None,
+                        _focus(bag, ("pinned_repositories", "skills")))
+    return [first, standout, _fresh(bag, [first, standout], bag.text("bio"))]
 
 
-def _bio(bag: FactBag) -> str | None:
-    bio = _first_sentence(bag, bag.text("bio"))
-    return f"Bio: {bio}" if bio else None
-
-
-def _github_org(bag: FactBag, label: str) -> list[str]:
-    first = f"{_subject(bag, label)} is {_a(label)} organization{_where(bag)}."
+def _github_org(bag: FactBag, label: str) -> list[str | None]:
+    named = _named(bag)
+    first = f"{named} is {_a(label)} organization{_where(bag)}." if named else None
+    about = _fresh(bag, [first], bag.text("description"), bag.text("bio"))
     counts = _counts(bag, [("repositories_count", "public repositories"), ("followers_count", "followers")])
-    pinned = bag.lists.get("pinned_repositories")
-    return [first, _first_sentence(bag, bag.text("description") or bag.text("bio")),
-            f"It has {counts}." if counts else None,
-            f"Pinned repositories include {_join(pinned)}." if pinned else None]
+    standout = _clauses(f"it has {counts}" if counts else None, _focus(bag, ("pinned_repositories",)))
+    return [first, about, standout]
 
 
-def _company_website(bag: FactBag, label: str) -> list[str]:
-    products = bag.lists.get("products")
-    specialties = bag.lists.get("specialties")
-    offer = (f"Products include {_join(products)}." if products
-             else f"Specialties include {_join(specialties)}." if specialties else None)
-    return [_org_line(bag, label, "company"), _first_sentence(bag, bag.text("description")), offer]
+def _org_standout(bag: FactBag, said: str, on: str = "") -> str | None:
+    """Products or specialties, and size: "Products include X and Y; it has 85 employees."."""
+    size = _counts(bag, [("employees_count", "employees")])
+    if size is None and bag.text("company_size"):
+        text = bag.text("company_size") or ""
+        size = text if "employee" in text.lower() else f"{text} employees"
+    followers = _counts(bag, [("followers_count", "followers")]) if on else None
+    counts = " and ".join(c for c in (size, followers) if c)
+    # "Products include Audiense" under "Audiense is ..." names the company again, not a product.
+    focus = _focus(bag, ("products", "specialties"), said)
+    return _clauses(focus, f"it has {counts}{on}" if counts else None)
 
 
-def _personal_website(bag: FactBag, label: str) -> list[str]:
-    role = _role(bag)
-    first = (f"{_subject(bag, label)} {role}{_where(bag)}." if role
-             else f"{_subject(bag, label)} has a personal website{_where(bag)}.")
-    about = _bio(bag) or _first_sentence(bag, bag.text("headline") or bag.text("description"))
-    interests = bag.lists.get("interests") or bag.lists.get("skills")
-    return [first, about, f"Interests include {_join(interests)}." if interests else None]
+def _company(bag: FactBag, label: str, noun: str, on: str = "") -> list[str | None]:
+    """An organisation: what it is, its description when that adds, then products and size."""
+    first = _org_line(bag, label, noun)
+    about = _fresh(bag, [first], bag.text("description"), bag.text("bio"))
+    name = bag.text("name")
+    if first and about and name and first.endswith(f" is {_a(noun)}.") and about.startswith(name):
+        first = None  # "Acme is a company. Acme builds robots.": the description says who, and better
+    return [first, about, _org_standout(bag, " ".join(s for s in (first, about) if s), on)]
 
 
-def _generic(bag: FactBag, label: str) -> list[str]:
-    if bag.text("name") is None and bag.text("description") and bag.text("handle") is None:
-        return [_first_sentence(bag, bag.text("description"))]
-    role = _role(bag)
-    first = (f"{_named(bag, label)} {role}{_where(bag)}." if role
-             else f"{_named(bag, label)} has {_a(label)} profile{_where(bag)}.")
-    counts = _counts(bag, [("followers_count", "followers"), ("following_count", "following"),
-                           ("posts_count", "posts")])
-    about = _bio(bag) or _first_sentence(bag, bag.text("headline") or bag.text("description"))
-    return [first, about, f"The profile lists {counts}." if counts else None]
+def _linkedin_company(bag: FactBag, label: str) -> list[str | None]:
+    return _company(bag, label, "company", f" on {label}")
+
+
+def _company_website(bag: FactBag, label: str) -> list[str | None]:
+    return _company(bag, label, "company")
+
+
+def _organization(bag: FactBag, label: str) -> list[str | None]:
+    return _company(bag, label, "organization")
+
+
+def _personal_website(bag: FactBag, label: str) -> list[str | None]:
+    named = _named(bag)
+    first = _who(bag) or (f"{named} has a personal website{_where(bag)}." if named else None)
+    standout, about = _standout_and_about(bag, first, _FOCUS, None, bag.text("bio"), bag.text("headline"),
+                                          bag.text("description"))
+    return [first, standout, about]
+
+
+def _generic(bag: FactBag, label: str) -> list[str | None]:
+    named = _named(bag)
+    first = _who(bag) or (f"{named} has {_a(label)} profile{_where(bag)}." if named else None)
+    counts = _platform_counts(bag)
+    standout, about = _standout_and_about(bag, first, _FOCUS, f"the profile lists {counts}" if counts else None,
+                                          bag.text("bio"), bag.text("headline"), bag.text("description"))
+    return [first, standout, about]
 
 
 _TEMPLATES: dict[str, Callable[[FactBag, str], list[str | None]]] = {
     "linkedin_person": _linkedin_person,
     "linkedin_company": _linkedin_company,
-    "twitter": _twitter,
+    "twitter": _social,
+    "social_profile": _social,
     "github_user": _github_user,
     "github_org": _github_org,
     "company_website": _company_website,

@@ -19,7 +19,7 @@ import pytest
 from pydantic import SecretStr
 
 from agent.config import LLMSettings, Settings
-from agent.models import Contact, Extraction, Fact, Identity
+from agent.models import Contact, Extraction, Fact, Identity, SourceKind
 
 __all__ = ["API_KEY", "FakeLLM", "Reply", "answer", "completion", "error_reply", "extraction", "fact", "samples"]
 
@@ -154,10 +154,10 @@ def fact(key: str, value: Any, evidence: str | None = None, *, approximate: bool
     return Fact(key=key, value=value, evidence=evidence or str(value), method="selector", approximate=approximate)
 
 
-def extraction(url: str, source: str, facts: list[Fact], *, subject: str = "person", text: str = "",
-               extractor: str = "test") -> Extraction:
-    """A synthetic ok extraction."""
-    return Extraction(url=url, extractor=extractor, profile_source=source, outcome="ok", subject=subject,
+def extraction(url: str, source: str, facts: list[Fact], *, kind: SourceKind = "generic", subject: str = "person",
+               text: str = "", extractor: str = "test") -> Extraction:
+    """A synthetic ok extraction of the kind its extractor would declare (never guessed from the URL)."""
+    return Extraction(url=url, extractor=extractor, profile_source=source, outcome="ok", subject=subject, kind=kind,
                       facts=facts, text=text, identity=Identity(score=1.0, matched=True, reason="synthetic"))
 
 
@@ -201,15 +201,15 @@ def contact() -> Contact:
 def samples() -> dict[str, tuple[str, list[Extraction]]]:
     """kind -> (profile_source, extractions): one typical synthetic page per source kind."""
     people, organisations = _people(), _organisations()
-    order = ["linkedin_person", "linkedin_company", "twitter", "github_user", "github_org", "company_website",
-             "personal_website", "generic"]
+    order = ["linkedin_person", "linkedin_company", "twitter", "social_profile", "github_user", "github_org",
+             "company_website", "personal_website", "generic"]
     return {kind: {**people, **organisations}[kind] for kind in order}
 
 
 def _people() -> dict[str, tuple[str, list[Extraction]]]:
     return {
         "linkedin_person": ("LinkedIn", [extraction(
-            "https://www.linkedin.com/in/jane-doe-example", "LinkedIn", [
+            "https://www.linkedin.com/in/jane-doe-example", "LinkedIn", kind="linkedin_person", facts=[
                 fact("name", "Jane Doe"), fact("headline", "Staff Engineer at Acme Robotics | Motion planning"),
                 fact("job_title", "Staff Engineer"), fact("employer", "Acme Robotics"),
                 fact("location", "Berlin, Germany"),
@@ -222,7 +222,7 @@ def _people() -> dict[str, tuple[str, list[Extraction]]]:
                  "3,893 followers · 500+ connections\nExperience\nStaff Engineer Acme Robotics 2019 - Present\n"
                  "Software Engineer Globex Systems 2014 - 2019\nEducation\nTechnical University of Munich")]),
         "twitter": ("Twitter", [extraction(
-            "https://x.com/samrivera_example", "Twitter", [
+            "https://x.com/samrivera_example", "Twitter", kind="twitter", facts=[
                 fact("name", "Sam Rivera"), fact("handle", "samrivera_example"),
                 fact("bio", "Developer advocate at Nimbus Cloud. Talks about serverless and coffee."),
                 fact("location", "Lisbon, Portugal"), fact("website", "https://samrivera.example"),
@@ -232,7 +232,7 @@ def _people() -> dict[str, tuple[str, list[Extraction]]]:
             text="Sam Rivera\n@samrivera_example\nDeveloper advocate at Nimbus Cloud. Talks about serverless "
                  "and coffee.\nLisbon, Portugal · Joined March 2011\n512 Following 86.4K Followers")]),
         "github_user": ("GitHub", [extraction(
-            "https://github.com/adapark-example", "GitHub", [
+            "https://github.com/adapark-example", "GitHub", kind="github_user", facts=[
                 fact("name", "Ada Park"), fact("handle", "adapark-example"),
                 fact("bio", "Compiler hacker. Rust and Zig."), fact("employer", "@ferrous-labs"),
                 fact("location", "Toronto, Canada"), fact("website", "https://ada.example"),
@@ -242,7 +242,7 @@ def _people() -> dict[str, tuple[str, list[Extraction]]]:
             text="Ada Park adapark-example\nCompiler hacker. Rust and Zig.\n@ferrous-labs Toronto, Canada\n"
                  "1.2k followers · 35 following\nPinned tinyvm zig-json")]),
         "personal_website": ("Personal Website", [extraction(
-            "https://lee-moreau.example/", "Personal Website", [
+            "https://lee-moreau.example/", "Personal Website", kind="personal_website", facts=[
                 fact("name", "Lee Moreau"), fact("job_title", "Independent UX researcher"),
                 fact("location", "Montréal, Canada"),
                 fact("bio", "I help public services test their forms with real people. I write about plain language."),
@@ -250,19 +250,27 @@ def _people() -> dict[str, tuple[str, list[Extraction]]]:
                 fact("email", "lee@lee-moreau.example"), fact("website", "https://lee-moreau.example/")],
             text="Lee Moreau — Independent UX researcher in Montréal, Canada.\nI help public services test "
                  "their forms with real people. I write about plain language and accessibility.")]),
-        "generic": ("Medium", [extraction(
-            "https://medium.com/@patkim-example", "Medium", [
+        "social_profile": ("Medium", [extraction(
+            "https://medium.com/@patkim-example", "Medium", kind="social_profile", facts=[
                 fact("name", "Pat Kim"), fact("handle", "patkim-example"),
                 fact("bio", "Data engineer writing about streaming pipelines."),
                 fact("followers_count", 240, "240 Followers")],
             text="Pat Kim\n240 Followers\nData engineer writing about streaming pipelines.")]),
+        "generic": ("Devconf Speakers", [extraction(
+            "https://devconf.example/speakers/rui-tan", "Devconf Speakers", kind="generic", facts=[
+                fact("name", "Rui Tan"), fact("job_title", "Site reliability engineer"),
+                fact("employer", "Lumen Grid"), fact("location", "Singapore"),
+                fact("bio", "Rui keeps payment systems running and writes about incident reviews."),
+                fact("interests", "incident reviews"), fact("interests", "observability")],
+            text="Rui Tan\nSite reliability engineer, Lumen Grid, Singapore\nRui keeps payment systems running "
+                 "and writes about incident reviews.")]),
     }
 
 
 def _organisations() -> dict[str, tuple[str, list[Extraction]]]:
     return {
         "linkedin_company": ("LinkedIn", [extraction(
-            "https://www.linkedin.com/company/acme-robotics-example", "LinkedIn", [
+            "https://www.linkedin.com/company/acme-robotics-example", "LinkedIn", kind="linkedin_company", facts=[
                 fact("name", "Acme Robotics"),
                 fact("description", "Acme Robotics builds motion-planning software for warehouse robots. "
                                     "Our customers run fleets in 14 countries."),
@@ -275,7 +283,7 @@ def _organisations() -> dict[str, tuple[str, list[Extraction]]]:
             text="Acme Robotics\nRobotics Engineering · Berlin, Germany · 12,840 followers\nAbout us\n"
                  "Acme Robotics builds motion-planning software for warehouse robots.")]),
         "github_org": ("GitHub", [extraction(
-            "https://github.com/ferrous-labs", "GitHub", [
+            "https://github.com/ferrous-labs", "GitHub", kind="github_org", facts=[
                 fact("name", "Ferrous Labs"), fact("handle", "ferrous-labs"),
                 fact("description", "Tools for safe systems programming."), fact("location", "Toronto, Canada"),
                 fact("website", "https://ferrous.example"), fact("repositories_count", 58, "58 repositories"),
@@ -285,7 +293,7 @@ def _organisations() -> dict[str, tuple[str, list[Extraction]]]:
             text="Ferrous Labs\nTools for safe systems programming.\nToronto, Canada 930 followers\n"
                  "Popular repositories ferrite safe-alloc")]),
         "company_website": ("Company Website", [extraction(
-            "https://nimbus-cloud.example/about", "Company Website", [
+            "https://nimbus-cloud.example/about", "Company Website", kind="company_website", facts=[
                 fact("name", "Nimbus Cloud"),
                 fact("description", "Nimbus Cloud runs serverless hosting for small teams across Europe."),
                 fact("industry", "Cloud computing"), fact("founded", 2016, "Founded in 2016"),
