@@ -8,6 +8,7 @@ page at "/"), anything else stays "Company Website" (see extractors.web).
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from agent.models import Extraction, Page
@@ -17,19 +18,29 @@ from extractors.web import parse_web
 
 __all__ = ["COMPANY_PATHS", "CompanyExtractor"]
 
-# Paths (lower-cased, without a trailing slash or extension) that are about the company itself.
+# Paths (lower-cased, without locale prefixes, a trailing slash or an extension) that are about the
+# company itself, in the languages company sites are most often written in.
 COMPANY_PATHS = frozenset({
     "", "/about", "/about-us", "/aboutus", "/company", "/team", "/our-team", "/people", "/leadership",
-    "/management", "/contact", "/contact-us", "/contactus", "/imprint", "/impressum", "/who-we-are",
-    "/en", "/en/about", "/en/about-us", "/en/company", "/en/team", "/en/contact", "/index",
+    "/management", "/contact", "/contact-us", "/contactus", "/imprint", "/impressum", "/who-we-are", "/index",
+    "/home", "/our-story", "/story", "/history", "/mission", "/legal-notice", "/legal", "/offices", "/locations",
+    "/ueber-uns", "/uber-uns", "/über-uns", "/unternehmen", "/kontakt", "/firma", "/wir", "/team-und-kontakt",
+    "/quienes-somos", "/sobre-nosotros", "/empresa", "/contacto", "/equipo", "/nosotros", "/aviso-legal",
+    "/a-propos", "/qui-sommes-nous", "/societe", "/equipe", "/mentions-legales", "/chi-siamo", "/azienda",
+    "/contatti", "/over-ons", "/over", "/bedrijf", "/sobre", "/sobre-nos", "/quem-somos", "/om-oss", "/om-os",
+    "/o-nas", "/kontakty",
 })
+_LOCALE = re.compile(r"^[a-z]{2}(?:[-_][a-z]{2})?$", re.I)
 
 
 def company_path(url: str) -> bool:
-    """True when the URL's path is one of the company-ish paths."""
+    """True when the URL's path (after any '/en/' or '/US/en/' locale prefix) is one of the company-ish paths."""
     path = urlsplit(url).path.lower().rstrip("/")
-    path = path.rsplit(".", 1)[0] if path.endswith((".html", ".htm", ".php")) else path
-    return path in COMPANY_PATHS
+    path = path.rsplit(".", 1)[0] if path.endswith((".html", ".htm", ".php", ".aspx", ".asp")) else path
+    segments = [s for s in path.split("/") if s]
+    while segments and _LOCALE.match(segments[0]) and len(segments) <= 3:
+        segments = segments[1:]
+    return "/" + "/".join(segments) in COMPANY_PATHS or ("/" + "/".join(segments)).rstrip("/") in COMPANY_PATHS
 
 
 class CompanyExtractor(Extractor):

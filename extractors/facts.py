@@ -41,10 +41,14 @@ COUNT_KEYS = frozenset({
 })
 # One fact per item. "description" is here because an organization page often has both a one-line
 # tagline and a longer "about" text; the tagline comes first.
+# An organization's contact block may list several offices: address, phone and email keep every item
+# (the first is the main one).
 MULTI_KEYS = frozenset({
     "education", "experience", "skills", "interests", "languages", "pinned_repositories", "organizations",
-    "products", "specialties", "locations", "description",
+    "products", "specialties", "locations", "description", "address", "phone", "email", "people",
+    "social_profiles",
 })
+BOOL_KEYS = frozenset({"verified"})
 
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u00ad]")
 _SPACE = re.compile(r"\s+")
@@ -108,6 +112,11 @@ def _valid(key: str, value: str) -> bool:
     return len(value) <= 5_000
 
 
+def _postal_tokens(address: str) -> set[str]:
+    """Postcode-like tokens of an address ('80335', 'ec1v2nx'): two addresses sharing one are one place."""
+    return {t for t in address.split() if len(t) >= 4 and any(c.isdigit() for c in t)}
+
+
 class FactBag:
     """Facts gathered for one page, in the order they were found."""
 
@@ -147,6 +156,8 @@ class FactBag:
             marker = norm(str(value))
             if marker in self._seen.get(key, set()):
                 return False
+            if key == "address" and any(_postal_tokens(marker) & _postal_tokens(m) for m in self._seen.get(key, ())):
+                return False  # the same office written twice (microdata and footer text)
             self._seen.setdefault(key, set()).add(marker)
             self._facts.append(fact)
             return True
@@ -169,6 +180,8 @@ class FactBag:
     def _coerce(key: str, value: object) -> tuple[FactValue, bool] | None:
         if value is None or isinstance(value, (dict, list)):
             return None
+        if key in BOOL_KEYS:
+            return (value, False) if isinstance(value, bool) else None
         if key in COUNT_KEYS:
             parsed = parse_count(value)  # type: ignore[arg-type]
             return parsed

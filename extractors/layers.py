@@ -20,6 +20,8 @@ COUNT_WORDS = {
     "followers": "followers_count", "follower": "followers_count",
     "following": "following_count",
     "posts": "posts_count", "post": "posts_count", "tweets": "posts_count", "tweet": "posts_count",
+    "photos": "posts_count", "videos": "posts_count", "tracks": "posts_count", "uploads": "posts_count",
+    "subscribers": "followers_count",
     "repositories": "repositories_count", "repository": "repositories_count",
     "stars": "stars_count", "star": "stars_count",
     "employees": "employees_count",

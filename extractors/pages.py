@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from agent.models import Outcome
 from extractors.html import Document
 
-__all__ = ["Gate", "Markers", "challenge_reason", "gate", "status_gate"]
+__all__ = ["Gate", "Markers", "challenge_reason", "consent_reason", "gate", "status_gate"]
 
 # Unmistakable bot-challenge markers (Cloudflare, DataDome, PerimeterX, Imperva, Akamai), looked up as
 # plain substrings of the lower-cased HTML: a regex alternation over a megabyte costs most of a second.
@@ -34,6 +34,10 @@ _NOT_FOUND_TITLE = re.compile(
     r"\b(page not found|404 not found|404 error|page (?:does not|doesn.t) exist)\b", re.I)
 _LOGIN_TITLE = re.compile(r"\b(log ?in|sign ?in|sign ?up|log on)\b", re.I)
 _SMALL_PAGE = 2_500  # characters of visible text below which a page "holds nothing else"
+# A cookie-consent interstitial (Google's consent.youtube.com, Yahoo's guce, CMP walls) is served in place
+# of the page: its form posts the visitor's choice to a consent endpoint, or its canonical URL is one.
+_CONSENT_TARGET = re.compile(r"^https?://(?:consent\.|guce\.)|/(?:consent|cookie-?wall|privacy-?gate)\b", re.I)
+_COOKIE_WORDS = re.compile(r"\bcookies?\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,19 @@ def challenge_reason(doc: Document) -> str | None:
     return None
 
 
+def consent_reason(doc: Document) -> str | None:
+    """Why the page is a cookie-consent wall served instead of the page asked for, or None."""
+    if doc.body_text_length > _SMALL_PAGE * 4 or not _COOKIE_WORDS.search(doc.text_sample):
+        return None
+    own = doc.host
+    targets = [doc.absolute(a) for a in doc.xpath("//form/@action | //link[@rel='canonical']/@href")]
+    for target in targets:
+        host = target.split("/")[2].lower() if target.count("/") >= 2 else ""
+        if _CONSENT_TARGET.search(target) and host != own:
+            return f'cookie-consent wall ("{doc.title[:60]}"): the site shows its content only after a choice'
+    return None
+
+
 def _search(patterns: tuple[re.Pattern, ...], *texts: str) -> re.Match | None:
     for pattern in patterns:
         for text in texts:
@@ -112,6 +129,9 @@ def gate(doc: Document, markers: Markers = Markers()) -> Gate | None:
     if found or _NOT_FOUND_TITLE.search(doc.title):
         said = found.group(0) if found else doc.title
         return Gate(Outcome.not_found, f'the page says the profile does not exist ("{said[:80]}")')
+    consent = consent_reason(doc)
+    if consent:
+        return Gate(Outcome.login_wall, consent)
     found = _search(markers.login, doc.title, sample)
     if found:
         return Gate(Outcome.login_wall, f'login wall ("{found.group(0)[:80]}"): only a logged-in visitor sees it')

@@ -40,6 +40,10 @@ ARTICLE_TYPES = frozenset({"article", "blogposting", "newsarticle", "techarticle
                            "socialmediaposting", "report", "posting"})
 PROFILE_PAGE_TYPES = frozenset({"profilepage", "aboutpage", "webpage", "itempage", "contactpage"})
 _COUNTRY_CODE_LEN = 2
+# Countries that write the postcode after the town ("Bristol BS1 4RH", "Austin, TX 78701"); most others
+# put it first ("80335 München").
+_POSTCODE_LAST = frozenset({"US", "USA", "UNITED STATES", "GB", "UK", "UNITED KINGDOM", "CA", "CANADA", "AU",
+                            "AUSTRALIA", "IE", "IRELAND", "NZ", "NEW ZEALAND", "IN", "INDIA", "JP", "JAPAN"})
 
 
 class Subject:
@@ -109,7 +113,7 @@ def _names(value: Any) -> list[str]:
 
 
 def place_text(value: Any, full: bool = False) -> str:
-    """A readable place: 'Stockholm, Sweden' (locality, region, country; street and postcode when full)."""
+    """A readable place: 'Stockholm, Sweden'; with full, the postal form: 'Street 4, 80335 München, DE'."""
     if isinstance(value, str):
         return clean(value)
     if not isinstance(value, dict):
@@ -118,15 +122,30 @@ def place_text(value: Any, full: bool = False) -> str:
         inner = place_text(value["address"], full)
         if inner:
             return inner
-    fields = ["streetAddress", "addressLocality", "addressRegion", "postalCode", "addressCountry"] if full else [
-        "addressLocality", "addressRegion", "addressCountry"]
+    if full:
+        return _postal_form(value) or _name(value)
     parts: list[str] = []
-    for field in fields:
+    for field in ("addressLocality", "addressRegion", "addressCountry"):
         text = _name(value.get(field))
         is_code = field == "addressCountry" and len(text) == _COUNTRY_CODE_LEN
-        if text and text not in parts and not (is_code and len(parts) > 0 and not full):
+        if text and text not in parts and not (is_code and len(parts) > 0):
             parts.append(text)
     return ", ".join(parts) or _name(value)
+
+
+def _postal_form(value: dict) -> str:
+    """Street, then 'locality, region postcode' (with a region, as in the US) or 'postcode locality', country."""
+    street = ", ".join(_names(value.get("streetAddress")))
+    box = _name(value.get("postOfficeBoxNumber"))
+    locality, region = _name(value.get("addressLocality")), _name(value.get("addressRegion"))
+    postcode, country = _name(value.get("postalCode")), _name(value.get("addressCountry"))
+    if region or country.upper() in _POSTCODE_LAST:
+        town = ", ".join(p for p in (locality, f"{region} {postcode}".strip()) if p) if region else (
+            f"{locality} {postcode}".strip())
+    else:
+        town = f"{postcode} {locality}".strip()
+    box = f"PO Box {box}" if box and not box.lower().startswith(("po", "p.o")) else box
+    return ", ".join(p for p in (street, box, town, country) if p)
 
 
 def _off_host(url: str, host: str) -> bool:
@@ -188,7 +207,11 @@ def org_facts(bag: FactBag, node: dict, host: str, method: str, *, source: str =
     """Add an Organization node's facts; returns the profile links it names (sameAs)."""
     label = _type(node)
     path = f"{source or method}:{label}"
-    bag.add("name", _name(node.get("name")) or _name(node.get("legalName")), f"{path}.name", method)
+    # an organization that states no name is still named by its legal name or, failing that, its brand
+    names = [(_name(node.get(k)), k) for k in ("name", "legalName", "brand")]
+    name, prop = next(((n, k) for n, k in names if n), ("", "name"))
+    bag.add("name", name, f"{path}.{prop}", method)
+    bag.add("legal_name", _name(node.get("legalName")), f"{path}.legalName", method)
     bag.add("description", _name(node.get("slogan")), f"{path}.slogan", method)
     bag.add("description", prose(node.get("description")), f"{path}.description", method)
     links = [u for u in _names(node.get("sameAs")) if u.startswith(("http://", "https://"))]
@@ -200,16 +223,25 @@ def org_facts(bag: FactBag, node: dict, host: str, method: str, *, source: str =
     bag.add("website", website, f"{path}.{'url' if website == url else 'sameAs'}", method)
     bag.add("founded", node.get("foundingDate"), f"{path}.foundingDate", method)
     _employees(bag, node.get("numberOfEmployees"), path, method)
+    bag.add("phone", _name(node.get("telephone")), f"{path}.telephone", method)
+    bag.add("email", _name(node.get("email")), f"{path}.email", method)
     address = node.get("address")
-    bag.add("address", place_text(address, full=True), f"{path}.address", method)
-    bag.add("headquarters", place_text(address or next(iter(as_list(node.get("location"))), None)),
+    own_fields = any(k in node for k in ("streetAddress", "postalCode", "addressLocality"))
+    if own_fields:
+        bag.add("address", place_text(node, full=True), f"{path}.streetAddress", method)  # its own fields
+    for place in as_list(address):
+        bag.add("address", place_text(place, full=True), f"{path}.address", method)
+        if isinstance(place, dict):  # a PostalAddress is a ContactPoint: it may carry a phone and an email
+            bag.add("phone", _name(place.get("telephone")), f"{path}.address.telephone", method)
+            bag.add("email", _name(place.get("email")), f"{path}.address.email", method)
+    main_place = node if own_fields else next(iter(as_list(address)), None)
+    bag.add("headquarters", place_text(main_place or next(iter(as_list(node.get("location"))), None)),
             f"{path}.{'address' if address else 'location'}", method)
     for place in as_list(node.get("location")):
         bag.add("locations", place_text(place, full=True), f"{path}.location", method)
-    bag.add("phone", _name(node.get("telephone")), f"{path}.telephone", method)
-    bag.add("email", _name(node.get("email")), f"{path}.email", method)
     bag.add_all("specialties", _names(node.get("knowsAbout")), f"{path}.knowsAbout", method)
-    bag.add_all("products", _names(node.get("brand")), f"{path}.brand", method)
+    if prop != "brand":
+        bag.add_all("products", _names(node.get("brand")), f"{path}.brand", method)
     for offer in as_list(node.get("makesOffer")):
         if isinstance(offer, dict):
             bag.add("products", _name(offer.get("itemOffered")) or _name(offer), f"{path}.makesOffer", method)

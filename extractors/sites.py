@@ -21,7 +21,14 @@ KNOWN_SITES = {
     "npmjs.com": "npm", "pypi.org": "PyPI", "researchgate.net": "ResearchGate", "orcid.org": "ORCID",
     "scholar.google.com": "Google Scholar", "wikipedia.org": "Wikipedia", "angel.co": "AngelList",
     "linkedin.com": "LinkedIn", "x.com": "Twitter", "twitter.com": "Twitter", "github.com": "GitHub",
-    "plus.google.com": "Google+",
+    "plus.google.com": "Google+", "spotify.com": "Spotify", "t.me": "Telegram", "telegram.me": "Telegram",
+    "bandcamp.com": "Bandcamp", "patreon.com": "Patreon", "goodreads.com": "Goodreads", "tumblr.com": "Tumblr",
+    "deviantart.com": "DeviantArt", "artstation.com": "ArtStation", "unsplash.com": "Unsplash",
+    "500px.com": "500px", "letterboxd.com": "Letterboxd", "last.fm": "Last.fm", "mixcloud.com": "Mixcloud",
+    "discord.com": "Discord", "slideshare.net": "SlideShare", "speakerdeck.com": "Speaker Deck",
+    "codepen.io": "CodePen", "hashnode.com": "Hashnode", "keybase.io": "Keybase", "angellist.com": "AngelList",
+    "meetup.com": "Meetup", "snapchat.com": "Snapchat", "vk.com": "VK",
+    "weibo.com": "Weibo", "ok.ru": "OK", "imdb.com": "IMDb",
 }
 # Hosting where a site belongs to one person (any path is a personal site).
 PERSONAL_HOSTS = ("github.io", "gitlab.io", "wordpress.com", "blogspot.com", "netlify.app", "vercel.app",

@@ -15,12 +15,17 @@ import re
 from typing import Literal
 
 from agent.models import Extraction, Page, SourceKind
-from extractors.base import refused, result
+from extractors.base import host_of, refused, result
+from extractors.contact import contact_facts, copyright_holder
 from extractors.facts import FactBag, clean
 from extractors.html import Document, registrable_domain
 from extractors.layers import count_elements, count_phrases, structured
+from extractors.links import lead_paragraphs, profile_links
+from extractors.meta import description, page_name, site_label, without_boilerplate
 from extractors.mf import hcard_facts, representative_hcard
 from extractors.pages import gate
+from extractors.person_text import owner_name, person_text_facts
+from extractors.profile import is_profile_page, platform_profile
 from extractors.schema import ARTICLE_TYPES, is_person, person_facts
 from extractors.sites import is_platform, platform_name
 from extractors.structured import as_list, jsonld_nodes, type_names
@@ -30,6 +35,8 @@ __all__ = ["parse_web", "site_name"]
 
 Mode = Literal["company", "personal", "generic"]
 COMPANY_LABEL, PERSONAL_LABEL = "Company Website", "Personal Website"
+_MODE_KIND: dict[str, SourceKind] = {"company": "company_website", "personal": "personal_website",
+                                     "generic": "generic"}
 
 PROFILE_TITLE = re.compile(r"^(?P<name>[^()|•]{1,80}?)\s*\((?P<handle>@[\w.\-]{1,60}(?:@[\w.\-]{1,100})?)\)")
 QUOTED_BIO = re.compile(r"\bon [\w .]{2,30}:\s*[\"“](?P<bio>.+)[\"”]\s*$", re.S)
@@ -59,7 +66,8 @@ def parse_web(page: Page, mode: Mode) -> Extraction:
     on_platform = is_platform(doc.url) or any(seg.startswith("@") for seg in doc.path.split("/"))
     stop = gate(doc)
     if stop:
-        return refused(page, mode, site_name(doc) if on_platform else _default_label(doc, mode), stop)
+        label = site_name(doc) if on_platform else _default_label(doc, mode)
+        return refused(page, mode, label, stop, kind="social_profile" if on_platform else _MODE_KIND[mode])
     bag = FactBag()
     kind, links = structured(doc, bag)
     owner = kind  # what the page itself declares (not an article's author)
@@ -67,31 +75,42 @@ def parse_web(page: Page, mode: Mode) -> Extraction:
     if card is not None:
         links += hcard_facts(bag, card, doc)
         kind = owner = "person"
-    links += doc.rel_me
+    links += _rel_me(doc, bag)
     if kind == "unknown" and doc.rel_me:
         kind = owner = "person"  # rel=me: the page speaks for the person behind these profiles
     if kind == "unknown" and _article_author(doc, bag, links):
         kind = "person"
-    kind = _meta_profile(doc, bag, kind)
+    profile_page = on_platform and is_profile_page(doc)
+    if profile_page or not on_platform:
+        kind = _meta_profile(doc, bag, kind)
+    if profile_page and kind in ("unknown", "person"):
+        kind = "person" if platform_profile(doc, bag) else kind
+    if not on_platform and owner == "unknown" and kind == "unknown":
+        person = owner_name(doc)
+        if person:
+            person_text_facts(doc, bag, person)
+            kind = owner = "person"
     if kind == "person":
         count_elements(doc, bag)
-    if not on_platform and (mode != "generic" or owner != "unknown"):
-        _contact_links(doc, bag)  # on a platform, a mailto: link is the platform's, not the person's
+    if not on_platform:
+        links += profile_links(doc, bag)
     source: SourceKind
     if on_platform:
         label, name, source = site_name(doc), "generic", "social_profile"
     elif owner == "person":
         label, name, source = PERSONAL_LABEL, "personal", "personal_website"
+        _person_fallbacks(doc, bag)
     elif owner == "organization" or (mode == "company" and kind == "unknown"):
         label, name, source = COMPANY_LABEL, "company", "company_website"
         kind = "organization"
         _company_fallbacks(doc, bag)
     else:
-        label, name = _default_label(doc, mode), mode
-        source = {"company": "company_website", "personal": "personal_website"}.get(mode, "generic")
-    if mode == "personal" and kind == "unknown":
-        _person_fallbacks(doc, bag)
-        kind = "person" if bag.has("name") else "unknown"
+        label, name, source = _default_label(doc, mode), mode, _MODE_KIND[mode]
+        if mode == "personal" and kind == "unknown":
+            _person_fallbacks(doc, bag)
+            kind = "person" if bag.has("name") else "unknown"
+        else:
+            _page_fallbacks(doc, bag, kind)
     text = condenser_text(doc)
     return result(page, name, label, kind, bag, links, text, kind=source)
 
@@ -133,7 +152,7 @@ def _meta_profile(doc: Document, bag: FactBag, kind: str) -> str:
         if quoted:
             bag.add("bio", quoted.group("bio"), f"meta:{key}", "meta")
         elif text and not count_phrases(text):
-            bag.add("bio", text, f"meta:{key}", "meta")
+            bag.add("bio", without_boilerplate(text, doc), f"meta:{key}", "meta")
     if is_profile and not bag.has("name"):
         title = clean(meta.get("og:title"))
         bag.add("name", title, "meta:og:title", "meta")
@@ -144,31 +163,68 @@ def _meta_profile(doc: Document, bag: FactBag, kind: str) -> str:
     return "person" if bag.has("name") or bag.has("handle") else kind
 
 
-def _contact_links(doc: Document, bag: FactBag) -> None:
-    """The first mailto: and tel: links a site publishes."""
-    for href in doc.xpath("//a[starts-with(@href,'mailto:')]/@href")[:1]:
-        bag.add("email", href.split("?", 1)[0], href, "selector")
-    for href in doc.xpath("//a[starts-with(@href,'tel:')]/@href")[:1]:
-        bag.add("phone", href[4:].strip(), href, "selector")
+def _rel_me(doc: Document, bag: FactBag) -> list[str]:
+    """rel=me links of every scheme: web profiles become links, mailto:/tel:/sms: become contact facts."""
+    links = []
+    for el in doc.xpath("//a[@rel][@href] | //link[@rel][@href]"):
+        if "me" not in el.get("rel", "").lower().split():
+            continue
+        href = el.get("href").strip()
+        scheme = href.split(":", 1)[0].lower()
+        if scheme == "mailto":
+            bag.add("email", href[7:].split("?", 1)[0], f'rel=me "{href}"', "microformat")
+        elif scheme in ("tel", "sms"):
+            bag.add("phone", href[4:].split("?", 1)[0] if scheme == "tel" else href[4:], f'rel=me "{href}"',
+                    "microformat")
+        else:
+            links.append(doc.absolute(href))
+    return links
 
 
 def _company_fallbacks(doc: Document, bag: FactBag) -> None:
-    """A company page without structured data still names itself and describes itself in meta tags."""
-    bag.add("name", doc.meta.get("og:site_name") or doc.meta.get("application-name"), "meta:og:site_name", "meta")
-    for key in ("og:description", "description"):
-        text = clean(doc.meta.get(key))
-        if text:
-            bag.add("description", text, f"meta:{key}", "meta")
+    """An organization's own page: the name, tagline and description it gives itself, and its contact block."""
+    name = site_label(doc)
+    bag.add("name", name, "meta:og:site_name" if doc.meta.get("og:site_name") else f"title: {doc.title}", "meta")
+    if not bag.has("name"):
+        bag.add("name", *page_name(doc), "meta")
+    text, where = description(doc)
+    bag.add("description", text, where, "meta")
+    for lead in lead_paragraphs(doc):
+        bag.add("description", lead, lead, "selector")
+    own = registrable_domain(doc.host)
+    for el in doc.xpath("//a[@href]"):  # the site printing its own address: <a href="...">www.acme.com</a>
+        shown = clean(el.text_content()).lower().removeprefix("https://").removeprefix("http://").rstrip("/")
+        if own and shown.removeprefix("www.") == own and registrable_domain(host_of(doc.absolute(el.get("href")))) == own:
+            bag.add("website", doc.absolute(el.get("href")), f'<a href="{el.get("href")}">{shown}</a>', "selector")
             break
+    contact_facts(doc, bag, str(bag.get("name") or ""))
 
 
 def _person_fallbacks(doc: Document, bag: FactBag) -> None:
-    """A personal site without markup: the author meta tag, or a title that is just a name."""
+    """A personal site without markup: the author meta tag, a title that is just a name, the description."""
     author = clean(doc.meta.get("author"))
     if author and _LOOKS_LIKE_NAME.match(author):
         bag.add("name", author, "meta:author", "meta")
     elif _LOOKS_LIKE_NAME.match(doc.title):
         bag.add("name", doc.title, f"title: {doc.title}", "meta")
-    bio = clean(doc.meta.get("description") or doc.meta.get("og:description"))
+    bio, where = description(doc)
     if bio and bag.has("name"):
-        bag.add("bio", bio, "meta:description", "meta")
+        bag.add("bio", bio, where, "meta")
+    if not bag.has("email"):
+        for href in doc.xpath("//a[starts-with(@href,'mailto:')]/@href")[:1]:
+            bag.add("email", href[7:].split("?", 1)[0], href, "selector")
+    if not bag.has("phone"):
+        for href in doc.xpath("//a[starts-with(@href,'tel:')]/@href")[:1]:
+            bag.add("phone", href[4:].strip(), href, "selector")
+    if not bag.has("employer"):
+        holder = copyright_holder(doc)  # a one-person business: "© 2014 The Daring Fireball Company LLC"
+        if holder:
+            bag.add("employer", holder[0], holder[1], "text")
+
+
+def _page_fallbacks(doc: Document, bag: FactBag, kind: str) -> None:
+    """Any other page still says what it is called and what it is about."""
+    if kind == "unknown":
+        bag.add("name", *page_name(doc), "meta")
+        text, where = description(doc)
+        bag.add("description", text, where, "meta")

@@ -1,0 +1,100 @@
+"""A person's own site without markup: who it belongs to and what they say about themselves.
+
+Signals, each read from what the page prints (never from one site's layout):
+- a self-introduction in a heading or the lead: "Hi, I'm Ada Lovelace, ... working at Acme";
+- a site-wide byline: one distinct "By Ada Lovelace" outside the posts;
+- the meta author, when the same name is a heading of the page (a sidebar's author card);
+- labelled values: "From | Murcia, Spain", "Based in: Berlin";
+- "I work as a data engineer", "I'm working as a Linux Kernel engineer" in the bio.
+"""
+
+from __future__ import annotations
+
+import re
+
+from extractors.facts import FactBag, clean, norm
+from extractors.html import Document, element_text
+from extractors.lines import text_lines
+
+__all__ = ["owner_name", "person_text_facts"]
+
+_NAME = r"(?P<name>[A-ZÀ-Þ][\w'’.-]+(?:\s+(?:[A-ZÀ-Þ][\w'’.-]+|de|da|van|von|der|del|la|le)){0,3})"
+_INTRO = re.compile(r"(?:^|\b)(?:I[’']m|I am|my name is|je suis|je m'appelle|ich bin|ich heiße|soy|me llamo|"
+                    r"sono|mi chiamo|ik ben|eu sou)\s+" + _NAME, re.U)
+_BYLINE = re.compile(r"^(?:by|written by|von|por|par|di)\s+" + _NAME + r"$", re.I | re.U)
+_WORKS_AT = re.compile(r"\b(?:work(?:ing|s)?|employed) (?:at|for)\s+(?P<org>[A-Z0-9][\w&.'’-]*(?:\s+[A-Z0-9][\w&.'’-]*){0,4})")
+_WORKS_AS = re.compile(r"\b(?:work(?:ing|s)? as|I[’']m an?|I am an?)\s+(?:an?\s+)?(?P<role>(?:[\w-]+\s+){0,4}?"
+                       r"(?:engineer|developer|designer|manager|consultant|researcher|scientist|writer|"
+                       r"architect|analyst|founder|director|lead|officer|photographer|teacher|professor|"
+                       r"journalist|editor|producer|artist|musician|programmer|specialist|advisor|coach))\b", re.I)
+_PLACE_LABELS = frozenset({"from", "location", "based in", "lives in", "city", "home", "hometown", "wohnort",
+                           "ubicación", "ville", "località"})
+_SHORT = 60
+_TOP_LINES = 80  # a site-wide byline or an about card comes before the posts
+_LOOKS_LIKE_NAME = re.compile(r"^[A-ZÀ-Þ][\w'’.-]+(?: [A-ZÀ-Þ][\w'’.-]+){1,3}$")
+
+
+def _headings(doc: Document) -> list[str]:
+    return [element_text(h) for h in doc.xpath("//h1 | //h2 | //h3")[:40]]
+
+
+def _intro(doc: Document) -> tuple[str, str] | None:
+    for text in [*_headings(doc)[:10], *text_lines(doc)[:30]]:
+        match = _INTRO.search(text)
+        if match and len(match.group("name").split()) >= 2:
+            return match.group("name").rstrip(".,"), text
+    return None
+
+
+def _byline(doc: Document) -> tuple[str, str] | None:
+    """One distinct 'By Ada Lovelace' among the page's first lines (a site-wide byline), else None."""
+    names: dict[str, str] = {}
+    for line in text_lines(doc)[:_TOP_LINES]:
+        match = _BYLINE.match(line) if len(line) <= 40 else None
+        if match and _LOOKS_LIKE_NAME.match(match.group("name")):
+            names.setdefault(match.group("name"), line)
+    return next(iter(names.items())) if len(names) == 1 else None
+
+
+def owner_name(doc: Document) -> tuple[str, str] | None:
+    """The person a site without markup belongs to, with the evidence; None when it does not say."""
+    found = _intro(doc)
+    if found:
+        return found
+    author = clean(doc.meta.get("author"))
+    if author and _LOOKS_LIKE_NAME.match(author) and norm(author) in {norm(h) for h in _headings(doc)}:
+        return author, f"meta:author = heading {author!r}"
+    return _byline(doc)
+
+
+def _labelled_place(doc: Document) -> tuple[str, str] | None:
+    """'From | Murcia, Spain' (a label line, then its value) or 'Based in: Berlin' (one line)."""
+    lines = text_lines(doc)[:_TOP_LINES * 2]
+    for i, line in enumerate(lines):
+        label, _, rest = line.partition(":")
+        label = label.strip().lower()
+        if label not in _PLACE_LABELS:
+            continue
+        value = rest.strip() or (lines[i + 1] if i + 1 < len(lines) else "")
+        if value and len(value) <= _SHORT and value[0].isupper():
+            return value, f"{line} {value}" if not rest.strip() else line
+    return None
+
+
+def person_text_facts(doc: Document, bag: FactBag, owner: tuple[str, str]) -> None:
+    """Name, employer, role and place a personal page prints in its own words."""
+    bag.add("name", owner[0], owner[1], "text")
+    texts = [owner[1], *(str(v) for v in bag.values("bio")), *text_lines(doc)[:60]]
+    for text in texts:
+        match = _WORKS_AT.search(text)
+        if match:
+            bag.add("employer", match.group("org").rstrip(".,"), text, "text")
+            break
+    for text in texts:
+        match = _WORKS_AS.search(text)
+        if match:
+            bag.add("job_title", match.group("role"), text, "text")
+            break
+    place = _labelled_place(doc)
+    if place:
+        bag.add("location", place[0], place[1], "text")
