@@ -12,7 +12,7 @@ import re
 
 from extractors.facts import FactBag, clean, norm
 from extractors.html import Document, element_text, label_pairs
-from extractors.lines import sentences, text_lines
+from extractors.lines import sentences, split_sentences as _split_sentences, text_lines
 
 __all__ = [
     "contact_facts",
@@ -22,6 +22,7 @@ __all__ = [
     "page_emails",
     "page_phones",
     "postal_addresses",
+    "team_members",
 ]
 
 _MAX_EACH = 4  # addresses, phones, emails: a contact block lists a few, a directory page is not one
@@ -32,7 +33,10 @@ _STREET = re.compile(
     r"^(?:\d+[a-z]{0,2}\b\s*\S|(?:p\.?\s?o\.?\s?box|postfach|apartado|boîte postale|bp)\s*\d)|"
     r"\b[\w'’.-]*(?:stra(?:ss|ß)e|str\.|weg|platz|gasse|allee|ring|damm|ufer|road|rd\.?|street|st\.?|avenue|"
     r"ave\.?|lane|ln\.?|boulevard|blvd\.?|drive|dr\.?|way|place|pl\.?|square|sq\.?|rue|via|viale|calle|"
-    r"avenida|av\.|plaza|piazza|vej|gatan|gade|laan|straat|kade|plein|rúa|rua|carrer)\s+\d+", re.I)
+    r"avenida|av\.|plaza|piazza|vej|gatan|gade|laan|straat|kade|plein|rúa|rua|carrer)\s+\d+|"
+    # "Calle Mayor 21, 2º", "Via Roma 10", "Am Sandtorkai 3": a name then a house number (read only
+    # next to a postcode line)
+    r"^[^\d,]{3,40}\s\d{1,4}\s?[a-z]?(?:,\s*.{1,12})?$", re.I)
 _PHONE = re.compile(r"(?<![\w/])\+?\(?\d[\d\s().\-–/\u00a0]{5,22}\d(?![\w/])")
 _PHONE_LABEL = re.compile(
     r"(?:^|\b)(?:tel(?:efon|ephone|éfono|efone|efono)?|t[ée]l[ée]phone|phone|fon|call(?: us)?|mobile|mob|"
@@ -53,6 +57,8 @@ _SIZE = re.compile(
     r"\b(\d{1,3}(?:[.,\s\u00a0]\d{3})+|\d{2,6})\+?\s+(employees|people|staff|team members|mitarbeiter(?:innen)?|"
     r"beschäftigte|empleados|personas|persoas|trabajadores|collaborateurs|salariés|dipendenti|persone|"
     r"medewerkers|werknemers|funcionários|pessoas)\b", re.I)
+_APPROX_BEFORE = re.compile(r"(?:over|more than|about|around|approximately|nearly|almost|mehr als|über|rund|"
+                            r"más de|cerca de|plus de|environ|oltre|circa)\s*$", re.I)
 _COPYRIGHT = re.compile(
     r"(?:©|\(c\)|copyright)\s*(?:©\s*)?(?:\d{4}\s*(?:[-–—]\s*\d{2,4})?\s*,?\s*)?(?:by\s+)?"
     r"(?P<holder>[^.|©\n]{2,80}?(?:,?\s+(?:LLC|L\.L\.C\.|Inc\.?|Ltd\.?|Limited|GmbH(?: & Co\. KG)?|AG|S\.A\.?|"
@@ -66,9 +72,21 @@ _LABELS = {
     "company_size": ("company size", "employees", "size", "mitarbeiter", "empleados", "effectif"),
     "vat_id": ("vat", "vat id", "vat number", "ust-idnr", "ust-id", "ust-idnr.", "umsatzsteuer-id",
                "umsatzsteuer-identifikationsnummer", "nif", "cif", "tva", "partita iva", "btw"),
-    "register_id": ("handelsregister", "registergericht", "registernummer", "company number", "registration number",
+    "register_id": ("handelsregister", "registernummer", "company number", "registration number",
                     "company registration", "hrb", "kvk", "siren", "siret"),
 }
+_CREDITS = re.compile(
+    r"^(?:web\s?design|design|konzeption|konzept|gestaltung|realisierung|umsetzung|programmierung|hosting|"
+    r"bildnachweis|bildquellen|fotos?|photos?|photography|credits?|crédits|website by|site by|design by|"
+    r"made by|built by|diseño|desarrollo web|réalisation|conception|realizzazione)\b", re.I)
+# Who runs the organization, as an imprint or contact page prints it ("Geschäftsführer: A, B").
+_LEADERS = re.compile(
+    r"^(?P<role>geschäftsführer(?:in|innen)?|geschäftsführung|vorstand|vertreten durch|inhaber(?:in)?|"
+    r"managing directors?|directors?|ceo|founders?|owner|proprietor|gerente|director(?:a)? general|"
+    r"administrador(?:es)?|gérant(?:e)?|président(?:e)?|amministratore delegato|titolare)\s*[:：]\s*(?P<names>.+)$",
+    re.I)
+_HONORIFIC = re.compile(r"^(?:(?:dr|prof|dipl|ing|mag|lic|mba|msc|ma|ba)\.?[-\s]*(?:ing\.?|kfm\.?)?\s*)+",
+                        re.I)
 _LABEL_LINE = re.compile(r"^(?P<label>[\w .\-/]{2,40}?)\s*[:：]\s*(?P<value>\S.{0,150})$")
 
 
@@ -84,11 +102,38 @@ def contact_facts(doc: Document, bag: FactBag, name: str = "") -> None:
     holder = copyright_holder(doc)
     if holder and norm(holder[0]) != norm(name):
         bag.add("legal_name", holder[0], holder[1], "text")
+    team_members(doc, bag)
+
+
+def credit_lines(doc: Document) -> set[str]:
+    """Lines under a credits heading ('Webdesign', 'Konzeption und Gestaltung', 'Website by'): they name
+    the agency, photographer or host, whose address and phone are not the organization's."""
+    if "credit_lines" in doc.cache:
+        return doc.cache["credit_lines"]
+    out: set[str] = set()
+    for heading in doc.xpath("//h2 | //h3 | //h4 | //h5 | //h6 | //dt | //strong | //b")[:400]:
+        if not _CREDITS.search(element_text(heading)) or len(element_text(heading)) > 60:
+            continue
+        sibling = heading.getnext()
+        while sibling is not None and sibling.tag not in ("h1", "h2", "h3", "h4", "h5", "h6", "dt"):
+            if isinstance(sibling.tag, str):
+                out.update(text_lines(doc, sibling))
+            sibling = sibling.getnext()
+    for line in text_lines(doc):  # "Website by Pixelwerft, Hamburg, +49 40 ..." on one line
+        if _CREDITS.match(line):
+            out.add(line)
+    doc.cache["credit_lines"] = out
+    return out
+
+
+def _own_lines(doc: Document) -> list[str]:
+    credits = credit_lines(doc)
+    return [line for line in text_lines(doc) if line not in credits]
 
 
 def postal_addresses(doc: Document, bag: FactBag) -> None:
     """Addresses printed as a street line and a postcode line (`<address>` blocks and footers)."""
-    lines = text_lines(doc)
+    lines = _own_lines(doc)
     found = 0
     for i, line in enumerate(lines):
         if found >= _MAX_EACH or len(line) > 120:
@@ -96,10 +141,13 @@ def postal_addresses(doc: Document, bag: FactBag) -> None:
         if not _postal(line) or (_STREET.search(line) and i + 1 < len(lines) and _postal(lines[i + 1])):
             continue  # a street line whose postcode line follows is read with that line
         parts = [line]
-        for back in (1, 2):  # a street line or two before the postcode line
+        for back in (1, 2, 3):  # a street line or two before the postcode line, maybe with a floor line
             previous = lines[i - back] if i - back >= 0 else ""
             if previous and len(previous) <= 80 and _STREET.search(previous):
                 parts.insert(0, previous)
+            elif previous and len(previous) <= 12 and back < 3 and re.search(r"\d", previous) and (
+                    i - back - 1 >= 0 and _STREET.search(lines[i - back - 1])):
+                parts.insert(0, previous)  # "2º", "3. OG", "Suite 4" between street and postcode
             else:
                 break
         if len(parts) == 1 and not _STREET.search(line.split(",")[0]):
@@ -129,7 +177,7 @@ def page_phones(doc: Document, bag: FactBag) -> None:
         match = _PHONE.search(text)
         if match and len(text) <= 60:
             found.append((match.group(0), text))
-    for line in text_lines(doc):
+    for line in _own_lines(doc):
         for match in _PHONE.finditer(line):
             if _PHONE_LABEL.search(line[:match.start()]) and not re.search(r"\bfax\b", line[:match.start()], re.I):
                 found.append((match.group(0), line))
@@ -147,7 +195,7 @@ def page_emails(doc: Document, bag: FactBag) -> None:
     found: list[tuple[str, str]] = []
     for href in doc.xpath("//a[starts-with(translate(@href,'MAILTO','mailto'),'mailto:')]/@href"):
         found.append((href[7:].split("?", 1)[0], href))
-    for line in text_lines(doc):
+    for line in _own_lines(doc):
         found += [(m.group(0), line) for m in _EMAIL.finditer(line)]
         for m in _OBFUSCATED.finditer(line):
             found.append((f"{m.group(1)}@{_DOT.sub('.', m.group(2))}", m.group(0)))
@@ -183,10 +231,14 @@ def company_size(doc: Document, bag: FactBag, name: str) -> None:
     """'We are 8.000 people', 'over 200 employees' in a sentence about the subject."""
     if bag.has("company_size") or bag.has("employees_count"):
         return
-    for sentence in sentences(doc)[:400]:
-        match = _SIZE.search(sentence)
-        if match and len(sentence) <= 300 and _names_subject(sentence, name):
+    for paragraph in text_lines(doc, paragraphs=True)[:300]:
+        match = _SIZE.search(paragraph)
+        sentence = next((s for s in _split_sentences(paragraph) if match and match.group(0) in s), "")
+        # "Heute arbeiten 85 Mitarbeiter ...": the paragraph around the sentence names the subject
+        if match and len(sentence) <= 300 and _names_subject(paragraph[:600], name):
             bag.add("company_size", match.group(0), sentence, "text")
+            if "+" not in match.group(0) and not _APPROX_BEFORE.search(sentence[:match.start()]):
+                bag.add("employees_count", match.group(1), sentence, "text")  # an exact headcount
             return
 
 
@@ -215,3 +267,36 @@ def labelled_values(doc: Document, bag: FactBag) -> None:
                 if key == "founded" and not _YEAR.search(value):
                     continue
                 bag.add(key, value, evidence, "text")
+
+
+_PERSON_NAME = re.compile(r"^[A-ZÀ-Þ][\w'’.-]+(?:\s+(?:[A-ZÀ-Þ][\w'’.-]*|von|van|de|der|da|del|la|le)){1,3}$")
+_MAX_PEOPLE = 30
+
+
+def team_members(doc: Document, bag: FactBag) -> None:
+    """A team grid: at least two headings that are person names, each followed by a short role line."""
+    pairs: list[tuple[str, str]] = []
+    for heading in doc.xpath("//h2 | //h3 | //h4 | //h5 | //strong")[:500]:
+        name = element_text(heading)
+        if len(name) > 40 or not _PERSON_NAME.match(name):
+            continue
+        role_el = heading.getnext()
+        while role_el is not None and not isinstance(role_el.tag, str):
+            role_el = role_el.getnext()
+        if role_el is None or role_el.tag in ("h1", "h2", "h3", "h4", "h5", "h6", "strong", "ul", "ol"):
+            continue  # a heading followed by a heading is a list of topics, not a person and a role
+        role = element_text(role_el)
+        if role and len(role) <= 60 and not _PHONE.search(role) and "@" not in role and role != name:
+            pairs.append((name, role))
+    for line in text_lines(doc):
+        match = _LEADERS.match(line) if len(line) <= 200 else None
+        if match:
+            role = match.group("role").strip()
+            for who in re.split(r",|;|\s+(?:und|and|y|et|e)\s+|\s+&\s+", match.group("names")):
+                who = _HONORIFIC.sub("", who.strip()).strip()
+                if _PERSON_NAME.match(who):
+                    bag.add("people", f"{who} ({role})", line, "text")
+    if len(pairs) < 2:
+        return  # one heading and a line under it is a page section, not a team
+    for name, role in pairs[:_MAX_PEOPLE]:
+        bag.add("people", f"{name} ({role})", f"{name} / {role}", "selector")

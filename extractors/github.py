@@ -22,6 +22,8 @@ from extractors.text import condenser_text
 
 __all__ = ["GitHubExtractor"]
 
+_KIND = "github_user"  # the source kind of a refused page (a profile found decides its own)
+
 HOSTS = frozenset({"github.com", "www.github.com"})
 # First path segments that are GitHub's own pages, not accounts.
 RESERVED = frozenset({
@@ -76,7 +78,7 @@ class GitHubExtractor(Extractor):
         doc = Document(page)
         stop = gate(doc)
         if stop:
-            return refused(page, self.name, self.profile_source, stop)
+            return refused(page, self.name, self.profile_source, stop, kind=_KIND)
         bag = FactBag()
         _, links = structured(doc, bag)
         if any(doc.xpath(expr) for expr in ORG_MARKERS):
@@ -89,7 +91,7 @@ class GitHubExtractor(Extractor):
         _meta(doc, bag, subject)
         if not bag.has("name") and not bag.has("handle"):
             return refused(page, self.name, self.profile_source,
-                           Gate(Outcome.unsupported, "no GitHub profile on the page"))
+                           Gate(Outcome.unsupported, "no GitHub profile on the page"), kind=_KIND)
         text = condenser_text(doc, first=TEXT_FIRST, drop=TEXT_DROP)
         kind = "github_org" if subject == "organization" else "github_user"
         return result(page, self.name, self.profile_source, subject, bag, links, text, kind=kind)

@@ -22,11 +22,20 @@ COUNT_WORDS = {
     "posts": "posts_count", "post": "posts_count", "tweets": "posts_count", "tweet": "posts_count",
     "photos": "posts_count", "videos": "posts_count", "tracks": "posts_count", "uploads": "posts_count",
     "subscribers": "followers_count",
+    # the same counters in the languages profile pages are most often served in
+    "abonnés": "followers_count", "abonnenten": "followers_count", "seguidores": "followers_count",
+    "volgers": "followers_count", "iscritti": "followers_count",
+    "abonnements": "following_count", "abonnement": "following_count", "gefolgt": "following_count",
+    "folgt": "following_count", "siguiendo": "following_count", "seguidos": "following_count",
+    "seguindo": "following_count", "volgend": "following_count", "segue": "following_count",
+    "beiträge": "posts_count", "publicaciones": "posts_count", "publicações": "posts_count",
+    "messages": "posts_count", "publications": "posts_count", "toots": "posts_count", "berichten": "posts_count",
     "repositories": "repositories_count", "repository": "repositories_count",
     "stars": "stars_count", "star": "stars_count",
     "employees": "employees_count",
 }
-_NUMBER = r"(\d[\d,.\u00a0\u202f]*(?:\s?[KkMmBb](?![a-z]))?)"
+# "2 805", "1.234", "23,961", "2,8 k", "1.1M": digit groups may be split by spaces of any width
+_NUMBER = r"((?:\d{1,3}(?:[,.\s\u00a0\u202f]\d{3})+(?![\d])|\d+(?:[.,]\d+)?)(?:\s?[KkMmBb](?![a-z]))?)"
 _PHRASE = re.compile(_NUMBER + r"\s+(" + "|".join(sorted(COUNT_WORDS, key=len, reverse=True)) + r")\b", re.I)
 _WORD = re.compile(r"\b(" + "|".join(COUNT_WORDS) + r")\b", re.I)
 _SHORT = 40  # an element whose whole text is "6 Followers" is a counter, not a sentence

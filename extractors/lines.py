@@ -13,7 +13,7 @@ from lxml import etree
 from extractors.facts import clean
 from extractors.html import BLOCK_TAGS, Document
 
-__all__ = ["sentences", "text_lines"]
+__all__ = ["sentences", "split_sentences", "text_lines"]
 
 _SKIP = {"script", "style", "noscript", "template", "svg", "code", "pre", "select", "textarea", "button",
          "iframe", "object"}
@@ -54,6 +54,11 @@ def text_lines(doc: Document, root: etree._Element | None = None, *, paragraphs:
     if root is None:
         doc.cache[cache_key] = lines
     return lines
+
+
+def split_sentences(text: str) -> list[str]:
+    """A paragraph's sentences."""
+    return [s for s in _SENTENCE_END.split(text) if s]
 
 
 def sentences(doc: Document) -> list[str]:

@@ -25,6 +25,8 @@ from extractors.text import condenser_text
 
 __all__ = ["LinkedInExtractor"]
 
+_KIND = "linkedin_person"  # the source kind of a refused page (a profile found decides its own)
+
 DOMAINS = frozenset({"linkedin.com"})
 PERSON_PATH = re.compile(r"^/(?:in|pub)/[^/]+", re.I)
 COMPANY_PATH = re.compile(r"^/(?:company|school|showcase)/[^/]+", re.I)
@@ -96,7 +98,7 @@ class LinkedInExtractor(Extractor):
         doc = Document(page)
         stop = gate(doc)
         if stop:
-            return refused(page, self.name, self.profile_source, stop)
+            return refused(page, self.name, self.profile_source, stop, kind=_KIND)
         is_company = bool(COMPANY_PATH.match(doc.path))
         subject = find_subject(jsonld_nodes(doc))
         if subject is not None:
@@ -113,7 +115,7 @@ class LinkedInExtractor(Extractor):
             text = condenser_text(doc, first=TEXT_FIRST, drop=TEXT_DROP)
             return result(page, self.name, self.profile_source, "person", bag, links, text,
                           kind="linkedin_person")
-        return refused(page, self.name, self.profile_source, _why_empty(doc))
+        return refused(page, self.name, self.profile_source, _why_empty(doc), kind=_KIND)
 
 
 def _has_person(doc: Document, subject) -> bool:

@@ -48,5 +48,5 @@ def lead_paragraphs(doc: Document) -> list[str]:
     for el in doc.xpath(f"//body//*[{_LEAD}]")[:3]:
         text = element_text(el)
         if _MIN_LEAD <= len(text) <= _MAX_LEAD and re.search(r"[a-zà-ÿ]", text):
-            out.append(text)
+            return [text]  # the first: later "lead" paragraphs introduce sections, not the site
     return out

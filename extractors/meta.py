@@ -11,6 +11,7 @@ import re
 
 from extractors.facts import FactBag, clean, norm
 from extractors.html import Document, registrable_domain
+from extractors.sites import platform_name
 
 __all__ = [
     "boilerplate",
@@ -20,6 +21,7 @@ __all__ = [
     "meta_place",
     "page_name",
     "site_label",
+    "strip_stats",
     "title_parts",
     "without_boilerplate",
 ]
@@ -29,7 +31,11 @@ _SEPARATORS = re.compile(r"\s+(?:\||-|–|—|·|•|::|»|/)\s+")
 # Spotify", "Read writing from X on Medium", "The latest Tweets from X", "Explore X's 618 photos on Flickr".
 _PROMO_VERBS = re.compile(
     r"^(?:listen to|read writing from|read|explore|watch|see|discover|follow|check out|join|stream|"
-    r"the latest (?:tweets|posts|videos|photos) (?:from|by)|sign up|log in|find|view|download|play)\b", re.I)
+    r"the latest (?:tweets|posts|videos|photos) (?:from|by)|sign up|log in|find|view|download|play|"
+    r"sieh dir|schau dir|entdecke|hör dir|lies|mira|descubre|escucha|regarde|découvre|écoute|guarda|scopri|"
+    r"ascolta|bekijk|ontdek|luister|veja|confira|ouça)\b", re.I)
+# "1,2 k messages, 311 abonnements, 2,8 k abonnés · " before a bio (Mastodon's and Instagram's meta).
+_STATS_PREFIX = re.compile(r"^(?:[\d\s.,\u00a0\u202f]+\s?[kKmM]?\s+[^\W\d]+[,\s]*){1,5}[·•|:–-]\s*")
 _STATS_ONLY = re.compile(r"^[\w\s.,·•|]*\d[\w\s.,·•|]*$")
 _META_COUNTS = {
     "follower_count": "followers_count", "followers_count": "followers_count", "followers": "followers_count",
@@ -84,9 +90,10 @@ def boilerplate(text: str, doc: Document) -> bool:
     text = clean(text)
     if not text:
         return True
-    site = norm(site_label(doc) or registrable_domain(doc.host))
+    sites = {norm(s) for s in (site_label(doc), platform_name(doc.url), registrable_domain(doc.host).split(".")[0])
+             if s and norm(s)}
     first = re.split(r"(?<=[.!?])\s+", text)[0]
-    if _PROMO_VERBS.match(first) and site and site in norm(text):
+    if _PROMO_VERBS.match(first) and any(s in norm(text) or s.split()[0] in norm(text).split() for s in sites):
         return True
     return bool(_STATS_ONLY.match(text)) and len(text) < 60
 
@@ -105,7 +112,13 @@ def description(doc: Document) -> tuple[str, str]:
 
 def without_boilerplate(text: str, doc: Document) -> str:
     """The text without the site's boilerplate sentences ('' when nothing else is left)."""
-    kept = [s for s in re.split(r"(?<=[.!?])\s+", clean(text)) if not boilerplate(s, doc)]
+    text = clean(text)
+    head = _SEPARATORS.split(text, maxsplit=1)
+    named = {norm(p) for p in (*title_parts(doc), clean(doc.meta.get("og:title")), site_label(doc)) if p}
+    if len(head) == 2 and norm(head[0]) in named:
+        text = head[1]  # "Fernlight Studio | Branding and ...": the title repeated before the description
+    text = strip_stats(text)
+    kept = [s for s in re.split(r"(?<=[.!?])\s+", text) if not boilerplate(s, doc)]
     joined = " ".join(kept)
     return "" if not joined or boilerplate(joined, doc) else joined
 
@@ -124,6 +137,11 @@ def meta_place(doc: Document, bag: FactBag) -> None:
     parts = [clean(doc.meta.get(k)) for k in ("og:locality", "og:region", "og:country-name")]
     place = ", ".join(dict.fromkeys(p for p in parts if p))
     bag.add("location", place, "meta:og:locality", "meta")
+
+
+def strip_stats(text: str) -> str:
+    """Text without a leading row of counts ('311 abonnements, 2,8 k abonnés · Cartographe...')."""
+    return _STATS_PREFIX.sub("", text or "").strip()
 
 
 def canonical_url(doc: Document) -> str:

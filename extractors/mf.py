@@ -153,6 +153,13 @@ def _tag(card: HCard, how: str) -> HCard:
 
 
 def _location(card: HCard) -> tuple[str, str]:
+    for adr in card.props.get("adr", []):  # a nested h-adr: its own locality, region and country
+        if isinstance(adr, dict) and adr.get("properties"):
+            inner = HCard(adr["properties"], card.element)
+            place = ", ".join(dict.fromkeys(inner.first(p) for p in ("locality", "region", "country-name")
+                                            if inner.first(p)))
+            if place:
+                return place, "mf2:h-card.p-adr.h-adr"
     for prop in ("locality", "region", "country-name"):
         if card.first(prop):
             parts = [card.first(p) for p in ("locality", "region", "country-name") if card.first(p)]

@@ -15,18 +15,23 @@ import re
 from extractors.facts import FactBag, clean, norm
 from extractors.html import Document, element_text
 from extractors.lines import text_lines
+from extractors.meta import title_parts
 
-__all__ = ["owner_name", "person_text_facts"]
+__all__ = ["owner_name", "person_text_facts", "titled_role"]
 
 _NAME = r"(?P<name>[A-ZÀ-Þ][\w'’.-]+(?:\s+(?:[A-ZÀ-Þ][\w'’.-]+|de|da|van|von|der|del|la|le)){0,3})"
 _INTRO = re.compile(r"(?:^|\b)(?:I[’']m|I am|my name is|je suis|je m'appelle|ich bin|ich heiße|soy|me llamo|"
                     r"sono|mi chiamo|ik ben|eu sou)\s+" + _NAME, re.U)
 _BYLINE = re.compile(r"^(?:by|written by|von|por|par|di)\s+" + _NAME + r"$", re.I | re.U)
 _WORKS_AT = re.compile(r"\b(?:work(?:ing|s)?|employed) (?:at|for)\s+(?P<org>[A-Z0-9][\w&.'’-]*(?:\s+[A-Z0-9][\w&.'’-]*){0,4})")
+_ROLES = (r"(?:engineer|developer|designer|manager|consultant|researcher|scientist|writer|architect|analyst|"
+          r"founder|director|lead|officer|photographer|teacher|professor|journalist|editor|producer|artist|"
+          r"musician|programmer|specialist|advisor|coach|illustrator|author|translator|lawyer|attorney|"
+          r"therapist|doctor|physician|nurse|accountant|animator|composer|filmmaker|maker|ceramicist|"
+          r"entrepreneur|strategist|copywriter|speaker|economist|historian|curator|chef|craftsman|potter)")
+_ROLE_WORD = re.compile(r"\b" + _ROLES + r"s?\b", re.I)
 _WORKS_AS = re.compile(r"\b(?:work(?:ing|s)? as|I[’']m an?|I am an?)\s+(?:an?\s+)?(?P<role>(?:[\w-]+\s+){0,4}?"
-                       r"(?:engineer|developer|designer|manager|consultant|researcher|scientist|writer|"
-                       r"architect|analyst|founder|director|lead|officer|photographer|teacher|professor|"
-                       r"journalist|editor|producer|artist|musician|programmer|specialist|advisor|coach))\b", re.I)
+                       + _ROLES + r")\b", re.I)
 _PLACE_LABELS = frozenset({"from", "location", "based in", "lives in", "city", "home", "hometown", "wohnort",
                            "ubicación", "ville", "località"})
 _SHORT = 60
@@ -56,11 +61,25 @@ def _byline(doc: Document) -> tuple[str, str] | None:
     return next(iter(names.items())) if len(names) == 1 else None
 
 
+def titled_role(doc: Document) -> tuple[str, str, str] | None:
+    """A title that is a person's name and a role: 'Wren Okonkwo — Illustrator' -> (name, role, title)."""
+    parts = title_parts(doc)
+    if len(parts) != 2:
+        return None
+    for name, role in (parts, parts[::-1]):
+        if _LOOKS_LIKE_NAME.match(name) and _ROLE_WORD.search(role) and len(role) <= 60:
+            return name, role, doc.title
+    return None
+
+
 def owner_name(doc: Document) -> tuple[str, str] | None:
     """The person a site without markup belongs to, with the evidence; None when it does not say."""
     found = _intro(doc)
     if found:
         return found
+    titled = titled_role(doc)
+    if titled:
+        return titled[0], f"title: {titled[2]}"
     author = clean(doc.meta.get("author"))
     if author and _LOOKS_LIKE_NAME.match(author) and norm(author) in {norm(h) for h in _headings(doc)}:
         return author, f"meta:author = heading {author!r}"
@@ -90,6 +109,9 @@ def person_text_facts(doc: Document, bag: FactBag, owner: tuple[str, str]) -> No
         if match:
             bag.add("employer", match.group("org").rstrip(".,"), text, "text")
             break
+    titled = titled_role(doc)
+    if titled and titled[0] == owner[0]:
+        bag.add("job_title", titled[1], f"title: {titled[2]}", "meta")
     for text in texts:
         match = _WORKS_AS.search(text)
         if match:

@@ -12,13 +12,17 @@ import re
 from urllib.parse import urlsplit
 
 from extractors.appstate import handle_strings, read_app_state
-from extractors.facts import FactBag, clean
+from extractors.facts import FactBag, clean, norm
 from extractors.html import Document
 from extractors.layers import count_phrases
 from extractors.lines import text_lines
-from extractors.meta import canonical_url, description, meta_counts, meta_place, page_name
+from extractors.base import host_of
+from extractors.html import registrable_domain
+from extractors.meta import canonical_url, description, meta_counts, meta_place, page_name, site_label, strip_stats
+from extractors.sites import is_platform
 
-__all__ = ["PROFILE_TYPES", "is_profile_page", "platform_profile", "url_handle"]
+__all__ = ["ORG_WORDS", "PROFILE_TITLE", "PROFILE_TYPES", "is_profile_page", "looks_like_org", "platform_profile",
+           "url_handle", "user_links"]
 
 PROFILE_TYPES = frozenset({"profile", "music.musician", "music.group", "books.author"})
 # First path segments that are a platform's own pages, not somebody's profile.
@@ -26,7 +30,7 @@ _RESERVED = frozenset({
     "share", "sharer", "sharer.php", "intent", "home", "search", "hashtag", "hashtags", "login", "signup",
     "explore", "i", "settings", "privacy", "tos", "terms", "about", "help", "watch", "video", "videos", "p",
     "post", "posts", "status", "tag", "tags", "results", "playlist", "events", "reel", "reels", "tv",
-    "stories", "embed", "shareArticle", "feed", "jobs", "legal", "policies", "developers", "dialog",
+    "stories", "embed", "sharearticle", "feed", "jobs", "legal", "policies", "developers", "dialog",
     "plugins", "oauth", "auth", "account", "notifications", "messages", "discover", "trending", "web",
 })
 # Segments that introduce a profile: "/channel/<id>", "/in/<name>", "/photos/<name>/", "/profile/<handle>".
@@ -35,7 +39,20 @@ _PREFIXES = frozenset({"in", "company", "pub", "school", "channel", "c", "user",
 _OPAQUE_AFTER = frozenset({"channel", "artist", "pub"})  # ids, not handles
 _JOINED = re.compile(r"^(?:joined|member since|joined on|mitglied seit|se unió en|inscrit en|iscritto dal)\s+"
                      r"(?P<date>(?:[A-Z][a-z]+\.?\s+)?(?:\d{1,2},?\s+)?(?:19|20)\d\d)$", re.I)
+_MAX_USER_LINKS = 8
+PROFILE_TITLE = re.compile(r"^(?P<name>[^()|•]{1,80}?)\s*\((?P<handle>@[\w.\-]{1,60}(?:@[\w.\-]{1,100})?)\)")
+# Words that make an account's name an organization's: "Fernlight Studio", "Acme Labs", "Kranwerk GmbH".
+ORG_WORDS = frozenset({"studio", "studios", "agency", "labs", "lab", "inc", "llc", "ltd", "gmbh", "ag", "sa", "sl",
+                       "company", "co", "corp", "group", "records", "media", "press", "collective", "foundation",
+                       "association", "club", "team", "university", "institute", "school", "network", "bank",
+                       "society", "council", "magazine", "journal", "news", "band", "orchestra", "choir", "ensemble"})
 _LIST_COUNTS = re.compile(r"^[\d\s.,kKmMbB]+\s+\w+(?:\s*[•·|,]\s*[\d\s.,kKmMbB]+\s+\w+)+$")
+
+
+def looks_like_org(name: str) -> bool:
+    """True when a name ends in an organization word ("Fernlight Studio", "Kranwerk GmbH")."""
+    words = norm(name).split()
+    return len(words) >= 2 and words[-1] in ORG_WORDS
 
 
 def _segments(url: str) -> list[str]:
@@ -86,9 +103,32 @@ def _counter_rows(doc: Document, bag: FactBag) -> None:
                 bag.add(key, value, said, "selector")
 
 
+def user_links(doc: Document) -> list[str]:
+    """Links the account holder added: off-platform anchors marked rel=me, nofollow or ugc (the
+    convention platforms use for links their users supply), not the platform's own accounts."""
+    own = registrable_domain(doc.host)
+    site = norm(site_label(doc)).replace(" ", "")
+    found: list[str] = []
+    for el in doc.xpath("//body//a[@href][@rel]"):
+        rel = set(el.get("rel", "").lower().split())
+        url = doc.absolute(el.get("href"))
+        if not (rel & {"me", "nofollow", "ugc"}) or not url.startswith("http"):
+            continue
+        host = host_of(url)
+        if registrable_domain(host) == own or (site and url_handle(url).lower().lstrip("@") == site):
+            continue
+        if url not in found:
+            found.append(url)
+    return found[:_MAX_USER_LINKS]
+
+
 def platform_profile(doc: Document, bag: FactBag) -> bool:
     """Facts of a profile on a platform; True when the page names its subject."""
     name, evidence = page_name(doc)
+    titled = PROFILE_TITLE.match(name)
+    if titled:  # "Ada Lovelace (@ada)": the name and the handle
+        name = titled.group("name").strip()
+        bag.add("handle", titled.group("handle"), evidence, "meta")
     handle = url_handle(canonical_url(doc)) or url_handle(doc.url)
     read_app_state(doc, bag, {handle, str(bag.get("handle") or "")}, {name, str(bag.get("name") or "")})
     bag.add("name", name, evidence, "meta")
@@ -98,8 +138,12 @@ def platform_profile(doc: Document, bag: FactBag) -> bool:
         bag.add("handle", found, path, "selector")
         break
     bio, where = description(doc)
+    bio = strip_stats(bio)
     if bio and not count_phrases(bio):
-        bag.add("bio", bio, where, "meta")
+        bag.add("bio", bio, where, "meta")  # an account's self-description is its bio, whoever holds it
+    for url in user_links(doc):
+        if not is_platform(url):
+            bag.add("website", url, f'<a rel="me/nofollow" href="{url}">', "selector")
     meta_counts(doc, bag)
     meta_place(doc, bag)
     for key in ("og:description", "description", "twitter:description"):

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from extractors.facts import FactBag, clean
 from extractors.html import registrable_domain
 from extractors.sites import is_platform
+from extractors.schema_types import is_a
 from extractors.structured import as_list, type_names
 
 __all__ = [
@@ -57,14 +58,14 @@ class Subject:
 
 
 def is_person(node: Any) -> bool:
-    """True for schema.org Person nodes."""
-    return "person" in type_names(node)
+    """True for schema.org Person nodes (and subtypes)."""
+    return any(is_a(n, "person") for n in type_names(node))
 
 
 def is_org(node: Any) -> bool:
-    """True for Organization (or a subtype) nodes."""
+    """True for Organization nodes, any subtype included (MusicGroup, Dentist, NGO, Corporation, ...)."""
     names = type_names(node)
-    return bool(names & ORG_TYPES) or any(n.endswith(("business", "organization")) for n in names)
+    return bool(names & ORG_TYPES) or any(is_a(n, "organization") for n in names)
 
 
 def find_subject(nodes: list[dict]) -> Subject | None:
@@ -194,6 +195,8 @@ def person_facts(bag: FactBag, node: dict, host: str, method: str, *, profile_pa
     bag.add_all("languages", _names(node.get("knowsLanguage")), f"{path}.knowsLanguage", method)
     bag.add_all("skills", _names(node.get("knowsAbout")), f"{path}.knowsAbout", method)
     bag.add_all("organizations", _names(node.get("memberOf")), f"{path}.memberOf", method)
+    bag.add_all("organizations", _names(node.get("affiliation")), f"{path}.affiliation", method)
+    bag.add_all("organizations", employers[1:], f"{path}.worksFor", method)
     bag.add("email", _name(node.get("email")), f"{path}.email", method)
     bag.add("phone", _name(node.get("telephone")), f"{path}.telephone", method)
     url = _name(node.get("url"))
@@ -218,8 +221,8 @@ def org_facts(bag: FactBag, node: dict, host: str, method: str, *, source: str =
     own_sites = [u for u in links if not is_platform(u)]  # a LinkedIn or X page is not the website
     url = _name(node.get("url"))
     website = url if url and _off_host(url, host) else (own_sites[0] if len(own_sites) == 1 else "")
-    if url and not _off_host(url, host) and not links:
-        website = url  # the organization's own site states its own URL
+    if url and not _off_host(url, host) and not links and not is_platform(url):
+        website = url  # the organization's own site states its own URL (a platform's page is not a website)
     bag.add("website", website, f"{path}.{'url' if website == url else 'sameAs'}", method)
     bag.add("founded", node.get("foundingDate"), f"{path}.foundingDate", method)
     _employees(bag, node.get("numberOfEmployees"), path, method)
@@ -229,6 +232,8 @@ def org_facts(bag: FactBag, node: dict, host: str, method: str, *, source: str =
     own_fields = any(k in node for k in ("streetAddress", "postalCode", "addressLocality"))
     if own_fields:
         bag.add("address", place_text(node, full=True), f"{path}.streetAddress", method)  # its own fields
+    if not address and not own_fields:  # a Place given as location often holds the only address
+        address = [p.get("address") for p in as_list(node.get("location")) if isinstance(p, dict) and p.get("address")]
     for place in as_list(address):
         bag.add("address", place_text(place, full=True), f"{path}.address", method)
         if isinstance(place, dict):  # a PostalAddress is a ContactPoint: it may carry a phone and an email
@@ -240,6 +245,14 @@ def org_facts(bag: FactBag, node: dict, host: str, method: str, *, source: str =
     for place in as_list(node.get("location")):
         bag.add("locations", place_text(place, full=True), f"{path}.location", method)
     bag.add_all("specialties", _names(node.get("knowsAbout")), f"{path}.knowsAbout", method)
+    bag.add("vat_id", _name(node.get("vatID")), f"{path}.vatID", method)
+    for prop, role in (("founder", "founder"), ("founders", "founder"), ("employee", ""), ("employees", ""),
+                       ("member", ""), ("coach", "coach"), ("director", "director"), ("ceo", "CEO")):
+        for person in as_list(node.get(prop)):
+            who = _name(person)
+            title = _name(person.get("jobTitle")) if isinstance(person, dict) else ""
+            if who and (not isinstance(person, dict) or is_person(person) or "@type" not in person):
+                bag.add("people", f"{who} ({title or role})" if title or role else who, f"{path}.{prop}", method)
     if prop != "brand":
         bag.add_all("products", _names(node.get("brand")), f"{path}.brand", method)
     for offer in as_list(node.get("makesOffer")):

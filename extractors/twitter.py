@@ -22,6 +22,8 @@ from extractors.text import condenser_text
 
 __all__ = ["TwitterExtractor"]
 
+_KIND = "twitter"  # the source kind of a refused page (a profile found decides its own)
+
 DOMAINS = frozenset({"x.com", "twitter.com"})
 RESERVED_PATHS = frozenset({"i", "home", "explore", "search", "login", "signup", "settings", "messages",
                             "notifications", "intent", "share", "hashtag", "tos", "privacy"})
@@ -76,10 +78,10 @@ class TwitterExtractor(Extractor):
         doc = Document(page)
         if LOGIN_PATH.match(doc.path):
             return refused(page, self.name, self.profile_source,
-                           Gate(Outcome.login_wall, "X sent the visit to its login page"))
+                           Gate(Outcome.login_wall, "X sent the visit to its login page"), kind=_KIND)
         stop = gate(doc)
         if stop:
-            return refused(page, self.name, self.profile_source, stop)
+            return refused(page, self.name, self.profile_source, stop, kind=_KIND)
         bag = FactBag()
         _, links = structured(doc, bag)
         _jsonld_page(doc, bag, links)
@@ -90,7 +92,7 @@ class TwitterExtractor(Extractor):
             stop = gate(doc, NOT_FOUND) or gate(doc, LOGIN) or Gate(
                 Outcome.unsupported, "no profile on the page (X renders profiles with JavaScript: fetch it "
                                      "with the browser, or save the page and use --from-file)")
-            return refused(page, self.name, self.profile_source, stop)
+            return refused(page, self.name, self.profile_source, stop, kind=_KIND)
         _handle_from_url(doc, bag)
         text = condenser_text(doc, first=TEXT_FIRST, drop=TEXT_DROP)
         return result(page, self.name, self.profile_source, "person", bag, links, text, kind="twitter")

@@ -21,11 +21,17 @@ from extractors.facts import FactBag, clean
 from extractors.html import Document, registrable_domain
 from extractors.layers import count_elements, count_phrases, structured
 from extractors.links import lead_paragraphs, profile_links
-from extractors.meta import description, page_name, site_label, without_boilerplate
+from extractors.meta import description, page_name, site_label, strip_stats
 from extractors.mf import hcard_facts, representative_hcard
 from extractors.pages import gate
 from extractors.person_text import owner_name, person_text_facts
-from extractors.profile import is_profile_page, platform_profile
+from extractors.profile import (
+    PROFILE_TITLE,
+    is_profile_page,
+    looks_like_org,
+    platform_profile,
+    user_links,
+)
 from extractors.schema import ARTICLE_TYPES, is_person, person_facts
 from extractors.sites import is_platform, platform_name
 from extractors.structured import as_list, jsonld_nodes, type_names
@@ -38,7 +44,6 @@ COMPANY_LABEL, PERSONAL_LABEL = "Company Website", "Personal Website"
 _MODE_KIND: dict[str, SourceKind] = {"company": "company_website", "personal": "personal_website",
                                      "generic": "generic"}
 
-PROFILE_TITLE = re.compile(r"^(?P<name>[^()|•]{1,80}?)\s*\((?P<handle>@[\w.\-]{1,60}(?:@[\w.\-]{1,100})?)\)")
 QUOTED_BIO = re.compile(r"\bon [\w .]{2,30}:\s*[\"“](?P<bio>.+)[\"”]\s*$", re.S)
 _LOOKS_LIKE_NAME = re.compile(r"^[A-ZÀ-Þ][\w'’.-]+(?: [A-ZÀ-Þ][\w'’.-]+){1,3}$")
 
@@ -81,10 +86,14 @@ def parse_web(page: Page, mode: Mode) -> Extraction:
     if kind == "unknown" and _article_author(doc, bag, links):
         kind = "person"
     profile_page = on_platform and is_profile_page(doc)
+    if profile_page and kind == "unknown" and looks_like_org(page_name(doc)[0]):
+        kind = "organization"  # "Fernlight Studio" on a design platform: an organization's account
     if profile_page or not on_platform:
         kind = _meta_profile(doc, bag, kind)
-    if profile_page and kind in ("unknown", "person"):
-        kind = "person" if platform_profile(doc, bag) else kind
+    if profile_page:  # a band's or a company's account is a profile too: it keeps its organization subject
+        named = platform_profile(doc, bag)
+        links += user_links(doc)
+        kind = "person" if named and kind == "unknown" else kind
     if not on_platform and owner == "unknown" and kind == "unknown":
         person = owner_name(doc)
         if person:
@@ -151,8 +160,10 @@ def _meta_profile(doc: Document, bag: FactBag, kind: str) -> str:
         quoted = QUOTED_BIO.search(text)
         if quoted:
             bag.add("bio", quoted.group("bio"), f"meta:{key}", "meta")
-        elif text and not count_phrases(text):
-            bag.add("bio", without_boilerplate(text, doc), f"meta:{key}", "meta")
+    bio, where = description(doc)
+    bio = strip_stats(bio)
+    if bio and not count_phrases(bio):
+        bag.add("bio", bio, where, "meta")
     if is_profile and not bag.has("name"):
         title = clean(meta.get("og:title"))
         bag.add("name", title, "meta:og:title", "meta")

@@ -97,6 +97,8 @@ class ContactBook:
                     continue
                 values = fact.value if isinstance(fact.value, list) else [fact.value]
                 for value in values:
+                    if isinstance(value, str) and fact.key == "handle":
+                        value = value.removeprefix("@")  # a fediverse handle, "@ada@social.example"
                     if isinstance(value, str):
                         book._add_whole(value, phone=fact.key.lower().startswith(_PHONE_KEYS))
         return book

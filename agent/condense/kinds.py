@@ -24,7 +24,7 @@ _ABBREVIATED = re.compile(r"\d\s?[kKmMbB]\b")  # "86.4K", "1.2 M": a figure roun
 
 # Fact keys that come one item per fact and become one list value.
 LIST_FACT_KEYS = frozenset({"education", "experience", "skills", "interests", "languages", "pinned_repositories",
-                            "organizations", "products", "specialties", "locations"})
+                            "organizations", "products", "specialties", "locations", "people", "social_profiles"})
 
 
 def source_kind(extractions: Sequence[Extraction]) -> SourceKind:
@@ -95,6 +95,12 @@ class FactBag:
             bucket += [i for i in items if i not in bucket]
         elif key not in self.scalars:
             self.scalars[key] = value
+        elif key == "address" and isinstance(value, str):  # a second office: one of the locations
+            bucket = self.lists.setdefault("locations", [])
+            if value not in bucket and value != self.scalars[key]:
+                bucket.append(value)
+            self.origin.setdefault("locations", (url, fact))
+            return
         else:
             return
         self.origin.setdefault(key, (url, fact))

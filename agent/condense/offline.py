@@ -24,10 +24,11 @@ __all__ = ["KIND_KEYS", "OfflineCondenser", "offline_payload", "offline_version"
 _PERSON = ["name", "headline", "job_title", "employer", "location", "industry", "bio", "experience", "education",
            "skills", "languages", "interests", "organizations", "pinned_repositories", "website", "email",
            "handle", "joined_date", "followers_count", "following_count", "posts_count", "repositories_count",
-           "stars_count", "connections"]
-_ORG = ["name", "description", "industry", "company_size", "employees_count", "founded", "headquarters",
-        "address", "locations", "products", "specialties", "website", "email", "phone", "handle",
-        "followers_count", "repositories_count", "pinned_repositories"]
+           "stars_count", "connections", "social_profiles"]
+_ORG = ["name", "legal_name", "description", "industry", "company_size", "employees_count", "founded",
+        "headquarters", "address", "locations", "products", "specialties", "people", "website", "email", "phone",
+        "handle", "followers_count", "repositories_count", "pinned_repositories", "social_profiles", "vat_id",
+        "register_id"]
 
 _SOCIAL = ["name", "handle", "bio", "location", "website", "joined_date", "followers_count", "following_count",
            "posts_count", *_PERSON]
@@ -66,12 +67,16 @@ def offline_payload(profile_source: str, extractions: list[Extraction]) -> dict[
     payload: dict[str, Any] = {"summary": offline_summary(profile_source, extractions)}
     known = set(KEY_TYPES) | LIST_FACT_KEYS
     order = list(dict.fromkeys([*_kind_keys(kind, subject), *(k for k in bag.origin if k in known)]))
+    said: set[str] = set()
     for key in order:
         if len(payload) >= MAX_KEYS - _FRAME_ROOM:
             break
         value = _value(bag, key)
-        if value is not None:
-            payload[key] = value
+        if value is None or (isinstance(value, str) and len(value) > 40 and value in said):
+            continue  # a long text under two keys (bio and description) is said once
+        payload[key] = value
+        if isinstance(value, str):
+            said.add(value)
     return payload
 
 

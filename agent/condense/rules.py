@@ -44,14 +44,15 @@ KEY_TYPES: dict[str, str] = {
     **dict.fromkeys(
         ["summary", "source_url", "retrieved_at", "name", "headline", "job_title", "employer", "location",
          "bio", "website", "handle", "email", "joined_date", "industry", "connections", "description",
-         "company_size", "headquarters", "address", "phone", "current_company", "company_type"], "str"),
+         "company_size", "headquarters", "address", "phone", "current_company", "company_type", "legal_name",
+         "vat_id", "register_id"], "str"),
     **dict.fromkeys(
         ["followers_count", "following_count", "posts_count", "repositories_count", "stars_count",
          "employees_count", "founded", "founded_year", "years_of_experience"], "int"),
     **dict.fromkeys(
         ["education", "experience", "skills", "interests", "languages", "pinned_repositories",
          "organizations", "products", "key_products", "specialties", "locations", "source_urls",
-         "focus_areas", "technologies"], "list"),
+         "focus_areas", "technologies", "people", "social_profiles"], "list"),
     **dict.fromkeys(["hireable", "verified", "is_verified"], "bool"),
 }
 GENERIC_KEYS = {
