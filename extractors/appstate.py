@@ -77,7 +77,7 @@ def json_blobs(doc: Document) -> list[Any]:
             attempts += 1
             try:
                 value, end = _DECODER.raw_decode(text, match.start())
-            except (json.JSONDecodeError, RecursionError):
+            except (ValueError, RecursionError):  # not JSON, or a number past int()'s digit limit
                 position = match.start() + 1
                 continue
             if isinstance(value, (dict, list)) and value:

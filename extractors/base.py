@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from agent.models import Extraction, Outcome, Page, SourceKind
 from extractors.facts import FactBag
+from extractors.html import host_of
 from extractors.pages import Gate
 
 __all__ = ["FALLBACK", "SITE", "WEB", "Extractor", "host_of", "host_in", "is_http", "refused", "result"]
@@ -52,14 +53,6 @@ def is_http(url: str) -> bool:
     except ValueError:
         return False
     return parts.scheme in ("http", "https") and bool(parts.hostname)
-
-
-def host_of(url: str) -> str:
-    """The lower-cased host of a URL ('' when there is none)."""
-    try:
-        return (urlsplit(url).hostname or "").lower()
-    except ValueError:
-        return ""
 
 
 def host_in(url: str, domains: frozenset[str] | set[str] | tuple[str, ...]) -> bool:

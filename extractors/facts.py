@@ -59,6 +59,7 @@ _COUNT = re.compile(r"(\d+(?:[.,\s\u00a0\u202f]\d+)*)\s*([kmb](?![a-z]))?", re.I
 _YEAR = re.compile(r"\b(1[6-9]\d\d|20\d\d)\b")
 _MULTIPLIER = {"k": 1_000, "m": 1_000_000, "b": 1_000_000_000}
 EVIDENCE_CHARS = 200
+_MAX_DIGITS = 15  # above any real count, below int()'s and float()'s limits
 
 
 def clean(text: str | None) -> str:
@@ -80,13 +81,20 @@ def parse_count(text: str | int | None) -> tuple[int, bool] | None:
     if isinstance(text, bool) or text is None:
         return None
     if isinstance(text, int):
-        return (text, False) if text >= 0 else None
+        return (text, False) if 0 <= text < 10 ** _MAX_DIGITS else None
+    if isinstance(text, float):
+        return (int(text), False) if text.is_integer() and 0 <= text < 10 ** _MAX_DIGITS else None
     match = _COUNT.search(clean(text))
     if not match:
         return None
     digits, suffix = match.group(1), (match.group(2) or "").lower()
+    if len(re.sub(r"\D", "", digits)) > _MAX_DIGITS:
+        return None  # no follower or employee count has this many digits: not a count
     if suffix:
-        number = float(re.sub(r"[\s\u00a0\u202f]", "", digits).replace(",", "."))
+        try:
+            number = float(re.sub(r"[\s\u00a0\u202f]", "", digits).replace(",", "."))
+        except ValueError:  # "1.2.3k"
+            return None
         return int(round(number * _MULTIPLIER[suffix])), True
     groups = re.split(r"[.,\s\u00a0\u202f]", digits)
     if len(groups) > 1 and not all(len(g) == 3 for g in groups[1:]):

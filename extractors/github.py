@@ -143,7 +143,10 @@ def _organization(doc: Document, bag: FactBag, links: list[str]) -> None:
 
 
 def _tab(href: str) -> str:
-    parts = urlsplit(href)
+    try:
+        parts = urlsplit(href)
+    except ValueError:  # "http://[::1?tab=..." is not a URL
+        return ""
     tab = (parse_qs(parts.query).get("tab") or [""])[0]
     return tab or parts.path.rstrip("/").rsplit("/", 1)[-1]
 

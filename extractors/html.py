@@ -7,6 +7,7 @@ meta tags, selectors and the condenser text all read the same tree.
 from __future__ import annotations
 
 import logging
+import re
 from functools import cached_property
 from urllib.parse import urljoin, urlsplit
 
@@ -16,11 +17,12 @@ from lxml import etree
 from agent.models import Page
 from extractors.facts import clean
 
-__all__ = ["BLOCK_TAGS", "Document", "class_xpath", "element_text", "label_pairs", "registrable_domain"]
+__all__ = ["BLOCK_TAGS", "Document", "class_xpath", "element_text", "host_of", "label_pairs", "registrable_domain"]
 
 log = logging.getLogger(__name__)
 
 # Second-level labels under which registrations happen one level deeper (example.co.uk).
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _SAMPLE_CHARS = 20_000
 _COUNT_CAP = 50_000
 _SECOND_LEVEL = {"co", "com", "org", "net", "ac", "gov", "edu", "ltd", "plc", "ne", "or", "go"}
@@ -29,6 +31,14 @@ _SECOND_LEVEL = {"co", "com", "org", "net", "ac", "gov", "edu", "ltd", "plc", "n
 def class_xpath(name: str) -> str:
     """An XPath predicate that matches elements carrying the CSS class `name`."""
     return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+
+
+def host_of(url: str) -> str:
+    """The lower-cased host of a URL ('' when there is none, or when the URL cannot be parsed)."""
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:  # "http://[::1" and friends
+        return ""
 
 
 def registrable_domain(host: str) -> str:
@@ -53,7 +63,9 @@ class Document:
 
     @staticmethod
     def _parse(html: str) -> etree._Element:
-        text = html.strip() if html else ""
+        # C0 controls and noncharacters are not text (HTML's "noncharacter" parse errors) and lxml refuses
+        # them when a layer sets text later: drop them once, here.
+        text = _NOT_TEXT.sub("", html).strip() if html else ""
         if not text:
             return lxml.html.fromstring("<html><body></body></html>")
         try:

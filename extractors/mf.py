@@ -14,7 +14,7 @@ import lxml.html
 import mf2py
 
 from extractors.facts import FactBag, clean
-from extractors.html import Document, element_text, registrable_domain
+from extractors.html import Document, element_text, host_of, registrable_domain
 
 __all__ = ["hcard_facts", "hcards", "representative_hcard", "HCard"]
 
@@ -123,7 +123,7 @@ def _classic_props(root, doc: Document) -> dict:
 
 
 def _same_site(url: str, doc: Document) -> bool:
-    host = (urlsplit(url).hostname or "").lower()
+    host = host_of(url)
     return bool(host) and registrable_domain(host) == registrable_domain(doc.host)
 
 

@@ -16,8 +16,7 @@ from extractors.facts import FactBag, clean, norm
 from extractors.html import Document
 from extractors.layers import count_phrases
 from extractors.lines import text_lines
-from extractors.base import host_of
-from extractors.html import registrable_domain
+from extractors.html import host_of, registrable_domain
 from extractors.meta import canonical_url, description, meta_counts, meta_place, page_name, site_label, strip_stats
 from extractors.sites import is_platform
 

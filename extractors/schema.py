@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from extractors.facts import FactBag, clean
-from extractors.html import registrable_domain
+from extractors.html import host_of, registrable_domain
 from extractors.sites import is_platform
 from extractors.schema_types import is_a
 from extractors.structured import as_list, type_names
@@ -150,7 +150,7 @@ def _postal_form(value: dict) -> str:
 
 
 def _off_host(url: str, host: str) -> bool:
-    target = (urlsplit(url).hostname or "").lower()
+    target = host_of(url)
     return bool(target) and registrable_domain(target) != registrable_domain(host)
 
 

@@ -46,10 +46,10 @@ def _load(text: str) -> Any:
     text = _CDATA.sub("", text.strip())
     try:  # strict=False: raw newlines inside strings are common (Bluesky's descriptions)
         return json.loads(text, strict=False)
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):
         try:  # hand-written JSON-LD often has trailing commas
             return json.loads(_TRAILING_COMMA.sub(r"\1", text), strict=False)
-        except json.JSONDecodeError as exc:
+        except (ValueError, RecursionError) as exc:  # JSONDecodeError, or a number past int()'s digit limit
             log.debug("skipping invalid JSON-LD block: %s", exc)
             return None
 

@@ -160,7 +160,7 @@ def _legacy(doc: Document, bag: FactBag, links: list[str]) -> None:
         if el is not None:
             exact = el.get("data-count")
             shown = element_text(el)
-            bag.add(key, int(exact) if exact and exact.isdigit() else shown, f"{shown} {nav}", "selector")
+            bag.add(key, int(exact) if exact and exact.isascii() and exact.isdigit() and len(exact) <= 15 else shown, f"{shown} {nav}", "selector")
     _legacy_json(doc, bag)
 
 
@@ -174,7 +174,7 @@ def _legacy_json(doc: Document, bag: FactBag) -> None:
     for field, key in LEGACY_JSON_COUNTS.items():
         found = re.search(rf'"{field}"\s*:\s*(\d+)', user)
         if found:
-            bag.add(key, int(found.group(1)), f"init-data:profile_user.{field}", "selector")
+            bag.add(key, found.group(1), f"init-data:profile_user.{field}", "selector")  # parse_count bounds it
 
 
 def _meta(doc: Document, bag: FactBag) -> None:

@@ -15,10 +15,10 @@ import re
 from typing import Literal
 
 from agent.models import Extraction, Page, SourceKind
-from extractors.base import host_of, refused, result
+from extractors.base import refused, result
 from extractors.contact import contact_facts, copyright_holder
 from extractors.facts import FactBag, clean
-from extractors.html import Document, registrable_domain
+from extractors.html import Document, host_of, registrable_domain
 from extractors.layers import count_elements, count_phrases, structured
 from extractors.links import lead_paragraphs, profile_links
 from extractors.meta import description, page_name, site_label, strip_stats

@@ -14,7 +14,7 @@ import json
 import math
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from agent.models import Extraction
@@ -41,9 +41,7 @@ PAGES = sorted(FIXTURES.glob("*.html"))
 # failing example is kept in .hypothesis/ (which ignores itself in git) and tried first on the next run.
 FAST = settings(max_examples=20, deadline=None, print_blob=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-# While test_generated_html_never_raises is marked xfail, the failures it meets are known ones (see
-# KNOWN_CRASHES) and shrinking them would take longer than the rest of the file: no shrink phase.
-HTML_RUNS = settings(FAST, max_examples=30, phases=(Phase.explicit, Phase.reuse, Phase.generate))
+HTML_RUNS = settings(FAST, max_examples=30)
 
 # --- values -----------------------------------------------------------------------------------------
 
@@ -300,6 +298,7 @@ def _followers(count: str) -> str:
                '"https://schema.org/FollowAction", "userInteractionCount": "%s"}}' % count)
 
 
+# Inputs hypothesis once found that made an extractor raise; each stays as a regression test.
 KNOWN_CRASHES = [
     ("control-char-in-block", "https://example.com/", "<div>\x08</div>",
      "text.py _mark_blocks: lxml refuses to set text holding a C0 control character (ValueError)"),
@@ -337,9 +336,7 @@ KNOWN_CRASHES = [
 ]
 
 
-@pytest.mark.parametrize("url, page", [
-    pytest.param(url, page, id=name, marks=pytest.mark.xfail(strict=False, reason=reason))
-    for name, url, page, reason in KNOWN_CRASHES])
+@pytest.mark.parametrize("url, page", [pytest.param(url, page, id=name) for name, url, page, _ in KNOWN_CRASHES])
 def test_known_crash_inputs(url, page):
     _parse(url, page)
 
@@ -358,8 +355,6 @@ def test_arbitrary_text_never_raises(url, text):
     _parse(url, text)
 
 
-@pytest.mark.xfail(strict=False, reason="extractors raise on the kinds of input in KNOWN_CRASHES; drop this "
-                                        "marker and HTML_RUNS' phases limit once test_known_crash_inputs passes")
 @pytest.mark.filterwarnings("ignore:Generating overly large repr")  # a failing page is printed whole
 @pytest.mark.parametrize("url", URLS)
 @HTML_RUNS
