@@ -187,8 +187,11 @@ def _rel_me(doc: Document, bag: FactBag) -> list[str]:
         elif scheme in ("tel", "sms"):
             bag.add("phone", href[4:].split("?", 1)[0] if scheme == "tel" else href[4:], f'rel=me "{href}"',
                     "microformat")
-        else:
-            links.append(doc.absolute(href))
+        elif doc.absolute(href).startswith(("http://", "https://")):
+            url = doc.absolute(href)
+            links.append(url)
+            if url.rstrip("/") != doc.url.rstrip("/"):  # the page's own address is not another profile
+                bag.add("social_profiles", url, f'rel=me "{href}"', "microformat")
     return links
 
 
