@@ -114,6 +114,11 @@ def test_parsing_is_pure_no_network_and_the_same_answer_twice(monkeypatch):
     ("https://x.com/i/flow/login?redirect_after_login=%2Fmaralindqvist",
      "<html><head><title>Log in to X / X</title></head><body><h1>Sign in to X</h1></body></html>",
      Outcome.login_wall),
+    # X's text markers, on a profile URL (not the login path): the wall is read from the words alone
+    ("https://x.com/maralindqvist", "<html><head><title>X</title></head><body><h1>Don’t miss what’s happening</h1>"
+     "<p>People on X are the first to know.</p><a href='/login'>Log in</a></body></html>", Outcome.login_wall),
+    ("https://x.com/maralindqvist", "<html><head><title>X</title></head><body><div>Sign in to X</div>"
+     "<a href='/i/flow/signup'>Sign up</a></body></html>", Outcome.login_wall),
     ("https://x.com/someone", "<html><head><title>X</title></head><body><div id='react-root'></div>"
      "<noscript>Please enable JavaScript</noscript></body></html>", Outcome.unsupported),
     ("https://github.com/someone",
