@@ -178,3 +178,35 @@ def test_browser_navigation_to_a_private_address_is_refused(site, fetch_settings
                           fetcher_kwargs={"resolver": public_resolver, "transport": ToSite(site)})
     assert result.outcome is Outcome.unsafe_url, result.reason
     assert "navigated to" in result.reason and site.hit_count(secret) == 0
+
+
+# Cloud metadata and credential endpoints: instance metadata (AWS, GCP, Azure, OpenStack, Oracle, Tencent),
+# container and pod credentials (ECS, EKS Pod Identity), platform DNS and wire servers.
+METADATA_SPELLINGS = [
+    "169.254.169.254", "169.254.170.2", "169.254.170.23", "169.254.169.253", "169.254.169.123", "169.254.0.23",
+    "100.100.100.200", "192.0.0.192", "168.63.129.16", "fd00:ec2::254", "fd00:ec2::23", "fd00:ec2::253",
+    "::ffff:169.254.170.23", "::ffff:100.100.100.200", "::ffff:192.0.0.192", "64:ff9b::a9fe:aa17",
+    "2002:a9fe:aa17::", "::169.254.170.23", "fe80::a9fe:a9fe",
+]
+
+
+@pytest.mark.parametrize("address", METADATA_SPELLINGS)
+def test_metadata_and_credential_endpoints_are_refused_even_with_private_allowed(address):
+    problem = address_problem(ipaddress.ip_address(address), allow_private=True)
+    assert problem and "metadata" in problem, address
+
+
+@pytest.mark.parametrize("host", ["169.254.170.23", "[fd00:ec2::23]", "[::ffff:169.254.170.23]", "0xa9feaa17",
+                                  "[fd00:ec2::254]", "100.100.100.200"])
+def test_fetcher_refuses_credential_endpoints_with_private_allowed(host, fetch_settings, fetch_one):
+    result, _ = fetch_one(fetch_settings(allow_private=True), f"http://{host}/v1/credentials")
+    assert result.outcome is Outcome.unsafe_url and "metadata" in result.reason, result.reason
+
+
+def test_a_name_resolving_to_a_credential_endpoint_is_refused_with_private_allowed(fetch_settings, fetch_one):
+    async def to_pod_identity(host: str, port: int) -> list[str]:
+        return ["fd00:ec2::23"]
+
+    result, _ = fetch_one(fetch_settings(allow_private=True), "http://creds.example/v1/credentials",
+                          fetcher_kwargs={"resolver": to_pod_identity})
+    assert result.outcome is Outcome.unsafe_url and "metadata" in result.reason, result.reason

@@ -1,11 +1,12 @@
 """URL safety: which URLs may be fetched at all, and which addresses a host may resolve to.
 
-Only http and https are fetched. A host that is, or resolves to, a loopback, private, link-local,
-multicast, reserved, unspecified or cloud-metadata address is refused (unless the operator allows
-private addresses), in every spelling: IPv6, IPv4-mapped IPv6, 6to4/NAT64/Teredo embeddings and
-the decimal, hex, octal and short IPv4 forms that browsers and libc accept. The check runs on every
-redirect hop and every browser request, and the HTTP connection itself connects only to addresses
-that passed it (agent.fetch.transport), so a DNS answer cannot change between check and connect.
+Only http and https are fetched. A host that is, or resolves to, a loopback, private, multicast,
+reserved or unspecified address is refused unless the operator allows private addresses; link-local
+addresses and cloud metadata/credential endpoints are refused whatever the settings. Every spelling
+counts: IPv6, IPv4-mapped/compatible IPv6, 6to4/NAT64/Teredo embeddings and the decimal, hex, octal
+and short IPv4 forms that browsers and libc accept. The check runs on every redirect hop and every
+browser request, and the HTTP connection itself connects only to addresses that passed it
+(agent.fetch.transport), so a DNS answer cannot change between check and connect.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from agent.fetch.problems import FetchProblem
 from agent.models import Outcome
 
 __all__ = [
-    "METADATA_ADDRESSES",
+    "METADATA_NETWORKS",
     "AddressGuard",
     "Resolver",
     "address_problem",
@@ -38,16 +39,20 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 # host, port -> the IP addresses (as strings) the host resolves to
 Resolver = Callable[[str, int], Awaitable[list[str]]]
 
-# Cloud instance-metadata and platform endpoints (AWS/GCP/Azure/OpenStack, AWS IPv6, ECS task role,
-# Alibaba, Azure's wire server, Oracle Cloud). Refused even when private addresses are allowed: no
-# legitimate page lives there.
-METADATA_ADDRESSES = frozenset(
-    ipaddress.ip_address(a)
-    for a in ("169.254.169.254", "fd00:ec2::254", "169.254.170.2", "100.100.100.200", "168.63.129.16",
-              "192.0.0.192")
+# Cloud instance-metadata, credential and platform endpoints, refused even when private addresses
+# are allowed: no legitimate page lives there, and one request can leak the machine's credentials.
+# Whole IPv4 link-local (AWS/GCP/Azure/OpenStack/Oracle/DigitalOcean IMDS 169.254.169.254, ECS task
+# credentials 169.254.170.2, EKS Pod Identity 169.254.170.23, AWS DNS .253 and time .123, Tencent
+# 169.254.0.23) and IPv6 link-local; AWS's IPv6 platform prefix (fd00:ec2::254 IMDS, ::23 Pod Identity,
+# ::253 DNS); Alibaba 100.100.100.200, Azure's wire server 168.63.129.16, Oracle 192.0.0.192.
+METADATA_NETWORKS = tuple(
+    ipaddress.ip_network(n) for n in ("169.254.0.0/16", "fe80::/10", "fd00:ec2::/64", "100.100.100.200/32",
+                                      "168.63.129.16/32", "192.0.0.192/32")
 )
+METADATA = "a cloud metadata or credential address"
 _UNSAFE_SCHEMES = {"file", "javascript", "data", "blob", "about", "chrome", "view-source", "filesystem"}
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")  # deprecated ::a.b.c.d, still an IPv4 address inside
 _NUMERIC_HOST = re.compile(r"^[0-9a-fx.]+$", re.IGNORECASE)
 _DNS_TTL_S = 60.0  # how long a checked answer is reused; short enough to follow real DNS changes
 
@@ -102,7 +107,7 @@ def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
         return ip.sixtofour
     if ip.teredo:
         return ip.teredo[1]
-    if ip in _NAT64:
+    if ip in _NAT64 or (ip in _IPV4_COMPATIBLE and int(ip) > 1):  # not :: or ::1
         return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
     return None
 
@@ -114,8 +119,8 @@ def address_problem(ip: IPAddress, *, allow_private: bool) -> str | None:
         inner = _embedded_ipv4(ip)
         if inner is not None:
             return address_problem(inner, allow_private=allow_private)
-    if ip in METADATA_ADDRESSES:
-        return "a cloud metadata address"
+    if any(ip in net for net in METADATA_NETWORKS if net.version == ip.version):
+        return METADATA
     if allow_private:
         return None
     for label, flag in (
@@ -186,6 +191,6 @@ class AddressGuard:
             problem = address_problem(ip, allow_private=self.allow_private)
             if problem:
                 where = host if host == raw else f"{host} resolves to {raw}, which"
-                hint = ("never contacted" if problem == "a cloud metadata address" else
+                hint = ("never contacted, whatever the settings" if problem == METADATA else
                         "refused (ZYNTRO_ENRICH_ALLOW_PRIVATE=1 allows private addresses)")
                 raise FetchProblem(Outcome.unsafe_url, f"{where} is {problem}: {hint}")
