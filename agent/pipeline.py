@@ -33,6 +33,7 @@ from agent.models import (
 from agent.posting import already_posted, post_draft
 from agent.reports import ContactReport, ProfileReport, SourceReport
 from agent.store import Store
+from agent.urls import normalise_url
 from extractors.identity import score_identity
 from extractors.registry import route
 
@@ -89,18 +90,39 @@ class _Source:
 
 
 def _origin_guess(url: str) -> str:
-    host = urlsplit(url).hostname or ""
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:  # e.g. "http://[::1": the source is reported invalid_url, its origin unknown
+        host = ""
     return host.removeprefix("www.") or "Unknown"
 
 
-async def _fetch_and_extract(ctx: RunContext, contact: Contact, url: str) -> _Source:
-    """Fetch one URL (revalidating a stored copy) and parse it; never raises for a page problem."""
-    try:
-        extractor = route(url)
-    except ValueError:
-        extractor = None
-    source = _Source(url=url, extractor=extractor, origin=extractor.label_for(url) if extractor else _origin_guess(url))
-    if extractor is None:  # the fetcher still says why (invalid or unsupported URL)
+def _normalised(urls: list[str]) -> dict[str, str | None]:
+    """Each distinct URL in its one form (agent.urls), with why it cannot be fetched when it cannot be parsed."""
+    out: dict[str, str | None] = {}
+    for raw in urls:
+        if not raw.strip():
+            continue
+        try:
+            out.setdefault(normalise_url(raw), None)
+        except ValueError as exc:
+            out.setdefault(raw.strip(), str(exc))
+    return out
+
+
+async def _fetch_and_extract(ctx: RunContext, contact: Contact, url: str, problem: str | None = None) -> _Source:
+    """Fetch one URL (revalidating a stored copy) and parse it; never raises for a page or URL problem."""
+    extractor, origin = None, _origin_guess(url)
+    if problem is None:
+        try:
+            extractor = route(url)
+            origin = extractor.label_for(url)
+        except ValueError:  # no extractor handles it: the fetcher still says why
+            extractor = None
+    source = _Source(url=url, extractor=extractor, origin=origin)
+    if problem is not None:
+        source.result = FetchResult(url=url, outcome=Outcome.invalid_url, reason=problem)
+    elif extractor is None:  # the fetcher still says why (invalid or unsupported URL)
         source.result = await ctx.fetcher.fetch(url)
     else:
         await _fetch_and_parse(ctx, contact, source)
@@ -260,9 +282,9 @@ async def enrich_contact(ctx: RunContext, contact: Contact, urls: list[str], rev
     """Run the whole flow for one contact; one profile per origin (queued instead of posted under review)."""
     review = review or ctx.review
     contact = await _hints_from_zyntro(ctx, contact)
-    ctx.store.save_contact(contact, urls, review=review)
-    unique = list(dict.fromkeys(u.strip() for u in urls if u.strip()))
-    sources = await asyncio.gather(*(_fetch_and_extract(ctx, contact, url) for url in unique))
+    unique = _normalised(urls)  # the edge: from here on every URL is in its one form
+    ctx.store.save_contact(contact, list(unique), review=review)
+    sources = await asyncio.gather(*(_fetch_and_extract(ctx, contact, url, problem) for url, problem in unique.items()))
     by_origin: dict[str, list[_Source]] = defaultdict(list)
     for source in sources:
         by_origin[source.origin].append(source)

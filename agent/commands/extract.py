@@ -44,9 +44,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Route, read or fetch, parse, print; the exit code says whether the outcome is ok."""
+    from agent.urls import normalise_url
     from extractors.identity import score_identity
     from extractors.registry import route
 
+    try:
+        args.url = normalise_url(args.url)  # the edge: the one form of the URL from here on
+    except ValueError as exc:
+        raise UsageError(f"{args.url!r}: {exc}; give an absolute http:// or https:// URL") from None
     try:
         extractor = route(args.url)
     except ValueError as exc:

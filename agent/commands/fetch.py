@@ -62,7 +62,14 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     """Fetch the URL; exit 0 when the outcome is ok, else 1."""
     if args.save is not None and args.save.is_dir():
         raise UsageError(f"--save {args.save} is a directory: give a file name")
-    result = asyncio.run(_fetch(settings, args.url, args.needs_browser))
+    from agent.urls import normalise_url
+
+    try:
+        url = normalise_url(args.url)  # the edge: the one form of the URL from here on
+    except ValueError as exc:
+        result = FetchResult(url=args.url, outcome=Outcome.invalid_url, reason=str(exc))
+    else:
+        result = asyncio.run(_fetch(settings, url, args.needs_browser))
     if args.save is not None and result.page is not None:
         try:
             args.save.parent.mkdir(parents=True, exist_ok=True)
