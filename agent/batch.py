@@ -1,6 +1,9 @@
 """Batch input files: CSV (`contact_id,name,email,company,urls`) or JSONL, one contact a line.
 
-Bad rows are reported with their line number and skipped; the rest runs.
+Bad rows (a missing or malformed id, no URLs, bytes that are not UTF-8, broken or too deeply nested
+JSON) are reported with their line number and skipped; the rest runs. A file that cannot be read as
+a whole (no header, a CSV field over the csv module's limit) is refused with a UsageError.
+`-` reads the batch from stdin: JSONL when it starts with `{`, else CSV.
 """
 
 from __future__ import annotations
@@ -9,6 +12,8 @@ import csv
 import hashlib
 import io
 import json
+import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from uuid import UUID
@@ -61,34 +66,84 @@ def _item(row: dict, line: int) -> BatchItem:
     return BatchItem(contact=contact, urls=urls, line=line)
 
 
-def _rows_csv(text: str):
-    reader = csv.DictReader(io.StringIO(text))
-    if not reader.fieldnames or "contact_id" not in reader.fieldnames or "urls" not in reader.fieldnames:
-        raise UsageError("the CSV needs a header line with at least contact_id and urls "
-                         "(contact_id,name,email,company,urls)")
-    for row in reader:
-        yield reader.line_num, row
+# Bytes that are not UTF-8 are decoded to lone surrogates (surrogateescape), so one bad row can be
+# named and skipped instead of the whole file failing to decode.
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")
+
+
+def _not_utf8(*values: object) -> str | None:
+    """'byte 0xf6' for the first byte in `values` that was not UTF-8, else None."""
+    for value in values:
+        for text in value if isinstance(value, list) else [value]:
+            found = _NOT_UTF8.search(text) if isinstance(text, str) else None
+            if found:
+                return f"byte 0x{ord(found.group()) - 0xDC00:02x}"
+    return None
+
+
+def _utf8_error(where: str) -> ValueError:
+    return ValueError(f"not valid UTF-8 ({where}): save the file as UTF-8")
+
+
+def _rows_csv(text: str, name: str):
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        if not reader.fieldnames or "contact_id" not in reader.fieldnames or "urls" not in reader.fieldnames:
+            raise UsageError(f"{name}: the CSV needs a header line with at least contact_id and urls "
+                             "(contact_id,name,email,company,urls)")
+        for row in reader:
+            bad = _not_utf8(*row.keys(), *row.values())
+            yield reader.line_num, _utf8_error(bad) if bad else row
+    except csv.Error as exc:
+        raise UsageError(f"{name} line {reader.reader.line_num}: {_csv_problem(exc)}") from None
+
+
+def _csv_problem(exc: csv.Error) -> str:
+    limit = csv.field_size_limit()
+    if "field limit" in str(exc):
+        return (f"a field is longer than {limit:,} characters, so the file is refused: contact rows are far "
+                "shorter; look for an unclosed quote before this line, which runs on to the end of the file")
+    return f"the CSV cannot be read ({exc}): fix the quoting on this line"
 
 
 def _rows_jsonl(text: str):
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
+            continue
+        bad = _not_utf8(line)
+        if bad:
+            yield number, _utf8_error(bad)
             continue
         try:
             row = json.loads(line)
         except json.JSONDecodeError as exc:
             yield number, ValueError(f"not valid JSON ({exc.msg})")
             continue
+        except RecursionError:
+            yield number, ValueError("nested too deeply to be a contact")
+            continue
         yield number, row if isinstance(row, dict) else ValueError("each line must be a JSON object")
 
 
-def read_batch(path: Path) -> BatchFile:
-    """Read a batch file; raises UsageError only when the file as a whole is unusable."""
+def _read(path: Path | str) -> tuple[str, str, bool]:
+    """The file's text (bad bytes kept as surrogates), its name for messages, and whether it is JSONL."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        if str(path) == "-":
+            data, name = sys.stdin.buffer.read(), "stdin"
+        else:
+            data, name = Path(path).read_bytes(), Path(path).name
     except OSError as exc:
         raise UsageError(f"cannot read the batch file {path}: {exc.strerror}") from None
-    rows = _rows_jsonl(text) if path.suffix.lower() in (".jsonl", ".ndjson", ".json") else _rows_csv(text)
+    text = data.decode("utf-8", errors="surrogateescape").removeprefix("\ufeff")
+    if name == "stdin":
+        return text, name, text.lstrip().startswith("{")
+    return text, name, Path(path).suffix.lower() in (".jsonl", ".ndjson", ".json")
+
+
+def read_batch(path: Path | str) -> BatchFile:
+    """Read a batch file ('-' for stdin); raises UsageError only when the file as a whole is unusable."""
+    text, name, jsonl = _read(path)
+    rows = _rows_jsonl(text) if jsonl else _rows_csv(text, name)
     out = BatchFile()
     seen: set[str] = set()
     for line, row in rows:
@@ -101,7 +156,7 @@ def read_batch(path: Path) -> BatchFile:
             seen.add(str(item.contact.contact_id))
             out.items.append(item)
         except ValueError as exc:
-            out.errors.append(f"{path.name} line {line}: {exc}")
+            out.errors.append(f"{name} line {line}: {exc}")
     if not out.items and not out.errors:
         raise UsageError(f"the batch file {path} holds no contacts")
     return out
