@@ -6,9 +6,12 @@ patterns are only the first line):
 - a key must be a known one (agent.condense.keys) or the key of an extracted fact: "next_step" or
   "payment_address" proposed by a model that obeyed the page is dropped;
 - a value must be supported by facts of the same or a compatible key (agent.condense.corpus): a
-  number must equal one stated there; a string must occur there, or every name and number in it must
-  occur there and most of its other words too. Free page text alone supports nothing except short,
-  exact phrases listed under qualitative keys (skills, interests, focus_areas, technologies ...);
+  number must equal one stated there; a string must occur there as whole words, or every name and
+  number in it must occur there and most of its other words too (only grammatical words are exempt).
+  A value made only of template words ("Personal Website", "Team Member") must be the whole value of
+  such a fact. The source's label supports no value, only a summary sentence naming the source. Free
+  page text alone supports nothing except short, exact phrases listed under qualitative keys (skills,
+  interests, focus_areas, technologies ...);
 - an email, URL or phone number anywhere must equal a contact the sources state as a contact
   (agent.condense.contacts); a bio or description copied verbatim from its fact may keep its links;
 - each summary sentence must be supported by the facts (names, numbers, most words), so a sentence
@@ -27,7 +30,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from agent.condense.contacts import PROSE_KEYS
-from agent.condense.corpus import GLUE, Corpus
+from agent.condense.corpus import FUNCTION_WORDS, GENERIC_WORDS, GLUE, Corpus
 from agent.condense.keys import QUALITATIVE_KEYS, is_known_key, supporting_keys
 from agent.condense.safety import looks_like_injection
 from agent.condense.summaries import offline_summary
@@ -138,10 +141,14 @@ class _Grounder:
         text = str(value)
         if key in _CONTACT_KEYS or key.endswith(("_url", "_link", "_email", "_phone")):
             return self._contact(text)
+        if _generic(text):
+            # "Team Member", "Company Headquarters": template words state no fact, whatever facts contain
+            # them; only a fact whose whole value is this text supports it.
+            return corpus.stated(text, keys, key)
         exact = corpus.locate(text, keys, key)
         if exact is not None:
             return exact
-        if not corpus.index(keys).claim_gaps(text, share=0.75):
+        if not corpus.index(keys).claim_gaps(text, share=0.75, value=True):
             return Provenance(url=corpus.urls[0], evidence=f"every name, number and most words of {text!r:.80} "
                                                            f"occur in facts ({', '.join(sorted(keys & self.fact_keys))})")
         if listed and key in QUALITATIVE_KEYS and _short_phrase(text):
@@ -160,7 +167,7 @@ class _Grounder:
 
     def summary(self, summary: Any) -> str:
         kept: list[str] = []
-        facts = self.corpus.index()
+        facts = self.corpus.summary_index()  # the source's label may be named here, never in a value
         for sentence in split_sentences(str(summary)):
             self.checked += 1
             unvetted = self.corpus.contacts.unvetted(sentence)
@@ -177,6 +184,11 @@ class _Grounder:
             self.kept += 1
             kept.append(sentence)
         return " ".join(kept)
+
+
+def _generic(text: str) -> bool:
+    """True when every word of the text but grammatical ones is template vocabulary (or there is none)."""
+    return all(word in GENERIC_WORDS for word in tokens(text) if word not in FUNCTION_WORDS)
 
 
 def _short_phrase(text: str) -> bool:

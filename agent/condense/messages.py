@@ -16,7 +16,13 @@ from typing import Any, Literal
 from agent.condense.kinds import clean_fact_value, source_subject
 from agent.condense.prompts import render
 from agent.condense.rules import KEY_TYPES
-from agent.condense.safety import DELIMITER_TAG, neutralise_tags, sanitise_text
+from agent.condense.safety import (
+    DELIMITER_TAG,
+    is_secret_key,
+    neutralise_tags,
+    sanitise_text,
+    special_category_key,
+)
 from agent.condense.text import truncate_words
 from agent.condense.usage import estimate_tokens
 from agent.models import Extraction, Fact, SourceKind
@@ -67,6 +73,8 @@ def _fact_lines(extractions: Sequence[Extraction], value_chars: int, list_items:
     per_key: dict[str, int] = {}
     for extraction in extractions:
         for fact in extraction.facts:
+            if special_category_key(fact.key) or is_secret_key(fact.key):
+                continue  # never part of a profile, so never shown to the model
             value = clean_fact_value(fact.value)
             if value is None or value == "":
                 continue

@@ -1,0 +1,62 @@
+"""Special-category keys (health, politics, religion, ...) are removed whatever their value, and their facts
+support nothing (issue #10).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+
+from agent.condense import Meter, check_payload, make_condenser
+from tests.support.condense import answer, completion, extraction, fact
+
+DAY = datetime.date(2025, 1, 2)
+SOURCE = "Personal Website"
+URL = "https://bram-okafor.example/"
+FACTS = [fact("name", "Bram Okafor"), fact("employer", "Northwind Labs"), fact("location", "Berlin"),
+         fact("job_title", "Staff Engineer"), fact("skills", "Rust"), fact("skills", "Distributed systems")]
+PAGE = extraction(URL, SOURCE, FACTS, kind="personal_website",
+                  text="Bram Okafor\nStaff Engineer at Northwind Labs, Berlin.\nI build distributed systems in Rust.")
+FRAME = {"source_url": URL, "retrieved_at": "2025-01-02"}
+
+
+def condense(settings, contact, extractions=(PAGE,), source=SOURCE):
+    async def go():
+        async with make_condenser(settings, Meter(settings.llm)) as condenser:
+            return await condenser.condense(contact, source, list(extractions), DAY)
+
+    return asyncio.run(go())
+
+
+# --- special-category keys are removed, whatever their value --------------------------------------
+
+# Values that no special-category word list matches: only the key rule can catch them.
+SPECIAL = {"health_status": "On leave since March", "political_party": "Green Party",
+           "religious_affiliation": "Quaker", "sexual_orientation": "Not stated", "ethnicity": "Nordic"}
+
+
+def test_special_category_keys_are_removed_whatever_their_value():
+    result = check_payload({"summary": "Bram Okafor works at Northwind Labs.", **SPECIAL, **FRAME})
+    assert result.ok
+    assert set(result.payload) == {"summary", "source_url", "retrieved_at"}
+    for key in SPECIAL:
+        assert f"removed key {key!r}: special-category data never go into a profile" in result.repairs
+
+
+def test_llm_special_category_keys_never_reach_the_draft_even_when_a_fact_has_them(fake_llm, llm_settings,
+                                                                                     contact):
+    page = extraction(URL, SOURCE, [*FACTS, fact("political_party", "Green Party"),
+                                    fact("health_status", "On leave since March")], kind="personal_website")
+    fake_llm.script(completion(answer(
+        "Bram Okafor is a Staff Engineer at Northwind Labs. He is a Green Party member on leave since March.",
+        {"name": "Bram Okafor", "employer": "Northwind Labs", "location": "Berlin",
+         "political_party": "Green Party", "health_status": "On leave since March"})))
+    draft = condense(llm_settings, contact, [page])
+    assert draft.condenser == "openai:gpt-4o-mini"
+    assert "political_party" not in draft.payload and "health_status" not in draft.payload
+    assert "Green Party" not in str(draft.payload) and "leave" not in str(draft.payload)
+    assert draft.payload["summary"] == "Bram Okafor is a Staff Engineer at Northwind Labs."
+    for key in ("political_party", "health_status"):
+        assert f"removed key {key!r}: special-category data never go into a profile" in draft.repairs
+    sent = fake_llm.requests[0].text()
+    assert "Green Party" not in sent and "On leave since March" not in sent  # never even shown to the model
