@@ -23,6 +23,12 @@ NOTICE_TEXT_CHARS = 600
 CAPTCHA_WALL_TEXT_CHARS = 1500
 
 _APP_ROOT_IDS = {"root", "app", "__next", "___gatsby", "__nuxt", "svelte", "app-root", "main-app"}
+# HTML's JavaScript MIME types: a <script> of any other type (ld+json, json, importmap, templates,
+# speculation rules) is a data block the browser never runs, so it says nothing about needing one.
+_JS_TYPES = {"", "module", "application/ecmascript", "application/javascript", "application/x-ecmascript",
+             "application/x-javascript", "text/ecmascript", "text/javascript", "text/javascript1.0",
+             "text/javascript1.1", "text/javascript1.2", "text/javascript1.3", "text/javascript1.4",
+             "text/javascript1.5", "text/jscript", "text/livescript", "text/x-ecmascript", "text/x-javascript"}
 _JS_NOTICE = re.compile(r"(enable|turn on|activate)\s+javascript|javascript\s+(is\s+)?(required|disabled)", re.I)
 _STRONG = [
     (re.compile(r"<title>\s*just a moment\.\.\.", re.I), "a Cloudflare-style \"Just a moment...\" interstitial"),
@@ -61,7 +67,7 @@ def page_signals(html: str) -> PageSignals:
         doc = lxml.html.document_fromstring(html)
     except (etree.ParserError, ValueError):
         return PageSignals(text_chars=0, app_root=False, js_notice=False, scripts=0)
-    scripts = len(doc.xpath("//script"))
+    scripts = sum(_is_code(el) for el in doc.xpath("//script"))
     notices = " ".join(n.text_content() for n in doc.xpath("//noscript"))
     app_root = any(
         (el.get("id") or "").lower() in _APP_ROOT_IDS and len(el.text_content().strip()) < SHELL_TEXT_CHARS
@@ -76,6 +82,15 @@ def page_signals(html: str) -> PageSignals:
         js_notice=bool(_JS_NOTICE.search(notices)) or bool(_JS_NOTICE.search(text[:NOTICE_TEXT_CHARS])),
         scripts=scripts,
     )
+
+
+def _is_code(script) -> bool:
+    """True when the browser would run this <script> (HTML's rules; parameters are tolerated)."""
+    kind = script.get("type")
+    if kind is None:
+        language = (script.get("language") or "").strip()
+        kind = f"text/{language}" if language else ""
+    return kind.split(";")[0].strip().lower() in _JS_TYPES
 
 
 def challenge_reason(status: int, html: str, signals: PageSignals | None = None) -> str | None:
