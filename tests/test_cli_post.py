@@ -80,6 +80,23 @@ def test_bad_payload_files_exit_2_before_the_network(zyntro_env, tmp_path, capsy
     assert zyntro_env.requests == []
 
 
+@pytest.mark.parametrize("content,expected", [
+    ('{"a": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested more than 32 levels deep"),
+    ('{"a": ' + "[" * 40 + "]" * 40 + "}", "nested more than 32 levels deep"),
+    ('{"summary": "' + "x" * (2 * 1024 * 1024) + '"}', "over the 1 MiB limit"),
+    (b'{"summary": "Bj\xf6rn"}', "not UTF-8 (byte 0xf6 at offset 15)"),
+    ("null", "holds null, not a JSON object"),
+])
+def test_oversized_deep_or_undecodable_payloads_are_refused_with_a_message(zyntro_env, tmp_path, capsys, content,
+                                                                           expected):
+    path = tmp_path / "p.json"
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    assert run(path, "--contact-id", zyntro_env.creds.contact_id, "--source", "GitHub") == 2
+    err = capsys.readouterr().err
+    assert expected in err and "Traceback" not in err and len(err) < 400
+    assert zyntro_env.requests == []
+
+
 def test_bad_contact_id_and_missing_config_exit_2(zyntro_env, payload_file, capsys, monkeypatch):
     assert run(payload_file, "--contact-id", "ada", "--source", "GitHub") == 2
     assert "contact_id 'ada' is not a UUID" in capsys.readouterr().err

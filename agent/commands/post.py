@@ -23,6 +23,9 @@ __all__ = ["register", "run"]
 
 log = logging.getLogger(__name__)
 
+MAX_FILE_BYTES = 1024 * 1024  # a payload file is read only up to this; profiles are a few KiB
+MAX_DEPTH = 32  # lists and objects nested deeper than this are not a profile (and could exhaust the stack)
+
 # Zyntro's words -> what to check; the first matching fragment wins.
 _HINTS = [
     ("developer secret", "check ZYNTRO_DEVELOPER_SECRET (v2 needs it)"),
@@ -56,22 +59,66 @@ def _overrides(args: argparse.Namespace) -> dict:
 def read_payload(path: str) -> dict:
     """The JSON object in `path` ('-' for stdin), or UsageError saying what is wrong with it."""
     name = "stdin" if path == "-" else path
+    data = _read_bytes(path, name)
     try:
-        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UsageError(f"payload file {path} does not exist: give the path of a JSON file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read payload file {name} ({exc}): give a UTF-8 JSON file") from None
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"payload file {name} is not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}): "
+                         "save it as UTF-8") from None
     try:
         payload = json.loads(text)
     except json.JSONDecodeError as exc:
         raise UsageError(f"payload file {name} is not valid JSON ({exc.msg} at line {exc.lineno} "
                          f"column {exc.colno}): fix the file") from None
+    except RecursionError:  # deeper than the parser goes
+        raise _too_deep(name) from None
+    if _depth(payload) > MAX_DEPTH:
+        raise _too_deep(name)
     if not isinstance(payload, dict):
-        kind = {list: "a list", str: "a string"}.get(type(payload), f"a {type(payload).__name__}")
+        kinds = {list: "a list", str: "a string", type(None): "null", bool: "a boolean", int: "a number",
+                 float: "a number"}
+        kind = kinds.get(type(payload), f"a {type(payload).__name__}")
         raise UsageError(f"payload file {name} holds {kind}, not a JSON object: Zyntro profiles are objects "
                          'like {"summary": "...", "job_title": "..."}')
     return payload
+
+
+def _read_bytes(path: str, name: str) -> bytes:
+    """At most MAX_FILE_BYTES of the file (a bigger one is refused before it is read whole)."""
+    try:
+        if path == "-":
+            data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+        else:
+            with open(path, "rb") as handle:
+                data = handle.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        raise UsageError(f"payload file {path} does not exist: give the path of a JSON file") from None
+    except OSError as exc:
+        raise UsageError(f"cannot read payload file {name} ({exc.strerror}): give a UTF-8 JSON file") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise UsageError(f"payload file {name} is over the 1 MiB limit: a profile payload is a few KiB "
+                         "(Zyntro is sent at most 64 KiB)")
+    return data
+
+
+def _too_deep(name: str) -> UsageError:
+    return UsageError(f"payload file {name} is nested more than {MAX_DEPTH} levels deep: a Zyntro profile is "
+                      'a flat object like {"summary": "...", "skills": ["..."]}')
+
+
+def _depth(value: object) -> int:
+    """How deeply lists and objects nest in `value` (a scalar is 0), without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        deepest = max(deepest, level)
+        if deepest > MAX_DEPTH:
+            break
+        stack.extend((child, level + 1) for child in children)
+    return deepest
 
 
 def _hint(messages: list[str]) -> str | None:
