@@ -3,8 +3,12 @@
 Zyntro's addProfileToContact inserts a new record on every call and has no idempotency key, so:
 - the intent is written (state `sending`, with our pid) in the same SQLite transaction that checks no
   other run is posting the same contact and origin, before anything is sent;
-- Zyntro's answer is written after: `posted`, `failed` (certainly not stored) or `unknown` (sent, and
-  the answer lost or unreadable: a timeout, a dropped connection, a 5xx, a body that is not Zyntro's);
+- while the client retries, the row says which side of a request it is on: `sending` before each
+  request leaves, `waiting` once an answer proved nothing was stored (429/503, no connection) and the
+  client waits to try again; a run that dies while `waiting` stored nothing, so the next run posts it;
+- Zyntro's answer is written after: `posted`, `failed` (certainly not stored: a rejection, a 4xx, a
+  429 to the end of the retry budget) or `unknown` (sent, and the answer lost or unreadable: a timeout,
+  a dropped connection, a 5xx, a body that is not Zyntro's);
 - an `unknown` or orphaned `sending` post is never re-sent blindly: with v2 the contact's profiles are
   read back (fetchContact include_profile) and the post settled; with v1 a person checks Zyntro and
   re-runs with --repost-unknown.
@@ -35,6 +39,7 @@ __all__ = ["already_posted", "post_draft", "stored_profiles"]
 
 log = logging.getLogger(__name__)
 
+_IN_FLIGHT = ("sending", "waiting")  # posting states of a post not finished yet (see the module docstring)
 _IN_PROGRESS = "another zyntro-enrich run (pid {pid}) is posting this profile right now: run again when it is done"
 
 
@@ -61,10 +66,14 @@ def _alive(pid: int | None) -> bool:
 
 async def _settle_earlier(ctx: Any, last: dict[str, Any], report: ProfileReport) -> bool:
     """Deal with an earlier post of this profile that has no answer. False when posting must not go on."""
-    if last["state"] == "sending" and _alive(last["pid"]):
+    if last["state"] in _IN_FLIGHT and _alive(last["pid"]):
         report.status = ProfileStatus.failed
         report.warnings.append(_IN_PROGRESS.format(pid=last["pid"]))
         return False
+    if last["state"] == "waiting":  # its run died between a "nothing stored" answer and the retry
+        ctx.store.end_posting(last["posting_id"], "failed",
+                              message=f"the run ended while waiting to retry ({last['message']}): nothing was stored")
+        return True
     if await _reconcile(ctx, last):
         return True
     if ctx.repost_unknown:  # the operator checked Zyntro and asks for it again
@@ -90,7 +99,7 @@ async def post_draft(ctx: Any, draft: ProfileDraft, report: ProfileReport, input
         report.warnings.append(str(exc))
         return
     last = ctx.store.last_posting(contact_id, source)
-    if last and last["state"] in ("sending", "unknown") and not await _settle_earlier(ctx, last, report):
+    if last and last["state"] in (*_IN_FLIGHT, "unknown") and not await _settle_earlier(ctx, last, report):
         return
     posted = ctx.store.last_posted(contact_id, source)
     # The same content is already there, or this very run posted it before a crash: never insert twice.
@@ -109,8 +118,15 @@ async def post_draft(ctx: Any, draft: ProfileDraft, report: ProfileReport, input
 
 async def _send(ctx: Any, draft: ProfileDraft, report: ProfileReport, posting_id: int) -> None:
     contact_id, source = str(draft.contact_id), draft.profile_source
+    current = ["sending"]  # claim_posting wrote "sending"
+
+    def on_attempt(state: str, detail: str) -> None:
+        if state != current[0]:
+            ctx.store.set_posting_state(posting_id, state, detail)
+            current[0] = state
+
     try:
-        profile_id = await ctx.zyntro.add_profile(contact_id, source, draft.payload)
+        profile_id = await ctx.zyntro.add_profile(contact_id, source, draft.payload, on_attempt=on_attempt)
     except ZyntroEnrichError as exc:
         maybe_stored = isinstance(exc, ZyntroUnknownOutcome) or (
             isinstance(exc, ZyntroHTTPError) and exc.http_status is not None

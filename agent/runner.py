@@ -94,6 +94,9 @@ class _Progress:
 
 async def _run(ctx: RunContext, items: list[BatchItem], options: Options, report: RunReport) -> None:
     done = ctx.store.done_contacts(ctx.run_id)
+    # A failed profile stored nothing (a rejection, a 4xx, a 429 to the end of the retry budget): its
+    # contact is done again on resume; what Zyntro already holds is not posted again (agent.posting).
+    done = {cid: r for cid, r in done.items() if not any(p.get("status") == "failed" for p in r.get("profiles", []))}
     todo = [i for i in items if str(i.contact.contact_id) not in done]
     if done:
         log.info("resuming run %s: %d of %d contacts already done", ctx.run_id, len(items) - len(todo), len(items))

@@ -3,7 +3,8 @@
 Every write commits at once (WAL mode), so a `kill -9` loses at most the step in flight. The
 posting protocol makes resumption safe against Zyntro's insert-only API: the intent to post is
 written before the request (`sending`) and the answer after (`posted`/`failed`/`unknown`); a row
-left in `sending` by a crash is an unknown outcome and is never re-sent automatically.
+left in `sending` by a crash is an unknown outcome and is never re-sent automatically, while one
+left in `waiting` (between a 429/503 and its retry) certainly stored nothing and is posted again.
 """
 
 from __future__ import annotations
@@ -307,8 +308,8 @@ class Store:
                     "SELECT state, payload_hash FROM postings WHERE contact_id=? AND profile_source=? "
                     "ORDER BY posting_id DESC LIMIT 1", (contact_id, profile_source),
                 ).fetchone()
-                if last and (last["state"] == "sending" or (last["state"] == "posted"
-                                                            and last["payload_hash"] == payload_hash)):
+                if last and (last["state"] in ("sending", "waiting") or (last["state"] == "posted"
+                                                                         and last["payload_hash"] == payload_hash)):
                     self._db.execute("ROLLBACK")
                     return None
                 cur = self._db.execute(
@@ -321,6 +322,11 @@ class Store:
                 self._db.execute("ROLLBACK")
                 raise
         return int(cur.lastrowid)
+
+    def set_posting_state(self, posting_id: int, state: str, message: str = "") -> None:
+        """Record where a post in progress is: `sending` (a request may be on the wire) or `waiting` (nothing stored)."""
+        self._exec("UPDATE postings SET state=?, message=?, updated_at=? WHERE posting_id=?",
+                   (state, message, _now(), posting_id))
 
     def end_posting(self, posting_id: int, state: str, profile_id: int | None = None, message: str = "") -> None:
         """Write Zyntro's answer (or its absence) for a posting."""

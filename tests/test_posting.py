@@ -65,7 +65,7 @@ class _ReadBack:
     async def fetch_contact(self, contact_id, include_profile=False):
         return {"data": {"contact_id": contact_id, "profile": self.profiles}}
 
-    async def add_profile(self, contact_id, source, payload):
+    async def add_profile(self, contact_id, source, payload, on_attempt=None):
         self.posted += 1
         return 99
 

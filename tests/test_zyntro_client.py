@@ -104,6 +104,25 @@ def test_429_with_retry_after_then_success_stores_exactly_one(zyntro_sandbox):
     assert [r["fault"] for r in sb.requests] == ["status", "status", None]
 
 
+def test_attempt_hook_tells_sending_from_waiting_and_can_stop_the_send(zyntro_sandbox):
+    sb, events = zyntro_sandbox, []
+    sb.faults.push("status", status=429, retry_after=2)
+
+    async def go(hook):
+        async with ZyntroClient(sb.zyntro_settings(), sleep=RecordingSleep()) as client:
+            return await client.add_profile(sb.creds.contact_id, "LinkedIn", PAYLOAD, on_attempt=hook)
+
+    asyncio.run(go(lambda state, detail: events.append((state, detail))))
+    assert events == [("sending", ""), ("waiting", "Zyntro answered HTTP 429; retrying in 2.0 s"), ("sending", "")]
+
+    def refuse(state, detail):
+        raise OSError("cannot record the intent")
+
+    with pytest.raises(OSError):
+        asyncio.run(go(refuse))
+    assert len(sb.requests) == 2 and len(sb.profiles()) == 1  # the refused attempt never left
+
+
 def test_retry_after_as_http_date(zyntro_sandbox):
     sb, sleep = zyntro_sandbox, RecordingSleep()
     when = datetime.now(timezone.utc) + timedelta(seconds=30)

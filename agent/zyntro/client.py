@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -52,6 +53,7 @@ _ENV_NAMES = {
     "member_id": "ZYNTRO_MEMBER_ID",
     "developer_secret": "ZYNTRO_DEVELOPER_SECRET",
 }
+AttemptHook = Callable[[str, str], None]  # (state, detail): "sending" before a request, "waiting" after a retryable answer
 _BODY_START = 200  # characters of an unexpected body quoted in error messages
 _UNKNOWN_NEXT = "check the contact in Zyntro before posting again (each post stores a new profile)"
 _STATUS_HINTS = {
@@ -112,8 +114,14 @@ class ZyntroClient:
 
     # -- public calls ---------------------------------------------------------------------------
 
-    async def add_profile(self, contact_id: object, profile_source: str, payload: dict) -> int:
-        """Post one profile to a contact with addProfileToContact; returns Zyntro's new profile_id."""
+    async def add_profile(self, contact_id: object, profile_source: str, payload: dict,
+                          *, on_attempt: AttemptHook | None = None) -> int:
+        """Post one profile to a contact with addProfileToContact; returns Zyntro's new profile_id.
+
+        `on_attempt(state, detail)` is called with "sending" before each request leaves and with
+        "waiting" once an answer proved nothing was stored (429/503, no connection) and a retry is
+        due, so a caller can record which of the two a crash interrupted. If it raises, nothing is sent.
+        """
         self.require_post_credentials()
         s = self._settings
         version = s.api_version
@@ -125,7 +133,8 @@ class ZyntroClient:
             "profile_source": profile_source,
         }
         # The payload is spliced in pre-encoded so the checked bytes are exactly the bytes sent.
-        data = await self._call(ADD_PROFILE_PATHS[version], body, payload=encode_payload(payload))
+        data = await self._call(ADD_PROFILE_PATHS[version], body, payload=encode_payload(payload),
+                                on_attempt=on_attempt)
         profile_id = data.get("profile_id") if isinstance(data, dict) else None
         if isinstance(profile_id, str) and profile_id.isdigit():
             profile_id = int(profile_id)
@@ -221,7 +230,8 @@ class ZyntroClient:
             raise ZyntroHTTPError(f"Zyntro's {what} answer has no data object: the API may have changed")
         return data
 
-    async def _call(self, path: str, body: dict[str, Any], payload: bytes | None = None) -> Any:
+    async def _call(self, path: str, body: dict[str, Any], payload: bytes | None = None,
+                    on_attempt: AttemptHook | None = None) -> Any:
         """POST `body` to `path`, retrying only where nothing can have been stored; returns `data`."""
         content = json.dumps(body, ensure_ascii=False).encode("utf-8")
         if payload is not None:  # append "profile_payload": <bytes> to the encoded object
@@ -230,6 +240,8 @@ class ZyntroClient:
         budget = RetryBudget(self._settings.max_retry_s)
         while True:
             budget.attempts += 1
+            if on_attempt is not None:
+                on_attempt("sending", "")
             outcome = await self._attempt(url, content)
             if not isinstance(outcome, _Retry):
                 return outcome[0]
@@ -243,6 +255,8 @@ class ZyntroClient:
                 )
                 exc.http_status = outcome.status
                 raise exc
+            if on_attempt is not None:  # before the wait: a crash during it leaves "nothing stored" behind
+                on_attempt("waiting", f"Zyntro {outcome.reason}; retrying in {delay:.1f} s")
             log.warning("Zyntro %s; retrying in %.1f s (attempt %d)", outcome.reason, delay, budget.attempts + 1)
             await budget.wait(delay, self._sleep)
 
