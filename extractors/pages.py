@@ -12,20 +12,24 @@ from dataclasses import dataclass, field
 from agent.models import Outcome
 from extractors.html import Document
 
-__all__ = ["Gate", "Markers", "challenge_reason", "consent_reason", "gate", "status_gate"]
+__all__ = ["Gate", "Markers", "bot_challenge", "challenge_reason", "consent_reason", "gate", "status_gate"]
 
-# Unmistakable bot-challenge markers (Cloudflare, DataDome, PerimeterX, Imperva, Akamai), looked up as
-# plain substrings of the lower-cased HTML: a regex alternation over a megabyte costs most of a second.
-# Cloudflare injects /cdn-cgi/challenge-platform/ scripts into ordinary pages too: not a marker.
-_CHALLENGE_STRONG = ("_cf_chl_opt", 'id="challenge-form"', "id='challenge-form'", "cf-browser-verification",
-                     "cf-turnstile-wrapper", "captcha-delivery.com", "px-captcha", "/_incapsula_resource",
-                     "ak_bmsc_challenge")
+# Bot challenges (Cloudflare, DataDome, PerimeterX, Imperva, Akamai): the one detector, used by the fetcher
+# (agent.fetch.challenge) and by the gate below. A challenge page holds a sentence or two of text (Cloudflare's
+# about 300 characters, PerimeterX's 150), so every marker counts only on a page with less visible text than
+# this: Cloudflare's and Imperva's scripts ride along on ordinary pages, and CAPTCHA widgets sit on real forms.
+CHALLENGE_MAX_TEXT = 2_500
+# Challenge machinery, looked up as plain substrings of the lower-cased HTML (a regex alternation over a
+# megabyte costs most of a second). Cloudflare's /cdn-cgi/challenge-platform/ script and Imperva's plain
+# /_Incapsula_Resource script are injected into ordinary pages too: not markers.
+CHALLENGE_MARKERS = ("_cf_chl_opt", 'id="challenge-form"', "id='challenge-form'", "cf-browser-verification",
+                     "cf-turnstile-wrapper", "captcha-delivery.com", "px-captcha", "/_incapsula_resource?cwudnsai",
+                     "incapsula incident id", "ak_bmsc_challenge")
 _CHALLENGE_TITLE = re.compile(
     r"^(just a moment|attention required|please wait|checking your browser|security check|ddos-guard|"
     r"access denied|robot check|are you a robot|pardon our interruption|one more step|verifying you are human)",
     re.I)
-# Weak markers: this wording in the visible text of an otherwise near-empty page. A captcha widget alone
-# is not one: contact forms carry reCAPTCHA too.
+# This wording in the visible text. A captcha widget alone is not a marker: contact forms carry reCAPTCHA too.
 _CHALLENGE_WORDS = re.compile(
     r"verify (?:that )?you are (?:a )?human|are you a robot|unusual traffic|enable javascript and cookies to "
     r"continue|complete the security check|press (?:&|and) hold|checking your browser", re.I)
@@ -75,19 +79,30 @@ def status_gate(status: int) -> Gate | None:
     return None
 
 
+def bot_challenge(status: int, html: str, title: str, text_chars: int, text: str) -> str | None:
+    """Why an answer is a bot challenge instead of the page (never solved), or None.
+
+    `title` is the page's title, `text_chars` the amount of visible text and `text` a sample of it.
+    """
+    if status == 999:
+        return "HTTP 999: the site refuses automated visitors"
+    if text_chars >= CHALLENGE_MAX_TEXT:
+        return None
+    if _CHALLENGE_TITLE.search(title):
+        return f'the site answered with a bot challenge ("{title[:60]}") instead of the page; it is never solved'
+    lowered = html.lower()
+    marker = next((m for m in CHALLENGE_MARKERS if m in lowered), None)
+    if marker:
+        return f"the site answered with a bot challenge (marker {marker!r}) instead of the page; it is never solved"
+    words = _CHALLENGE_WORDS.search(text)
+    if words:
+        return f"the site answered with a human check ({words.group(0)!r}) instead of the page; it is never solved"
+    return None
+
+
 def challenge_reason(doc: Document) -> str | None:
     """Why the page looks like a bot challenge, or None."""
-    if _CHALLENGE_TITLE.search(doc.title):
-        return f'bot challenge page ("{doc.title[:60]}")'
-    html = doc.page.html.lower()
-    strong = next((m for m in _CHALLENGE_STRONG if m in html), None)
-    if strong:
-        return f"bot challenge page (marker {strong!r})"
-    if doc.body_text_length < _SMALL_PAGE:
-        weak = _CHALLENGE_WORDS.search(doc.text_sample)
-        if weak:
-            return f"human check on a near-empty page ({weak.group(0)!r})"
-    return None
+    return bot_challenge(doc.page.status, doc.page.html, doc.title, doc.body_text_length, doc.text_sample)
 
 
 def consent_reason(doc: Document) -> str | None:

@@ -1,7 +1,9 @@
 """What an HTML answer is: a real page, a JavaScript shell that needs the browser, or a bot check.
 
-Generic bot challenges (Cloudflare-style interstitials, CAPTCHA walls) are the fetcher's business
-and come out as `blocked`; site-specific login walls are left to each source's extractor.
+Generic bot challenges (Cloudflare-style interstitials, CAPTCHA walls) come out as `blocked`. What
+counts as one is decided by a single detector, extractors.pages.bot_challenge, which the extractors'
+gate uses too, so the fetcher and the extractors never disagree. Site-specific login walls are left
+to each source's extractor.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from dataclasses import dataclass
 import lxml.html
 from lxml import etree
 
+from extractors.pages import bot_challenge
+
 __all__ = ["PageSignals", "challenge_reason", "page_signals"]
 
 # Under this much visible text a page that carries an app root, scripts or a "turn on JavaScript"
@@ -19,9 +23,7 @@ __all__ = ["PageSignals", "challenge_reason", "page_signals"]
 SHELL_TEXT_CHARS = 200
 # A page that says "enable JavaScript" but still shows this little text is a shell too.
 NOTICE_TEXT_CHARS = 600
-# A CAPTCHA widget on a page with more text than this is a form on a real page, not a wall.
-CAPTCHA_WALL_TEXT_CHARS = 1500
-
+TEXT_SAMPLE_CHARS = 20_000  # visible text kept for the challenge wording check
 _APP_ROOT_IDS = {"root", "app", "__next", "___gatsby", "__nuxt", "svelte", "app-root", "main-app"}
 # HTML's JavaScript MIME types: a <script> of any other type (ld+json, json, importmap, templates,
 # speculation rules) is a data block the browser never runs, so it says nothing about needing one.
@@ -30,18 +32,6 @@ _JS_TYPES = {"", "module", "application/ecmascript", "application/javascript", "
              "text/javascript1.1", "text/javascript1.2", "text/javascript1.3", "text/javascript1.4",
              "text/javascript1.5", "text/jscript", "text/livescript", "text/x-ecmascript", "text/x-javascript"}
 _JS_NOTICE = re.compile(r"(enable|turn on|activate)\s+javascript|javascript\s+(is\s+)?(required|disabled)", re.I)
-_STRONG = [
-    (re.compile(r"<title>\s*just a moment\.\.\.", re.I), "a Cloudflare-style \"Just a moment...\" interstitial"),
-    (re.compile(r"<title>\s*attention required!?\s*\|\s*cloudflare", re.I), "a Cloudflare \"Attention Required\" page"),
-    (re.compile(r"cf-chl-|cf_chl_opt|/cdn-cgi/challenge-platform/h/", re.I), "a Cloudflare bot challenge"),
-    (re.compile(r"captcha-delivery\.com|px-captcha|_incapsula_resource", re.I), "a bot-protection CAPTCHA wall"),
-]
-_WEAK = [
-    (re.compile(r"g-recaptcha|recaptcha/api\.js", re.I), "a reCAPTCHA check"),
-    (re.compile(r"h-captcha|hcaptcha\.com", re.I), "an hCaptcha check"),
-    (re.compile(r"verify (that )?you are (a )?human|are you a robot|unusual traffic from your", re.I),
-     "a \"verify you are human\" check"),
-]
 
 
 @dataclass(frozen=True)
@@ -52,6 +42,8 @@ class PageSignals:
     app_root: bool
     js_notice: bool
     scripts: int
+    title: str = ""
+    text: str = ""  # the visible text, up to TEXT_SAMPLE_CHARS
 
     @property
     def is_js_shell(self) -> bool:
@@ -73,6 +65,7 @@ def page_signals(html: str) -> PageSignals:
         (el.get("id") or "").lower() in _APP_ROOT_IDS and len(el.text_content().strip()) < SHELL_TEXT_CHARS
         for el in doc.xpath("//*[@id]")
     ) or bool(doc.xpath("//*[@data-reactroot or @ng-app or @ng-version]"))
+    title = " ".join(doc.findtext(".//title", "").split())
     for el in doc.xpath("//script|//style|//noscript|//template|//head"):
         el.drop_tree()
     text = " ".join(doc.text_content().split())
@@ -81,6 +74,8 @@ def page_signals(html: str) -> PageSignals:
         app_root=app_root,
         js_notice=bool(_JS_NOTICE.search(notices)) or bool(_JS_NOTICE.search(text[:NOTICE_TEXT_CHARS])),
         scripts=scripts,
+        title=title,
+        text=text[:TEXT_SAMPLE_CHARS],
     )
 
 
@@ -95,15 +90,7 @@ def _is_code(script) -> bool:
 
 def challenge_reason(status: int, html: str, signals: PageSignals | None = None) -> str | None:
     """A one-line reason when the answer is a bot challenge or CAPTCHA wall, else None."""
-    if status == 999:
-        return "HTTP 999: the site refuses automated visitors"
-    head = html[:200_000]
-    for pattern, what in _STRONG:
-        if pattern.search(head):
-            return f"the site answered with {what} (not solved: the fetcher never evades bot checks)"
-    for pattern, what in _WEAK:
-        if pattern.search(head):
-            signals = signals or page_signals(html)
-            if signals.text_chars < CAPTCHA_WALL_TEXT_CHARS:
-                return f"the site answered with {what} instead of the page (never solved)"
-    return None
+    if status == 999:  # decided by the status alone: no need to parse the page
+        return bot_challenge(status, "", "", 0, "")
+    signals = signals or page_signals(html)
+    return bot_challenge(status, html, signals.title, signals.text_chars, signals.text)

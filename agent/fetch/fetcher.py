@@ -20,7 +20,7 @@ import httpx
 from agent.config import Settings
 from agent.errors import ConfigError
 from agent.fetch.browser import BrowserPool
-from agent.fetch.challenge import challenge_reason, page_signals
+from agent.fetch.challenge import PageSignals, challenge_reason, page_signals
 from agent.fetch.http_engine import HttpEngine, human_size
 from agent.fetch.policy import HostGate, RobotsCache, retry_after_seconds
 from agent.fetch.problems import FetchProblem
@@ -145,7 +145,7 @@ class Fetcher:
                                final_url=doc.url, reason="not modified since the stored copy (HTTP 304)")
         html = doc.text()
         signals = page_signals(html)
-        result = self._classify(call, doc, html)
+        result = self._classify(call, doc, html, signals)
         if result is not None:
             return result
         if needs_browser is False or (needs_browser is None and not signals.is_js_shell):
@@ -166,9 +166,10 @@ class Fetcher:
             call, rendered_doc, rendered.html, rendered.final_url, note=note
         )
 
-    def _classify(self, call: _Call, doc: RawResponse, html: str) -> FetchResult | None:
+    def _classify(self, call: _Call, doc: RawResponse, html: str,
+                  signals: PageSignals | None = None) -> FetchResult | None:
         """The outcome for anything but a usable page: challenges and error statuses."""
-        if reason := challenge_reason(doc.status, html):
+        if reason := challenge_reason(doc.status, html, signals):
             return FetchResult(url=call.url, outcome=Outcome.blocked, reason=reason, engine=call.engine,
                                status=doc.status, final_url=doc.url, bytes=len(doc.body))
         if 200 <= doc.status < 300:
