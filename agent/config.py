@@ -5,17 +5,24 @@ The config file is TOML: `--config FILE`, else `$ZYNTRO_ENRICH_CONFIG`, else
 `$ZYNTRO_ENRICH_HOME/config.toml` when it exists. Its tables mirror the settings groups
 (`[zyntro]`, `[llm]`, `[fetch]`) plus top-level `home`, `chromium`, `allow_private`.
 Everything else in the project receives a `Settings` value and never reads `os.environ`.
+
+Every setting is checked here, before any command does any work: numbers must be finite and in
+range, booleans are true/false, 1/0 or yes/no, ids are UUIDs, base URLs are http(s) URLs and
+directories exist. A bad one is a ConfigError naming the setting and its variable (exit 2).
 """
 
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, ValidationError
 
 from agent.errors import ConfigError
 
@@ -23,6 +30,26 @@ __all__ = ["FetchSettings", "LLMSettings", "Settings", "ZyntroSettings", "load_s
 
 DEFAULT_BASE_URL = "https://app.zyntrohq.com"
 USER_AGENT = "zyntro-enrich/0.1 (+https://github.com/zyntro-enrich/zyntro-enrich; contact enrichment bot)"
+
+_TRUE, _FALSE = {"true", "1", "yes"}, {"false", "0", "no"}
+
+
+def _flag(value: Any) -> bool:
+    """A boolean setting: true/false, 1/0 or yes/no; anything else is refused, never read as false."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    word = value.strip().lower() if isinstance(value, str) else None
+    if word in _TRUE or word in _FALSE:
+        return word in _TRUE
+    raise ValueError(f"use true/false, 1/0 or yes/no, not {value!r}")
+
+
+Flag = Annotated[bool, BeforeValidator(_flag)]
+NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]  # finite; 0 allowed (no delay, no retry)
+Timeout = Annotated[float, Field(gt=0, allow_inf_nan=False)]  # finite and positive
+Count = Annotated[int, Field(ge=1)]
 
 
 class ZyntroSettings(BaseModel):
@@ -34,11 +61,11 @@ class ZyntroSettings(BaseModel):
     base_url: str = DEFAULT_BASE_URL
     api_version: Literal["v1", "v2"] = "v1"
     developer_secret: SecretStr | None = None
-    timeout_s: float = 20.0
-    max_retry_s: float = 60.0  # bound on total time spent retrying one call
+    timeout_s: Timeout = 20.0
+    max_retry_s: NonNegative = 60.0  # bound on total time spent retrying one call
     # v2 only: how old a post with no recorded answer must be before fetchContact is trusted to show
     # whether it was stored (a request still in flight could land until then).
-    reconcile_grace_s: float = 30.0
+    reconcile_grace_s: NonNegative = 30.0
 
 
 class LLMSettings(BaseModel):
@@ -48,11 +75,11 @@ class LLMSettings(BaseModel):
     base_url: str | None = None
     model: str = "gpt-4o-mini"
     mode: Literal["auto", "offline", "openai"] = "auto"  # auto: openai when a key or base URL is set
-    max_cost_usd: float | None = None
-    max_tokens: int | None = None  # cap on total tokens (input + output) for a run
-    timeout_s: float = 60.0
+    max_cost_usd: NonNegative | None = None
+    max_tokens: Count | None = None  # cap on total tokens (input + output) for a run
+    timeout_s: Timeout = 60.0
     # USD per million tokens (input, output); unknown models cost 0 and are reported as such.
-    prices: dict[str, tuple[float, float]] = Field(
+    prices: dict[str, tuple[NonNegative, NonNegative]] = Field(
         default_factory=lambda: {
             "gpt-4o-mini": (0.15, 0.60),
             "gpt-4o": (2.50, 10.00),
@@ -66,19 +93,19 @@ class FetchSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")  # a misspelt setting is an error, not ignored
 
     user_agent: str = USER_AGENT
-    delay_s: float = 1.0  # per-host minimum delay between requests
-    per_host_concurrency: int = 2
-    concurrency: int = 8  # global cap on pages in flight
-    timeout_s: float = 20.0
-    max_bytes: int = 5 * 1024 * 1024
+    delay_s: NonNegative = 1.0  # per-host minimum delay between requests
+    per_host_concurrency: Count = 2
+    concurrency: Count = 8  # global cap on pages in flight
+    timeout_s: Timeout = 20.0
+    max_bytes: Count = 5 * 1024 * 1024
     robots_override: list[str] = Field(default_factory=list)  # domains whose robots.txt is overridden
     no_delay_hosts: list[str] = Field(default_factory=list)  # hosts exempt from the politeness delay
     replay_dir: Path | None = None  # serve recorded pages instead of the network
-    replay_latency_s: float = 0.0  # simulated latency per replayed response (benchmarks)
-    browser_recycle_pages: int = 100
-    browser_pages: int = 3  # pages rendering at once; each is a Chromium renderer of ~120 MB RSS
-    max_retries: int = 2  # retries after a 429/503 before the outcome is rate_limited
-    max_retry_wait_s: float = 30.0  # a longer Retry-After is not waited for: rate_limited at once
+    replay_latency_s: NonNegative = 0.0  # simulated latency per replayed response (benchmarks)
+    browser_recycle_pages: Count = 100
+    browser_pages: Count = 3  # pages rendering at once; each is a Chromium renderer of ~120 MB RSS
+    max_retries: Annotated[int, Field(ge=0)] = 2  # retries after a 429/503 before the outcome is rate_limited
+    max_retry_wait_s: NonNegative = 30.0  # a longer Retry-After is not waited for: rate_limited at once
 
 
 class Settings(BaseModel):
@@ -86,8 +113,8 @@ class Settings(BaseModel):
 
     home: Path = Path.home() / ".zyntro-enrich"
     chromium: str | None = None
-    allow_private: bool = False
-    refresh_days: float = 7.0  # a tracked contact is due for refresh this long after its last enrichment
+    allow_private: Flag = False
+    refresh_days: NonNegative = 7.0  # a tracked contact is due for refresh this long after its last enrichment
     zyntro: ZyntroSettings = Field(default_factory=ZyntroSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     fetch: FetchSettings = Field(default_factory=FetchSettings)
@@ -148,8 +175,6 @@ def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
         value: Any = raw
         if name in _LIST_FIELDS:
             value = [part.strip() for part in raw.split(",") if part.strip()]
-        elif name == "allow_private":
-            value = raw.strip().lower() in {"1", "true", "yes", "on"}
         target = data.setdefault(group, {}) if group else data
         target[name] = value
     return data
@@ -179,11 +204,92 @@ def load_settings(
     env = os.environ if env is None else env
     data = _merge(_config_file(env, config_file), _from_env(env))
     data = _merge(data, overrides or {})
+    settings, errors = None, []
     try:
-        return Settings.model_validate(data)
+        settings = Settings.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(f"{_setting_name(err['loc'])}: {err['msg']}" for err in exc.errors())
-        raise ConfigError(f"invalid configuration ({problems}): fix the variable or config entry") from None
+        errors = exc.errors()
+    problems = [_describe(err) for err in errors]
+    named = {tuple(map(str, err["loc"])) for err in errors}  # a setting with a type error is named once
+    problems += [f"{_setting_name(loc)}: {why}" for loc, why in _checks(data) if loc not in named]
+    if problems or settings is None:
+        raise ConfigError(f"invalid configuration ({'; '.join(problems)}): fix the variable or config entry")
+    return settings
+
+
+_SECRET_FIELDS = {"api_key", "developer_secret"}
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
+
+
+def _describe(err: Any) -> str:
+    """One pydantic error as 'setting (VARIABLE): what is wrong, got VALUE' (never a secret's value)."""
+    message = err["msg"].removeprefix("Value error, ")
+    value = err.get("input")
+    shown = (err["type"] != "value_error" and not _SECRET_FIELDS & set(map(str, err["loc"]))
+             and isinstance(value, str | int | float) and len(repr(value)) <= 60)
+    return f"{_setting_name(err['loc'])}: {message}" + (f", got {value!r}" if shown else "")
+
+
+def _uuid(value: str) -> str | None:
+    return None if _UUID.match(value) else f"{value!r} is not a UUID (Zyntro ids look like 3f2b9c1e-8d4a-4c2e-9b1f-0a2b3c4d5e6f)"
+
+
+def _http_url(value: str) -> str | None:
+    try:
+        parts = urlsplit(value.strip())
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError as exc:
+        return f"{value!r} cannot be parsed ({exc})"
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return f"{value!r} is not an http(s) URL: write it like https://host or http://127.0.0.1:8765"
+    return None
+
+
+def _directory(value: str) -> str | None:
+    return None if Path(value).expanduser().is_dir() else f"{str(value)!r} is not a directory"
+
+
+def _not_a_file(value: str) -> str | None:
+    path = Path(value).expanduser()
+    return f"{str(value)!r} is not a directory" if path.exists() and not path.is_dir() else None
+
+
+def _executable(value: str) -> str | None:
+    return None if shutil.which(str(Path(value).expanduser())) else f"{value!r} is not an executable file"
+
+
+def _domains(value: list[str]) -> str | None:
+    bad = [d for d in value if not re.fullmatch(r"[A-Za-z0-9_.-]+", str(d))]
+    return f"{bad[0]!r} is not a domain: write bare domains like linkedin.com, comma-separated" if bad else None
+
+
+# Checks beyond the types, on the merged raw values (so that every problem is listed at once). Kept out
+# of the models: code and tests may build a ZyntroSettings with a bad id to see what the client does.
+_CHECKS: dict[tuple[str, ...], Callable[[Any], str | None]] = {
+    ("zyntro", "org_id"): _uuid,
+    ("zyntro", "member_id"): _uuid,
+    ("zyntro", "base_url"): _http_url,
+    ("llm", "base_url"): _http_url,
+    ("fetch", "replay_dir"): _directory,
+    ("fetch", "robots_override"): _domains,
+    ("fetch", "no_delay_hosts"): _domains,
+    ("home",): _not_a_file,
+    ("chromium",): _executable,
+}
+
+
+def _checks(data: Mapping[str, Any]) -> list[tuple[tuple[str, ...], str]]:
+    out = []
+    for loc, check in _CHECKS.items():
+        value: Any = data
+        for key in loc:
+            value = value.get(key) if isinstance(value, Mapping) else None
+        expected = list if check is _domains else (str, Path)
+        if value and isinstance(value, expected):
+            problem = check(value)
+            if problem:
+                out.append((loc, problem))
+    return out
 
 
 def _setting_name(loc: tuple) -> str:

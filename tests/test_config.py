@@ -1,3 +1,4 @@
+import uuid
 from pathlib import Path
 
 import pytest
@@ -8,11 +9,12 @@ from agent.errors import ConfigError
 
 def test_precedence_defaults_file_env_cli(tmp_path):
     cfg = tmp_path / "c.toml"
-    cfg.write_text('[zyntro]\norg_id = "from-file"\nmember_id = "file-member"\n[fetch]\ndelay_s = 3\n')
-    env = {"ZYNTRO_ORG_ID": "from-env", "ZYNTRO_ENRICH_HOME": str(tmp_path)}
+    file_org, env_org, member = (str(uuid.uuid4()) for _ in range(3))
+    cfg.write_text(f'[zyntro]\norg_id = "{file_org}"\nmember_id = "{member}"\n[fetch]\ndelay_s = 3\n')
+    env = {"ZYNTRO_ORG_ID": env_org, "ZYNTRO_ENRICH_HOME": str(tmp_path)}
     s = load_settings(env=env, config_file=cfg, overrides={"fetch": {"delay_s": 0}})
-    assert s.zyntro.org_id == "from-env"
-    assert s.zyntro.member_id == "file-member"
+    assert s.zyntro.org_id == env_org
+    assert s.zyntro.member_id == member
     assert s.fetch.delay_s == 0
     assert s.zyntro.base_url == "https://app.zyntrohq.com"
 
