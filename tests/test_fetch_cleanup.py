@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -53,46 +54,55 @@ def test_exception_inside_the_run_leaves_no_chromium(site, aio, fetch_settings):
     assert set(tagged_processes(mine)) - before == set()
 
 
-def test_ctrl_c_during_a_page_leaves_no_chromium(site, tmp_path):
+def _stalled_fetch(site, tmp_path, *args: str) -> tuple[subprocess.Popen, str, threading.Event]:
+    """`zyntro-enrich fetch` in a child process on a page whose script never arrives until released.
+
+    Nothing here races a clock: the script is held by the server until the test lets go, and the
+    page timeout is far longer than any test, so the signal always lands while the page is open.
+    """
+    hold = threading.Event()
     stalled = site.unique("stalled")
-    site.add(stalled, Reply("1;", content_type="application/javascript", delay_s=5.0))
+    site.add(stalled, Reply("1;", content_type="application/javascript", hold=hold))
     url = site.add(site.unique(), Reply(js_page("never", script_src=stalled)))
+    config = tmp_path / "config.toml"
+    config.write_text("[fetch]\ntimeout_s = 3600\n")
     env = {**os.environ, "ZYNTRO_ENRICH_ALLOW_PRIVATE": "1", "ZYNTRO_ENRICH_DELAY": "0",
-           "ZYNTRO_ENRICH_HOME": str(tmp_path / "home"), "PYTHONPATH": str(ROOT)}
+           "ZYNTRO_ENRICH_HOME": str(tmp_path / "home"), "ZYNTRO_ENRICH_CONFIG": str(config),
+           "PYTHONPATH": str(ROOT)}
     code = "import sys, agent.cli as c; c.COMMANDS = ['fetch']; sys.exit(c.main())"
-    proc = subprocess.Popen([sys.executable, "-c", code, "fetch", url], cwd=ROOT, env=env,
+    proc = subprocess.Popen([sys.executable, "-c", code, "fetch", url, *args], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return proc, stalled, hold
+
+
+def test_ctrl_c_during_a_page_leaves_no_chromium(site, tmp_path):
+    proc, stalled, hold = _stalled_fetch(site, tmp_path)
     try:
         # The browser is up and waiting on the stalled script once the site sees that request.
-        assert _wait_for(lambda: site.hit_count(stalled) > 0, 20), "the page never reached the browser"
+        assert _wait_for(lambda: site.hit_count(stalled) > 0, 60), "the page never reached the browser"
         assert tagged_processes(f"{proc.pid}."), "Chromium should be running now"
         proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=20)
+        _, err = proc.communicate(timeout=60)
     finally:
+        hold.set()
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == 130, err.decode()[-500:]
     assert b"interrupted" in err
-    assert _wait_for(lambda: not tagged_processes(f"{proc.pid}."), 5)
+    assert _wait_for(lambda: not tagged_processes(f"{proc.pid}."), 20)
 
 
 def test_sigterm_during_a_page_leaves_no_chromium(site, tmp_path):
-    stalled = site.unique("stalled")
-    site.add(stalled, Reply("1;", content_type="application/javascript", delay_s=5.0))
-    url = site.add(site.unique(), Reply(js_page("never", script_src=stalled)))
-    env = {**os.environ, "ZYNTRO_ENRICH_ALLOW_PRIVATE": "1", "ZYNTRO_ENRICH_DELAY": "0",
-           "ZYNTRO_ENRICH_HOME": str(tmp_path / "home"), "PYTHONPATH": str(ROOT)}
-    code = "import sys, agent.cli as c; c.COMMANDS = ['fetch']; sys.exit(c.main())"
-    proc = subprocess.Popen([sys.executable, "-c", code, "fetch", url, "--browser"], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc, stalled, hold = _stalled_fetch(site, tmp_path, "--browser")
     try:
-        assert _wait_for(lambda: site.hit_count(stalled) > 0, 20), "the page never reached the browser"
+        assert _wait_for(lambda: site.hit_count(stalled) > 0, 60), "the page never reached the browser"
         proc.terminate()
-        proc.communicate(timeout=20)
+        proc.communicate(timeout=60)
     finally:
+        hold.set()
         if proc.poll() is None:
             proc.kill()
-    assert _wait_for(lambda: not tagged_processes(f"{proc.pid}."), 5)
+    assert _wait_for(lambda: not tagged_processes(f"{proc.pid}."), 20)
 
 
 def test_chromium_never_sees_our_secrets(site, aio, fetch_settings, monkeypatch):

@@ -75,3 +75,90 @@ def test_retry_after_reads_seconds_and_dates():
     assert retry_after_seconds("7") == 7.0
     assert retry_after_seconds("Mon, 01 Jan 2024 00:00:30 GMT", now=now) == 30.0
     assert retry_after_seconds("soon") is None and retry_after_seconds(None) is None
+
+
+def _paced_fetches(aio, shared_browser, settings, urls):
+    """Fetch `urls` at once with one fetcher; returns the results and the seconds it all took."""
+    import asyncio
+    import time
+
+    from agent.fetch import Fetcher
+
+    async def together():
+        async with Fetcher(settings, browser_pool=shared_browser) as fetcher:
+            started = time.monotonic()
+            results = await asyncio.gather(*(fetcher.fetch(u) for u in urls))
+            return results, time.monotonic() - started
+
+    return aio.run(together())
+
+
+def test_crawl_delay_spaces_requests_to_the_host(make_site, fetch_settings, aio, shared_browser):
+    server = _robots_site(make_site, Reply("User-agent: *\nCrawl-delay: 0.3\nDisallow: /private\n",
+                                           content_type="text/plain"))
+    paths = ["/a", "/b", "/c"]
+    for path in paths:
+        server.add(path, Reply(static_page("Paced by robots.txt")))
+    results, elapsed = _paced_fetches(aio, shared_browser, fetch_settings(delay_s=0.0),
+                                      [server.base + p for p in paths])
+    assert all(r.outcome is Outcome.ok for r in results)
+    # Three starts 0.3 s apart take at least 0.6 s on any machine (a lower bound: load only adds).
+    assert elapsed >= 2 * 0.3 - 0.01
+
+
+def test_crawl_delay_is_capped_and_never_lowers_the_delay(aio):
+    from agent.fetch.policy import MAX_CRAWL_DELAY_S, RobotsCache
+    from agent.fetch.raw import RawResponse
+
+    bodies = {"http://slow.example/robots.txt": "User-agent: *\nCrawl-delay: 3600\n",
+              "http://quick.example/robots.txt": "User-agent: *\nCrawl-delay: 0.5\n"}
+
+    async def load(url: str) -> RawResponse:
+        return RawResponse(url=url, status=200, body=bodies[url].encode())
+
+    async def delays():
+        robots = RobotsCache(load, user_agent="zyntro-enrich/0.1")
+        for host in ("slow.example", "quick.example"):
+            await robots.check(f"http://{host}/page")
+        return robots.crawl_delay("http://slow.example/x"), robots.crawl_delay("http://quick.example/x")
+
+    assert aio.run(delays()) == (MAX_CRAWL_DELAY_S, 0.5)
+
+
+def test_robots_applies_to_every_redirect_hop(make_site, fetch_settings, fetch_one):
+    server = _robots_site(make_site, Reply(ROBOTS, content_type="text/plain"))
+    server.add("/moved", Reply(b"", status=302, headers={"Location": "/private/page"}))
+    result, _ = fetch_one(fetch_settings(), server.base + "/moved")
+    assert result.outcome is Outcome.robots_disallowed, result.reason
+    assert server.hit_count("/moved") == 1 and server.hit_count("/private/page") == 0
+
+
+def _navigating_shell(target: str) -> Reply:
+    """A JavaScript shell that moves the browser on to `target` as soon as it runs."""
+    return Reply(f'<html><body><div id="root"></div><script>location.href = "{target}";</script></body></html>')
+
+
+def test_robots_applies_to_javascript_navigations(make_site, fetch_settings, fetch_one):
+    server = _robots_site(make_site, Reply(ROBOTS, content_type="text/plain"))
+    server.add("/app", _navigating_shell("/private/page"))
+    result, _ = fetch_one(fetch_settings(), server.base + "/app")
+    assert result.outcome is Outcome.robots_disallowed and result.engine == "browser", result.reason
+    assert "navigated to" in result.reason and server.hit_count("/private/page") == 0
+
+
+def test_robots_applies_to_redirects_of_javascript_navigations(make_site, fetch_settings, fetch_one):
+    server = _robots_site(make_site, Reply(ROBOTS, content_type="text/plain"))
+    server.add("/app", _navigating_shell("/hop"))
+    server.add("/hop", Reply(b"", status=302, headers={"Location": "/private/page"}))
+    result, _ = fetch_one(fetch_settings(), server.base + "/app")
+    assert result.outcome is Outcome.robots_disallowed and result.engine == "browser", result.reason
+    assert server.hit_count("/hop") == 1 and server.hit_count("/private/page") == 0
+
+
+def test_a_javascript_navigation_under_the_override_is_recorded(make_site, fetch_settings, fetch_one):
+    server = _robots_site(make_site, Reply(ROBOTS, content_type="text/plain"))
+    server.add("/app", _navigating_shell("/private/page"))
+    result, stats = fetch_one(fetch_settings(robots_override=["127.0.0.1"]), server.base + "/app")
+    assert result.outcome is Outcome.ok and result.engine == "browser", result.reason
+    assert server.hit_count("/private/page") == 1
+    assert result.robots_override and stats["robots_overrides"] == 1

@@ -160,6 +160,7 @@ class Fetcher:
     async def _render(self, call: _Call, doc: RawResponse, note: str) -> FetchResult:
         call.engine = "browser"
         rendered = await self._renderer.render(doc)
+        call.robots_override = call.robots_override or rendered.robots_override
         rendered_doc = RawResponse(url=rendered.final_url, status=rendered.status, headers=doc.headers,
                                    body=rendered.html.encode("utf-8"), source=doc.source)
         return self._classify(call, rendered_doc, rendered.html) or self._ok(

@@ -82,6 +82,7 @@ class Rendered:
     final_url: str
     status: int
     requests: int = 0
+    robots_override: bool = False  # a navigation went ahead only thanks to the operator's override
 
 
 @dataclass
@@ -92,6 +93,7 @@ class _PageState:
     status: int
     refused: FetchProblem | None = None
     requests: int = 0
+    robots_override: bool = False
     origins: set[str] = field(default_factory=set)
     in_flight: int = 0
     last_activity: float = field(default_factory=time.monotonic)
@@ -156,7 +158,8 @@ class Renderer:
             await self._give_back(tab)
         if state.refused is not None:
             raise state.refused
-        return Rendered(html=html, final_url=state.final_url, status=state.status, requests=state.requests)
+        return Rendered(html=html, final_url=state.final_url, status=state.status, requests=state.requests,
+                        robots_override=state.robots_override)
 
     async def aclose(self) -> None:
         """Close the idle pages and their contexts."""
@@ -296,7 +299,11 @@ class Renderer:
         if cacheable and (cached := self.cache.get(request.url)) is not None:
             await route.fulfill(status=cached.status, headers=_headers(cached), body=cached.body)
             return
-        check = self._check_navigation if main_nav else None
+
+        async def check_navigation(url: str) -> None:
+            await self._check_navigation(url, state)
+
+        check = check_navigation if main_nav else None
         try:
             resp, hops = await self.engine.follow(
                 request.url, check_hop=check, method=request.method, headers=dict(request.headers),
@@ -317,12 +324,14 @@ class Renderer:
             self.cache.put(request.url, resp)
         await route.fulfill(status=resp.status, headers=_headers(resp), body=resp.body)
 
-    async def _check_navigation(self, url: str) -> None:
+    async def _check_navigation(self, url: str, state: _PageState) -> None:
+        """robots.txt for each hop of a navigation the page makes itself."""
         if self.robots is None:
             return
         decision = await self.robots.check(url)
         if not decision.allowed:
             raise FetchProblem(Outcome.robots_disallowed, decision.reason, final_url=url)
+        state.robots_override = state.robots_override or decision.override
 
 
 def _is_main_frame(request) -> bool:

@@ -56,6 +56,7 @@ class Reply:
     content_type: str = "text/html; charset=utf-8"
     delay_s: float = 0.0
     send_length: bool = True  # False: no Content-Length, body streamed until the connection closes
+    hold: threading.Event | None = None  # answer only once the test sets it (a stall that needs no clock)
 
 
 Route = Reply | Callable[[BaseHTTPRequestHandler, int], Reply]  # callable gets (request, hit number)
@@ -115,6 +116,8 @@ def _make_handler(site: Site) -> type[BaseHTTPRequestHandler]:
             reply = route(self, n) if callable(route) else route
             if reply.delay_s:
                 time.sleep(reply.delay_s)  # the server is slow, on purpose
+            if reply.hold is not None:
+                reply.hold.wait(120)  # stalled until the test lets go (bounded, so no thread outlives a run)
             body = reply.body.encode() if isinstance(reply.body, str) else reply.body
             try:
                 self.send_response(reply.status)
