@@ -13,7 +13,8 @@
     │   └── ZyntroUnknownOutcome      the request was sent but the answer was lost
     └── CondenseError                 the condensing step failed for one profile
         ├── LLMError                  empty, refused, truncated or invalid LLM answer
-        └── BudgetExceeded            the run's cost or token cap was reached
+        ├── BudgetExceeded            the run's cost or token cap was reached
+        └── ThinProfile               too little supported data to post (the origin is no_data)
 
 Fetch problems are not exceptions: they are `Outcome` values on each source (agent.models).
 Secrets never appear in these messages: callers pass the redacted context only.
@@ -28,6 +29,7 @@ __all__ = [
     "LLMError",
     "PromptError",
     "StoreError",
+    "ThinProfile",
     "UsageError",
     "ZyntroEnrichError",
     "ZyntroError",
@@ -110,3 +112,7 @@ class LLMError(CondenseError):
 
 class BudgetExceeded(CondenseError):
     """The configured cost or token cap for the run was reached."""
+
+
+class ThinProfile(CondenseError):
+    """The sources support fewer fields than a profile needs: nothing is posted, the origin is no_data."""

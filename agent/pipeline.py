@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from agent.errors import (
     BudgetExceeded,
     CondenseError,
+    ThinProfile,
     ZyntroEnrichError,
 )
 from agent.models import (
@@ -202,6 +203,9 @@ async def _profile(
         ctx.stopped = f"{exc}; re-run the same command to continue (what was posted is not posted again)"
         report.status = ProfileStatus.failed
         report.warnings.append(ctx.stopped)
+        return report
+    except ThinProfile as exc:  # no facts, or too few supported fields: nothing to post (status stays no_data)
+        report.warnings.append(str(exc))
         return report
     except CondenseError as exc:
         report.status = ProfileStatus.failed

@@ -132,7 +132,8 @@ def test_json_schema_rejected_falls_back_to_json_mode(fake_llm, llm_settings, co
 
 def test_an_invented_value_is_dropped_by_grounding(fake_llm, llm_settings, contact):
     invented = answer("Jane Doe works as Staff Engineer at Acme Robotics. She previously led AI research at "
-                      "Initech for 9 years.", {"employer": "Acme Robotics", "previous_employer": "Initech",
+                      "Initech for 9 years.", {"employer": "Acme Robotics", "job_title": "Staff Engineer",
+                                               "previous_employer": "Initech",
                                                "followers_count": 12000, "years_of_experience": 9})
     fake_llm.script(completion(invented))
     draft = run(llm_settings, contact)
@@ -255,7 +256,8 @@ def test_without_budget_for_the_reask_the_paid_first_answer_is_kept(fake_llm, co
     settings = load_settings(env={"OPENAI_API_KEY": API_KEY, "OPENAI_BASE_URL": fake_llm.base_url,
                                   "ZYNTRO_ENRICH_MAX_TOKENS": "5000"})
     flawed = answer("Jane Doe works as Staff Engineer at Acme Robotics.", {"info": "Staff Engineer",
-                                                                          "employer": "Acme Robotics"})
+                                                                          "employer": "Acme Robotics",
+                                                                          "location": "Berlin, Germany"})
     fake_llm.script(completion(flawed, usage=(3000, 300)))
     draft = run(settings, contact)
     assert len(fake_llm.requests) == 1

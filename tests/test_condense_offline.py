@@ -10,7 +10,7 @@ import pytest
 
 from agent.condense import OfflineCondenser, check_payload
 from agent.condense.kinds import source_kind
-from agent.errors import CondenseError
+from agent.errors import CondenseError, ThinProfile
 from agent.models import Extraction, Outcome
 from tests.support.condense import extraction, fact, samples
 
@@ -58,14 +58,23 @@ def test_the_summary_names_who_role_and_organisation(contact):
 
 
 def test_sparse_pages_still_get_a_summary(contact):
-    bare = extraction("https://github.com/someone-example", "GitHub", [fact("handle", "someone-example")],
+    bare = extraction("https://github.com/someone-example", "GitHub",
+                      [fact("handle", "someone-example"), fact("repositories_count", 3, "3 repositories")],
                       kind="github_user")
     draft = condense(contact, "GitHub", [bare])
     assert draft.violations == []
-    assert draft.payload["summary"] == "@someone-example is a GitHub user."
+    assert draft.payload["summary"] == "@someone-example is a GitHub user. On GitHub they have 3 public repositories."
+
+
+def test_too_sparse_pages_are_no_profile(contact):
+    # A summary and one field, or a page without facts, is never posted (tests/test_condense_thin.py).
+    bare = extraction("https://github.com/someone-example", "GitHub", [fact("handle", "someone-example")],
+                      kind="github_user")
+    with pytest.raises(ThinProfile, match=r"1 supported field \(handle\)"):
+        condense(contact, "GitHub", [bare])
     empty = extraction("https://example.org/", "Personal Website", [], kind="personal_website")
-    draft = condense(contact, "Personal Website", [empty])
-    assert draft.violations == [] and draft.payload["summary"]
+    with pytest.raises(ThinProfile, match="no facts"):
+        condense(contact, "Personal Website", [empty])
 
 
 def test_several_extractions_of_one_origin_are_merged(contact):

@@ -5,7 +5,9 @@ JSON mode and then to a schema described in the prompt when a server rejects the
 naming response_format). One re-ask with the validation errors; empty, refused or truncated answers
 are LLMError. 429s, timeouts, connection errors and 5xx back off (bounded, `sleep` injectable).
 Every call first reserves its worst case on the Meter (agent.condense.usage), which raises
-BudgetExceeded before a call that cannot fit.
+BudgetExceeded before a call that cannot fit. An answer that grounding leaves with fewer than
+MIN_FIELDS fields is replaced by the offline condenser's draft of the same facts, and the draft says
+so (condenser "offline (fallback from openai:<model>)", a repair and a first grounding line).
 """
 
 from __future__ import annotations
@@ -21,7 +23,15 @@ from uuid import UUID
 import httpx
 import openai
 
-from agent.condense.base import Condenser, finish_draft, usable_extractions
+from agent.condense.base import (
+    MIN_FIELDS,
+    Condenser,
+    describe_fields,
+    finish_draft,
+    profile_fields,
+    require_fields,
+    usable_extractions,
+)
 from agent.condense.kinds import source_kind
 from agent.condense.messages import (
     OutputMode,
@@ -29,6 +39,7 @@ from agent.condense.messages import (
     build_prompt,
     format_instructions,
 )
+from agent.condense.offline import offline_draft
 from agent.condense.prompts import prompt_version, render
 from agent.condense.rules import check_payload
 from agent.condense.schema import SCHEMA_NAME, parse_answer, strict_schema, to_payload
@@ -107,6 +118,22 @@ class LLMCondenser(Condenser):
             fallback_summary=lambda: offline_summary(profile_source, usable), usage=usage, repairs=notes,
         )
         _cite_facts(draft, refs, prompt)
+        if len(profile_fields(draft.payload)) < MIN_FIELDS:
+            draft = self._offline_instead(draft, contact, usable, retrieved_at, usage)
+        return require_fields(draft)
+
+    def _offline_instead(self, thin: ProfileDraft, contact: Contact, usable: list[Extraction], retrieved_at: date,
+                         usage: Usage) -> ProfileDraft:
+        """The offline condenser's draft in place of an answer grounding left thin, saying so."""
+        notice = (f"the LLM's answer kept {describe_fields(profile_fields(thin.payload))} after grounding; a "
+                  f"profile needs at least {MIN_FIELDS} besides the summary, so the offline condenser's profile "
+                  "was used instead")
+        log.warning("%s: %s", thin.profile_source, notice)
+        draft = offline_draft(contact, thin.profile_source, usable, retrieved_at,
+                              condenser=f"offline (fallback from {self.name})", usage=usage, repairs=[notice])
+        # Why the answer was thin stays visible: what grounding dropped from it, before the offline findings.
+        dropped = [f"LLM answer: {line}" for line in thin.grounding if line not in draft.grounding]
+        draft.grounding = [notice, *dropped, *draft.grounding]
         return draft
 
     async def _reask(self, messages: list[dict[str, str]], content: str, answer: Any, errors: list[str],

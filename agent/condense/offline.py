@@ -8,18 +8,20 @@ without an API key still gets a useful profile that passes every payload rule.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from agent.condense.base import Condenser, finish_draft, usable_extractions
+from agent.condense.base import Condenser, finish_draft, require_fields, usable_extractions
 from agent.condense.kinds import LIST_FACT_KEYS, FactBag, source_kind, source_subject
 from agent.condense.rules import KEY_TYPES, MAX_KEYS, MAX_VALUE_CHARS, key_type
 from agent.condense.summaries import offline_summary
 from agent.condense.text import truncate_words
+from agent.condense.usage import Usage
 from agent.models import Contact, Extraction, ProfileDraft, SourceKind
 
-__all__ = ["KIND_KEYS", "OfflineCondenser", "offline_payload", "offline_version"]
+__all__ = ["KIND_KEYS", "OfflineCondenser", "offline_draft", "offline_payload", "offline_version"]
 
 _PERSON = ["name", "headline", "job_title", "employer", "location", "industry", "bio", "experience", "education",
            "skills", "languages", "interests", "organizations", "pinned_repositories", "website", "email",
@@ -113,10 +115,18 @@ class OfflineCondenser(Condenser):
 
     async def condense(self, contact: Contact, profile_source: str, extractions: list[Extraction],
                        retrieved_at: date) -> ProfileDraft:
-        """Condense one origin's extractions into a checked, grounded draft."""
+        """Condense one origin's extractions into a checked, grounded draft (ThinProfile when too thin)."""
         usable = usable_extractions(profile_source, extractions)
-        return finish_draft(
-            contact=contact, profile_source=profile_source, extractions=usable,
-            payload=offline_payload(profile_source, usable), retrieved_at=retrieved_at,
-            condenser=self.name, prompt_version=self.prompt_version,
-        )
+        return require_fields(offline_draft(contact, profile_source, usable, retrieved_at,
+                                            prompt_version=self.prompt_version))
+
+
+def offline_draft(contact: Contact, profile_source: str, usable: list[Extraction], retrieved_at: date, *,
+                  condenser: str = "offline", prompt_version: str | None = None, usage: Usage | None = None,
+                  repairs: Sequence[str] = ()) -> ProfileDraft:
+    """The offline condenser's checked, grounded draft of these ok extractions (thin or not)."""
+    return finish_draft(
+        contact=contact, profile_source=profile_source, extractions=usable,
+        payload=offline_payload(profile_source, usable), retrieved_at=retrieved_at,
+        condenser=condenser, prompt_version=prompt_version or offline_version(), usage=usage, repairs=repairs,
+    )

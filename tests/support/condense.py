@@ -8,6 +8,7 @@ request the real `openai` client sent (headers and JSON body) from `requests`.
 from __future__ import annotations
 
 import json
+import re
 import threading
 import uuid
 from collections.abc import Callable
@@ -51,6 +52,15 @@ class Recorded:
     def text(self) -> str:
         """Every message's content, joined: what the model got to read."""
         return "\n".join(m.get("content") or "" for m in self.body["messages"])
+
+    def facts(self) -> dict[str, Any]:
+        """The facts the agent sent (one JSON object a line), as key -> first value."""
+        found: dict[str, Any] = {}
+        for line in self.text().splitlines():
+            if re.match(r'^\{"id": "f\d+"', line):
+                item = json.loads(line)
+                found.setdefault(item["key"], item["value"])
+        return found
 
 
 def completion(content: str | None, *, usage: tuple[int, int] | None = (900, 150), finish_reason: str = "stop",
