@@ -81,6 +81,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                       repost_unknown=args.repost_unknown, progress=not args.no_progress)
     if not items:
         raise UsageError(f"no valid contact in {args.batch}: fix the rows above and run it again")
+    if not args.dry_run and not args.review:
+        from agent.commands.preflight import check_zyntro
+
+        check_zyntro(settings)  # a wrong key is found before any page is fetched
     report = asyncio.run(run_items(items, settings, options, resumable=bool(args.batch)))
     report.skipped_rows = errors
     if args.json:

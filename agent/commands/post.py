@@ -135,7 +135,12 @@ async def _post(settings: Settings, contact_id: str, source: str, payload: dict)
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Post the payload file and print the new profile_id."""
+    from agent.commands.preflight import check_zyntro
+    from agent.zyntro.validate import validate_profile_request
+
     payload = read_payload(args.payload)
+    validate_profile_request(args.contact_id, args.source, payload)  # bad input is refused before any call
+    check_zyntro(settings)
     try:
         profile_id = asyncio.run(_post(settings, args.contact_id, args.source, payload))
     except ZyntroRejected as exc:

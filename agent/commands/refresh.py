@@ -65,6 +65,10 @@ def refresh_once(settings: Settings, options: Options, everything: bool = False)
         return None
     # A contact enriched with --review stays under review: its refreshed profiles are queued, not posted.
     items = [BatchItem(contact=contact, urls=urls, review=review) for contact, urls, review in due]
+    if not options.dry_run and not options.review and not all(item.review for item in items):
+        from agent.commands.preflight import check_zyntro
+
+        check_zyntro(settings)  # a wrong key is found before any page is fetched again
     return asyncio.run(run_items(items, settings, options))
 
 

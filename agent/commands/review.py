@@ -130,6 +130,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             store.set_draft_status(row["draft_id"], ProfileStatus.rejected.value, args.note)
             print(f"draft {row['draft_id']} rejected; nothing was posted")
             return 0
+        from agent.commands.preflight import check_zyntro
+
+        check_zyntro(settings)  # a wrong credential leaves the draft waiting, not failed
         report = asyncio.run(_approve(row, settings, store, args.repost_unknown))
         store.set_draft_status(row["draft_id"], report.status.value, args.note)
         if report.status in (ProfileStatus.posted, ProfileStatus.unchanged):
