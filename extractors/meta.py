@@ -69,18 +69,26 @@ def site_label(doc: Document) -> str:
     return parts[-1] if len(parts) > 1 else ""
 
 
+def _without_site(text: str, site: str) -> str:
+    """A title without its site part at either end: 'Lucía | cerámica | TikTok' -> 'Lucía | cerámica'."""
+    parts = _SEPARATORS.split(text)
+    if len(parts) > 1 and norm(parts[-1]) == site:
+        return clean(text[:[m.start() for m in _SEPARATORS.finditer(text)][-1]])
+    if len(parts) > 1 and norm(parts[0]) == site:
+        return clean(text[next(_SEPARATORS.finditer(text)).end():])
+    return "" if norm(text) == site else clean(text)
+
+
 def page_name(doc: Document) -> tuple[str, str]:
     """What the page names itself (og:title / twitter:title / <title> without the site part), with evidence."""
     site = norm(site_label(doc))
     for key in ("og:title", "twitter:title"):
-        text = clean(doc.meta.get(key))
-        parts = [p for p in (clean(s) for s in _SEPARATORS.split(text)) if p]
-        kept = [p for p in parts if norm(p) != site]
+        kept = _without_site(clean(doc.meta.get(key)), site)
         if kept:
-            return kept[0], f"meta:{key}"
-    parts = [p for p in title_parts(doc) if norm(p) != site]
-    if parts:
-        return parts[0], f"title: {doc.title}"
+            return kept, f"meta:{key}"
+    kept = _without_site(doc.title, site)
+    if kept:
+        return kept, f"title: {doc.title}"
     h1 = doc.text_of("//h1")
     return (h1, f"h1: {h1}") if h1 and len(h1) <= 80 else ("", "")
 

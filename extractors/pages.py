@@ -10,7 +10,8 @@ import re
 from dataclasses import dataclass, field
 
 from agent.models import Outcome
-from extractors.html import Document
+from extractors.html import Document, element_text
+from extractors.lines import text_lines
 
 __all__ = ["Gate", "Markers", "bot_challenge", "challenge_reason", "consent_reason", "gate", "status_gate"]
 
@@ -36,6 +37,18 @@ _CHALLENGE_WORDS = re.compile(
 _NOT_FOUND_TITLE = re.compile(
     r"^(404\b|error 404|page not found|not found\b|profile not found|user not found|account not found)|"
     r"\b(page not found|404 not found|404 error|page (?:does not|doesn.t) exist)\b", re.I)
+# A page's main heading saying the account is not there ("Couldn't find this account", "Sorry, this page
+# isn't available", "User not found"), in the languages profile sites answer in.
+_NOT_FOUND_HEADING = re.compile(
+    r"^(?:sorry,? )?(?:we )?(?:couldn.t|could not|can.t|cannot) find (?:this|that|the) (?:account|user|page|profile)|"
+    r"^(?:this|that) (?:account|user|profile|page) (?:doesn.t|does not) exist|^(?:user|account|profile|page) "
+    r"not found|^(?:sorry, )?this page (?:isn.t|is not) available|^no such (?:user|account|page)|"
+    r"^(?:diese seite|dieses profil|dieses konto) (?:existiert nicht|gibt es nicht)|^(?:página|perfil|cuenta) "
+    r"no encontrad[ao]|^(?:page|profil|compte) introuvable", re.I)
+_MESSAGE_LINES = 60  # an error view's message comes before its suggestions and footer
+# A page whose title says the visit was refused ("Blocked", "Access denied"): an answer, not a profile.
+_REFUSED_TITLE = re.compile(r"^(?:blocked|request blocked|access blocked|forbidden|403 forbidden|too many requests|"
+                            r"rate limited|you have been blocked)$", re.I)
 _LOGIN_TITLE = re.compile(r"\b(log ?in|sign ?in|sign ?up|log on)\b", re.I)
 _SMALL_PAGE = 2_500  # characters of visible text below which a page "holds nothing else"
 # A cookie-consent interstitial (Google's consent.youtube.com, Yahoo's guce, CMP walls) is served in place
@@ -138,9 +151,13 @@ def gate(doc: Document, markers: Markers = Markers()) -> Gate | None:
         return by_status
     sample = doc.text_sample
     found = _search(markers.blocked, doc.title, sample)
-    if found:
-        return Gate(Outcome.blocked, f'the site refused the visit ("{found.group(0)}")')
-    found = _search(markers.not_found, doc.title, sample)
+    if found or _REFUSED_TITLE.search(doc.title):
+        said = found.group(0) if found else doc.title
+        return Gate(Outcome.blocked, f'the site refused the visit ("{said[:80]}")')
+    # the page's message: its first headings, and short lines (an error view's title is often a <p>)
+    headings = [element_text(h) for h in doc.root.xpath("//h1 | //h2")[:4]]
+    headings += [line for line in text_lines(doc)[:_MESSAGE_LINES] if len(line) <= 60]
+    found = _search(markers.not_found, doc.title, sample) or _search((_NOT_FOUND_HEADING,), *headings)
     if found or _NOT_FOUND_TITLE.search(doc.title):
         said = found.group(0) if found else doc.title
         return Gate(Outcome.not_found, f'the page says the profile does not exist ("{said[:80]}")')

@@ -32,10 +32,11 @@ _ROLES = (r"(?:engineer|developer|designer|manager|consultant|researcher|scienti
 _ROLE_WORD = re.compile(r"\b" + _ROLES + r"s?\b", re.I)
 _WORKS_AS = re.compile(r"\b(?:work(?:ing|s)? as|I[’']m an?|I am an?)\s+(?:an?\s+)?(?P<role>(?:[\w-]+\s+){0,4}?"
                        + _ROLES + r")\b", re.I)
-_PLACE_LABELS = frozenset({"from", "location", "based in", "lives in", "city", "home", "hometown", "wohnort",
-                           "ubicación", "ville", "località"})
-_SHORT = 60
-_TOP_LINES = 80  # a site-wide byline or an about card comes before the posts
+_ORG_NAME = r"(?P<org>[A-Z0-9][\w&.'’-]*(?:\s+(?:[A-Z0-9&][\w&.'’-]*|of|for|and|de|la))*)"
+_AT_ORG = re.compile(r"\s+(?:at|for|with|bei|chez)\s+" + _ORG_NAME)
+_LIVES_IN = re.compile(r"\b(?:based in|live in|living in|lives in|located in)\s+(?P<place>[A-ZÀ-Þ][\w'’.-]+"
+                       r"(?:,?\s+[A-ZÀ-Þ][\w'’.-]+){0,3})")
+_BYLINE_LINES = 12  # a site-wide byline sits in the header; "By X" further down is a post's
 _LOOKS_LIKE_NAME = re.compile(r"^[A-ZÀ-Þ][\w'’.-]+(?: [A-ZÀ-Þ][\w'’.-]+){1,3}$")
 
 
@@ -52,9 +53,9 @@ def _intro(doc: Document) -> tuple[str, str] | None:
 
 
 def _byline(doc: Document) -> tuple[str, str] | None:
-    """One distinct 'By Ada Lovelace' among the page's first lines (a site-wide byline), else None."""
+    """One distinct 'By Ada Lovelace' in the page's header lines (a site-wide byline), else None."""
     names: dict[str, str] = {}
-    for line in text_lines(doc)[:_TOP_LINES]:
+    for line in text_lines(doc)[:_BYLINE_LINES]:
         match = _BYLINE.match(line) if len(line) <= 40 else None
         if match and _LOOKS_LIKE_NAME.match(match.group("name")):
             names.setdefault(match.group("name"), line)
@@ -86,20 +87,6 @@ def owner_name(doc: Document) -> tuple[str, str] | None:
     return _byline(doc)
 
 
-def _labelled_place(doc: Document) -> tuple[str, str] | None:
-    """'From | Murcia, Spain' (a label line, then its value) or 'Based in: Berlin' (one line)."""
-    lines = text_lines(doc)[:_TOP_LINES * 2]
-    for i, line in enumerate(lines):
-        label, _, rest = line.partition(":")
-        label = label.strip().lower()
-        if label not in _PLACE_LABELS:
-            continue
-        value = rest.strip() or (lines[i + 1] if i + 1 < len(lines) else "")
-        if value and len(value) <= _SHORT and value[0].isupper():
-            return value, f"{line} {value}" if not rest.strip() else line
-    return None
-
-
 def person_text_facts(doc: Document, bag: FactBag, owner: tuple[str, str]) -> None:
     """Name, employer, role and place a personal page prints in its own words."""
     bag.add("name", owner[0], owner[1], "text")
@@ -116,7 +103,12 @@ def person_text_facts(doc: Document, bag: FactBag, owner: tuple[str, str]) -> No
         match = _WORKS_AS.search(text)
         if match:
             bag.add("job_title", match.group("role"), text, "text")
+            after = _AT_ORG.match(text[match.end():])  # "I'm a data engineer at Fernhill Analytics"
+            if after:
+                bag.add("employer", after.group("org").rstrip(".,"), text, "text")
             break
-    place = _labelled_place(doc)
-    if place:
-        bag.add("location", place[0], place[1], "text")
+    for text in texts:
+        match = _LIVES_IN.search(text)
+        if match:
+            bag.add("location", match.group("place").rstrip(".,"), text, "text")
+            break

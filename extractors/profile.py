@@ -39,7 +39,7 @@ _OPAQUE_AFTER = frozenset({"channel", "artist", "pub"})  # ids, not handles
 _JOINED = re.compile(r"^(?:joined|member since|joined on|mitglied seit|se unió en|inscrit en|iscritto dal)\s+"
                      r"(?P<date>(?:[A-Z][a-z]+\.?\s+)?(?:\d{1,2},?\s+)?(?:19|20)\d\d)$", re.I)
 _MAX_USER_LINKS = 8
-PROFILE_TITLE = re.compile(r"^(?P<name>[^()|•]{1,80}?)\s*\((?P<handle>@[\w.\-]{1,60}(?:@[\w.\-]{1,100})?)\)")
+PROFILE_TITLE = re.compile(r"^(?P<name>[^()•]{1,80}?)\s*\((?P<handle>@[\w.\-]{1,60}(?:@[\w.\-]{1,100})?)\)")
 # Words that make an account's name an organization's: "Fernlight Studio", "Acme Labs", "Kranwerk GmbH".
 ORG_WORDS = frozenset({"studio", "studios", "agency", "labs", "lab", "inc", "llc", "ltd", "gmbh", "ag", "sa", "sl",
                        "company", "co", "corp", "group", "records", "media", "press", "collective", "foundation",

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from extractors.facts import FactBag, clean
 from extractors.html import host_of, registrable_domain
+from extractors.labels import split_role
 from extractors.sites import is_platform
 from extractors.schema_types import is_a
 from extractors.structured import as_list, type_names
@@ -183,8 +184,11 @@ def person_facts(bag: FactBag, node: dict, host: str, method: str, *, profile_pa
                 bag.add("handle", handle, f"{path}.{prop}", method)
                 break
     titles = _names(node.get("jobTitle"))
-    bag.add("job_title", titles[0] if titles else None, f"{path}.jobTitle", method)
     employers = _names(node.get("worksFor"))
+    role_at = split_role(titles[0]) if titles and not employers else None
+    if role_at:  # "Senior Frontend Engineer at Paystride" with no worksFor: the title names the employer
+        titles, employers = [role_at[0]], [role_at[1]]
+    bag.add("job_title", titles[0] if titles else None, f"{path}.jobTitle", method)
     bag.add("employer", employers[0] if employers else None, f"{path}.worksFor", method)
     for prop in ("address", "homeLocation"):
         bag.add("location", place_text(node.get(prop)), f"{path}.{prop}", method)
@@ -221,7 +225,7 @@ def org_facts(bag: FactBag, node: dict, host: str, method: str, *, source: str =
     own_sites = [u for u in links if not is_platform(u)]  # a LinkedIn or X page is not the website
     url = _name(node.get("url"))
     website = url if url and _off_host(url, host) else (own_sites[0] if len(own_sites) == 1 else "")
-    if url and not _off_host(url, host) and not links and not is_platform(url):
+    if url and not _off_host(url, host) and not is_platform(url):
         website = url  # the organization's own site states its own URL (a platform's page is not a website)
     bag.add("website", website, f"{path}.{'url' if website == url else 'sameAs'}", method)
     bag.add("founded", node.get("foundingDate"), f"{path}.foundingDate", method)
@@ -234,6 +238,9 @@ def org_facts(bag: FactBag, node: dict, host: str, method: str, *, source: str =
         bag.add("address", place_text(node, full=True), f"{path}.streetAddress", method)  # its own fields
     if not address and not own_fields:  # a Place given as location often holds the only address
         address = [p.get("address") for p in as_list(node.get("location")) if isinstance(p, dict) and p.get("address")]
+    for unit in as_list(node.get("department")):  # a subOrganization is another company; a department is not
+        if isinstance(unit, dict) and unit.get("address"):  # a branch office: one more address
+            address = [*as_list(address), unit["address"]]
     for place in as_list(address):
         bag.add("address", place_text(place, full=True), f"{path}.address", method)
         if isinstance(place, dict):  # a PostalAddress is a ContactPoint: it may carry a phone and an email

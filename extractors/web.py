@@ -19,6 +19,7 @@ from extractors.base import refused, result
 from extractors.contact import contact_facts, copyright_holder
 from extractors.facts import FactBag, clean
 from extractors.html import Document, host_of, registrable_domain
+from extractors.labels import icon_labelled, labelled_details
 from extractors.layers import count_elements, count_phrases, structured
 from extractors.links import lead_paragraphs, profile_links
 from extractors.meta import description, page_name, site_label, strip_stats
@@ -100,6 +101,8 @@ def parse_web(page: Page, mode: Mode) -> Extraction:
             person_text_facts(doc, bag, person)
             kind = owner = "person"
     if kind == "person":
+        labelled_details(doc, bag)
+        icon_labelled(doc, bag)
         count_elements(doc, bag)
     if not on_platform:
         links += profile_links(doc, bag)
