@@ -5,30 +5,18 @@ The LLM case uses the real `openai` client against the fake OpenAI-compatible se
 
 from __future__ import annotations
 
-import asyncio
-import datetime
-
 import pytest
 
-from agent.condense import Meter, ground, make_condenser
-from tests.support.condense import answer, completion, extraction, fact
+from agent.condense import ground
+from tests.support.condense import BRAM_URL, answer, bram_page, completion, condense_once, fact
 
-DAY = datetime.date(2025, 1, 2)
 SOURCE = "Personal Website"
-URL = "https://bram-okafor.example/"
-FACTS = [fact("name", "Bram Okafor"), fact("employer", "Northwind Labs"), fact("location", "Berlin"),
-         fact("job_title", "Staff Engineer"), fact("skills", "Rust"), fact("skills", "Distributed systems")]
-PAGE = extraction(URL, SOURCE, FACTS, kind="personal_website",
-                  text="Bram Okafor\nStaff Engineer at Northwind Labs, Berlin.\nI build distributed systems in Rust.")
-FRAME = {"source_url": URL, "retrieved_at": "2025-01-02"}
+PAGE = bram_page()
+FRAME = {"source_url": BRAM_URL, "retrieved_at": "2025-01-02"}
 
 
 def condense(settings, contact, extractions=(PAGE,), source=SOURCE):
-    async def go():
-        async with make_condenser(settings, Meter(settings.llm)) as condenser:
-            return await condenser.condense(contact, source, list(extractions), DAY)
-
-    return asyncio.run(go())
+    return condense_once(settings, contact, source, extractions)
 
 
 # Values of template words, platform names or the source's label, and fragments of facts: none is a fact.
@@ -54,7 +42,7 @@ def test_the_values_the_facts_state_are_still_supported():
 
 
 def test_a_generic_value_a_fact_states_exactly_is_supported():
-    page = extraction(URL, SOURCE, [fact("name", "Bram Okafor"), fact("job_title", "Team Member")])
+    page = bram_page(fact("name", "Bram Okafor"), fact("job_title", "Team Member"))
     result = ground({"summary": "Bram Okafor is a Team Member.", "job_title": "Team Member", **FRAME}, [page])
     assert result.payload["job_title"] == "Team Member" and result.unsupported == []
 

@@ -4,28 +4,16 @@ support nothing (issue #10).
 
 from __future__ import annotations
 
-import asyncio
-import datetime
+from agent.condense import check_payload
+from tests.support.condense import BRAM_FACTS, BRAM_URL, answer, bram_page, completion, condense_once, fact
 
-from agent.condense import Meter, check_payload, make_condenser
-from tests.support.condense import answer, completion, extraction, fact
-
-DAY = datetime.date(2025, 1, 2)
 SOURCE = "Personal Website"
-URL = "https://bram-okafor.example/"
-FACTS = [fact("name", "Bram Okafor"), fact("employer", "Northwind Labs"), fact("location", "Berlin"),
-         fact("job_title", "Staff Engineer"), fact("skills", "Rust"), fact("skills", "Distributed systems")]
-PAGE = extraction(URL, SOURCE, FACTS, kind="personal_website",
-                  text="Bram Okafor\nStaff Engineer at Northwind Labs, Berlin.\nI build distributed systems in Rust.")
-FRAME = {"source_url": URL, "retrieved_at": "2025-01-02"}
+PAGE = bram_page()
+FRAME = {"source_url": BRAM_URL, "retrieved_at": "2025-01-02"}
 
 
 def condense(settings, contact, extractions=(PAGE,), source=SOURCE):
-    async def go():
-        async with make_condenser(settings, Meter(settings.llm)) as condenser:
-            return await condenser.condense(contact, source, list(extractions), DAY)
-
-    return asyncio.run(go())
+    return condense_once(settings, contact, source, extractions)
 
 
 # --- special-category keys are removed, whatever their value --------------------------------------
@@ -45,8 +33,7 @@ def test_special_category_keys_are_removed_whatever_their_value():
 
 def test_llm_special_category_keys_never_reach_the_draft_even_when_a_fact_has_them(fake_llm, llm_settings,
                                                                                      contact):
-    page = extraction(URL, SOURCE, [*FACTS, fact("political_party", "Green Party"),
-                                    fact("health_status", "On leave since March")], kind="personal_website")
+    page = bram_page(*BRAM_FACTS, fact("political_party", "Green Party"), fact("health_status", "On leave since March"))
     fake_llm.script(completion(answer(
         "Bram Okafor is a Staff Engineer at Northwind Labs. He is a Green Party member on leave since March.",
         {"name": "Bram Okafor", "employer": "Northwind Labs", "location": "Berlin",

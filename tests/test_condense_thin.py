@@ -9,30 +9,21 @@ import datetime
 
 import pytest
 
-from agent.condense import Meter, OfflineCondenser, make_condenser
+from agent.condense import OfflineCondenser
 from agent.errors import ThinProfile
-from tests.support.condense import answer, completion, extraction, fact
+from tests.support.condense import BRAM_URL, answer, bram_page, completion, condense_once, extraction, fact
 
-DAY = datetime.date(2025, 1, 2)
 SOURCE = "Personal Website"
-URL = "https://bram-okafor.example/"
-FACTS = [fact("name", "Bram Okafor"), fact("employer", "Northwind Labs"), fact("location", "Berlin"),
-         fact("job_title", "Staff Engineer"), fact("skills", "Rust"), fact("skills", "Distributed systems")]
-PAGE = extraction(URL, SOURCE, FACTS, kind="personal_website",
-                  text="Bram Okafor\nStaff Engineer at Northwind Labs, Berlin.\nI build distributed systems in Rust.")
-FRAME = {"source_url": URL, "retrieved_at": "2025-01-02"}
+PAGE = bram_page()
+FRAME = {"source_url": BRAM_URL, "retrieved_at": "2025-01-02"}
 
 
 def condense(settings, contact, extractions=(PAGE,), source=SOURCE):
-    async def go():
-        async with make_condenser(settings, Meter(settings.llm)) as condenser:
-            return await condenser.condense(contact, source, list(extractions), DAY)
-
-    return asyncio.run(go())
+    return condense_once(settings, contact, source, extractions)
 
 
 def offline(contact, extractions=(PAGE,), source=SOURCE):
-    return asyncio.run(OfflineCondenser().condense(contact, source, list(extractions), DAY))
+    return asyncio.run(OfflineCondenser().condense(contact, source, list(extractions), datetime.date(2025, 1, 2)))
 
 
 # --- thin profiles: an LLM answer falls back to the offline profile; no facts is no data ----------
@@ -54,14 +45,14 @@ def test_a_thin_llm_answer_falls_back_to_the_offline_profile(fake_llm, llm_setti
 
 
 def test_a_thin_llm_answer_with_a_thin_offline_profile_is_not_a_profile(fake_llm, llm_settings, contact):
-    page = extraction(URL, SOURCE, [fact("name", "Bram Okafor")], text="Bram Okafor")
+    page = bram_page(fact("name", "Bram Okafor"), text="Bram Okafor")
     fake_llm.script(completion(answer("Bram Okafor.", {"name": "Bram Okafor"})))
     with pytest.raises(ThinProfile, match=r"1 supported field \(name\)"):
         condense(llm_settings, contact, [page])
 
 
 def test_offline_profile_with_fewer_than_two_fields_is_not_a_profile(contact):
-    page = extraction(URL, SOURCE, [fact("name", "Home")], text="Welcome.")
+    page = bram_page(fact("name", "Home"), text="Welcome.")
     with pytest.raises(ThinProfile, match="not posted"):
         offline(contact, [page])
 

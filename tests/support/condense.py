@@ -7,11 +7,13 @@ request the real `openai` client sent (headers and JSON body) from `requests`.
 
 from __future__ import annotations
 
+import asyncio
+import datetime
 import json
 import re
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -19,10 +21,12 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
+from agent.condense import Meter, make_condenser
 from agent.config import LLMSettings, Settings
-from agent.models import Contact, Extraction, Fact, Identity, SourceKind
+from agent.models import Contact, Extraction, Fact, Identity, ProfileDraft, SourceKind
 
-__all__ = ["API_KEY", "FakeLLM", "Reply", "answer", "completion", "error_reply", "extraction", "fact", "samples"]
+__all__ = ["API_KEY", "BRAM_FACTS", "BRAM_URL", "FakeLLM", "Reply", "answer", "bram_page", "completion",
+           "condense_once", "error_reply", "extraction", "fact", "samples"]
 
 API_KEY = "sk-test-SECRET-0123456789abcdef"
 
@@ -171,6 +175,16 @@ def extraction(url: str, source: str, facts: list[Fact], *, kind: SourceKind = "
                       facts=facts, text=text, identity=Identity(score=1.0, matched=True, reason="synthetic"))
 
 
+def condense_once(settings: Settings, contact: Contact, source: str, extractions: Sequence[Extraction],
+                  day: datetime.date = datetime.date(2025, 1, 2)) -> ProfileDraft:
+    """One condense call with the condenser the settings choose (the LLM one talks to the fake server)."""
+    async def go() -> ProfileDraft:
+        async with make_condenser(settings, Meter(settings.llm)) as condenser:
+            return await condenser.condense(contact, source, list(extractions), day)
+
+    return asyncio.run(go())
+
+
 @pytest.fixture
 def fake_llm():
     """A running FakeLLM, stopped after the test."""
@@ -207,6 +221,20 @@ def contact() -> Contact:
 
 
 # --- synthetic sources, one per source kind (invented people and organisations) ------------------
+
+BRAM_URL = "https://bram-okafor.example/"
+BRAM_FACTS = [fact("name", "Bram Okafor"), fact("employer", "Northwind Labs"), fact("location", "Berlin"),
+              fact("job_title", "Staff Engineer"), fact("skills", "Rust"), fact("skills", "Distributed systems")]
+
+
+_BRAM_TEXT = "Bram Okafor\nStaff Engineer at Northwind Labs, Berlin.\nI build distributed systems in Rust."
+
+
+def bram_page(*facts: Fact, text: str = _BRAM_TEXT) -> Extraction:
+    """A personal site whose facts say Northwind Labs and Berlin (issue #10's example); `facts` replace them."""
+    return extraction(BRAM_URL, "Personal Website", list(facts) if facts else BRAM_FACTS, kind="personal_website",
+                      text=text)
+
 
 def samples() -> dict[str, tuple[str, list[Extraction]]]:
     """kind -> (profile_source, extractions): one typical synthetic page per source kind."""
