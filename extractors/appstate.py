@@ -48,6 +48,7 @@ _TEXTS = {
     "city": "location", "location": "location",
     "externalurl": "website", "website": "website", "blog": "website", "homepage": "website",
 }
+_LINKS = ("biolink", "externallink", "websitelink")  # {"link": "..."} objects
 _HANDLES = ("username", "screenname", "permalink", "handle", "login", "uniqueid", "vanityname", "slug")
 _DATES = ("createdat", "joindate", "joined", "datejoined", "joineddate", "creationdate")
 _VERIFIED = ("verified", "isverified")
@@ -115,13 +116,25 @@ def _profile_score(node: dict) -> int:
         keys & set(_HANDLES))
 
 
+def _merged(node: dict) -> dict:
+    """The object with its child objects' keys folded in (the object's own keys win): TikTok-style state
+    keeps {"user": {...}, "stats": {...}} side by side."""
+    view = dict(node)
+    for key, child in node.items():
+        if isinstance(child, dict) and len(child) <= 60:
+            for k, v in child.items():
+                view.setdefault(k, v)
+    return view
+
+
 def profile_objects(doc: Document) -> list[tuple[str, dict]]:
-    """Profile-shaped objects in the embedded state, with their JSON paths."""
+    """Profile-shaped objects in the embedded state (merged with their children), with their JSON paths."""
     found, budget = [], [_MAX_NODES]
     for index, blob in enumerate(json_blobs(doc)):
         for path, node in _walk(blob, f"state:$[{index}]", budget):
-            if _profile_score(node) >= _MIN_PROFILE_KEYS:
-                found.append((path, node))
+            view = _merged(node)
+            if _profile_score(view) >= _MIN_PROFILE_KEYS:
+                found.append((path, view))
     return found
 
 
@@ -156,6 +169,8 @@ def _profile_facts(bag: FactBag, node: dict, path: str) -> None:
             bag.add(_COUNTS[k], _count(value), where, "selector")
         elif k in _TEXTS and isinstance(value, str):
             bag.add(_TEXTS[k], clean(value), where, "selector")
+        elif k in _LINKS and isinstance(value, dict) and isinstance(value.get("link") or value.get("url"), str):
+            bag.add("website", value.get("link") or value.get("url"), f"{where}.link", "selector")
         elif k in _HANDLES[:3] and isinstance(value, str):
             bag.add("handle", value, where, "selector")
         elif k in _DATES and isinstance(value, str) and re.match(r"\d{4}-\d\d-\d\d", value):

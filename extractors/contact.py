@@ -28,7 +28,10 @@ __all__ = [
 _MAX_EACH = 4  # addresses, phones, emails: a contact block lists a few, a directory page is not one
 # "City, ST 12345" (US) and "[DE-]80335 München" (most of Europe), at the end of an address line.
 _POSTAL_US = re.compile(r"\b[A-Z][A-Za-z.' -]{1,30},?\s+[A-Z]{2}\s+\d{5}(?:-\d{4})?\b")
-_POSTAL_EU = re.compile(r"(?:^|,\s*|\s)(?:[A-Z]{1,3}-)?\d{4,5}\s+[A-ZÄÖÜÉ][\w'’.-]+(?:\s+[\w'’.-]+){0,3}$")
+_POSTAL_EU = re.compile(r"(?:^|,\s*|\s)(?:[A-Z]{1,3}-)?\d{4,5}(?:\s?[A-Z]{2})?\s+[A-ZÄÖÜÉ][\w'’.-]+(?:\s+[\w'’.-]+){0,3}"
+                        r"(?:\s*\([A-Z]{2}\))?$")  # "20122 Milano (MI)", "3526 KM Utrecht"
+# A UK postcode after the town: "Leeds LS1 2NE"
+_POSTAL_UK = re.compile(r"\b[A-Z][A-Za-z.' -]{1,30},?\s+[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}$")
 _STREET = re.compile(
     r"^(?:\d+[a-z]{0,2}\b\s*\S|(?:p\.?\s?o\.?\s?box|postfach|apartado|boîte postale|bp)\s*\d)|"
     r"\b[\w'’.-]*(?:stra(?:ss|ß)e|str\.|weg|platz|gasse|allee|ring|damm|ufer|road|rd\.?|street|st\.?|avenue|"
@@ -40,6 +43,7 @@ _STREET = re.compile(
 _PHONE = re.compile(r"(?<![\w/])\+?\(?\d[\d\s().\-–/\u00a0]{5,22}\d(?![\w/])")
 _PHONE_LABEL = re.compile(
     r"(?:^|\b)(?:tel(?:efon|ephone|éfono|efone|efono)?|t[ée]l[ée]phone|phone|fon|call(?: us)?|mobile|mob|"
+    r"whatsapp|mobiel|mobil|móvil|cell|handy|telemóvel|cellulare|"
     r"fax)\b\.?\s*[:.]?\s*$|(?:^|\s)[tp]\s*[:.]\s*$", re.I)
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,24}\b", re.I)
 _OBFUSCATED = re.compile(
@@ -52,7 +56,16 @@ _FOUNDING = re.compile(
 _YEAR = re.compile(r"\b(1[6-9]\d\d|20[0-4]\d)\b")
 # "the company" and friends: a founding sentence about "the service" is about the page's own subject.
 _SELF = re.compile(r"\b(?:we|our|the (?:company|service|firm|business|organi[sz]ation|club|agency|studio|"
-                   r"site|association|society|foundation)|wir|unser\w*|nous|notre|nosotros|somos|noi|wij|ons)\b", re.I)
+                   r"site|association|society|foundation|school|practice)|wir|unser\w*|nous|notre|nosotros|somos|"
+                   r"noi|wij|ons|lo studio|la società|l['’]azienda|la empresa|la compañía|la société|l['’]entreprise|"
+                   r"l['’]agence|l['’]école|la scuola|la escuela|das unternehmen|die firma|der verein|die kanzlei|"
+                   r"het bedrijf|de onderneming|a empresa|a escola|o escritório)\b", re.I)
+# An organization named in passing: capitalised words ending in a legal form or an organization noun
+_ORG_NAMED = re.compile(r"\b[A-Z][\w&'’-]*(?:\s+[A-Z][\w&'’.-]*)*\s+(?:Ltd|LLC|Inc|GmbH|AG|SA|S\.A\.|SARL|SAS|"
+                        r"BV|B\.V\.|NV|N\.V\.|e\.\s?V\.|plc|Corp|Association|Verband|Vereniging|Foundation|"
+                        r"Stiftung|Fundación|Fondation|Partners)\b")
+# "Since 1998, your gardener in Utrecht": a sentence that opens with the year the subject started
+_SINCE = re.compile(r"^(?:since|sinds|seit|desde|depuis|dal|sin dal|od|sedan)\s+((?:1[6-9]|20)\d\d)\b", re.I)
 _SIZE = re.compile(
     r"\b(\d{1,3}(?:[.,\s\u00a0]\d{3})+|\d{2,6})\+?\s+(employees|people|staff|team members|mitarbeiter(?:innen)?|"
     r"beschäftigte|empleados|personas|persoas|trabajadores|collaborateurs|salariés|dipendenti|persone|"
@@ -157,7 +170,7 @@ def postal_addresses(doc: Document, bag: FactBag) -> None:
 
 
 def _postal(line: str) -> bool:
-    return bool(_POSTAL_US.search(line) or _POSTAL_EU.search(line))
+    return bool(_POSTAL_US.search(line) or _POSTAL_EU.search(line) or _POSTAL_UK.search(line))
 
 
 def _phone_ok(text: str) -> bool:
@@ -168,8 +181,10 @@ def _phone_ok(text: str) -> bool:
 def page_phones(doc: Document, bag: FactBag) -> None:
     """tel: links, elements classed as phone numbers, and numbers after a 'Tel'/'Phone' label."""
     found: list[tuple[str, str]] = []
-    for href in doc.xpath("//a[starts-with(translate(@href,'TEL','tel'),'tel:')]/@href"):
-        found.append((clean(href[4:]), href))
+    for link in doc.xpath("//a[starts-with(translate(@href,'TEL','tel'),'tel:')]"):
+        shown, href = element_text(link), link.get("href")
+        # the number as the page shows it ("030 - 234 56 78"), else as the link dials it
+        found.append((shown if _phone_ok(shown) and _PHONE.fullmatch(shown) else clean(href[4:]), href))
     for el in doc.xpath("//*[contains(concat(' ', normalize-space(@class), ' '), ' phone ') or "
                         "contains(concat(' ', normalize-space(@class), ' '), ' tel ') or "
                         "contains(concat(' ', normalize-space(@class), ' '), ' telephone ')]"):
@@ -217,14 +232,44 @@ def _names_subject(sentence: str, name: str) -> bool:
 
 def founding_year(doc: Document, bag: FactBag, name: str) -> None:
     """'founded in 1998', 'existed since 1998', 'wurde 1990 gegründet' in a sentence about the subject."""
+    # a tagline or lead that opens with the year ("Sinds 1998 uw hovenier ..."); in body prose "Seit 2012 sind
+    # wir Affiliate" dates something else
+    for text in [*(str(v) for v in bag.values("description")), *headings_of(doc)]:
+        since = _SINCE.match(text)
+        if since and not _ORG_NAMED.search(text):
+            bag.add("founded", since.group(1), text, "text")
+            return
     for sentence in sentences(doc)[:400]:
         verb = _FOUNDING.search(sentence)
-        if not verb or len(sentence) > 400 or not _names_subject(sentence, name):
+        if not verb or len(sentence) > 400 or not _names_subject(sentence, name) or _in_parentheses(sentence, verb):
+            continue
+        if not _names_subject(sentence[:verb.start()] + sentence[verb.end():verb.end() + 80], name) or \
+                _other_org_first(sentence, verb.start(), name):
             continue
         years = [(abs(m.start() - verb.start()), m.group(1)) for m in _YEAR.finditer(sentence)]
         if years:
             bag.add("founded", min(years)[1], sentence, "text")
             return
+
+
+def headings_of(doc: Document) -> list[str]:
+    """The page's first headings (h1-h3)."""
+    return [element_text(h) for h in doc.xpath("//h1 | //h2 | //h3")[:12]]
+
+
+def _in_parentheses(sentence: str, verb: re.Match) -> bool:
+    """'... VHG (opgericht in 1934)': a founding year in brackets belongs to the name before them."""
+    return sentence.rfind("(", 0, verb.start()) > sentence.rfind(")", 0, verb.start())
+
+
+def _other_org_first(sentence: str, end: int, name: str) -> bool:
+    """True when, before `end`, the sentence names an organization that is not the subject ('Our partner
+    Foo Ltd was founded in 1975', 'Wij zijn lid van VHG, Branchevereniging ... opgericht')."""
+    own = set(norm(name).split())
+    for match in _ORG_NAMED.finditer(sentence[:end]):
+        if not set(norm(match.group(0)).split()) & own:
+            return True
+    return False
 
 
 def company_size(doc: Document, bag: FactBag, name: str) -> None:

@@ -61,7 +61,7 @@ def structured(doc: Document, bag: FactBag) -> tuple[str, list[str]]:
             if isinstance(created, str) and subject.how.startswith("ProfilePage"):
                 bag.add("joined_date", created[:10], f"{source}:ProfilePage.dateCreated", method)
         else:
-            links += org_facts(bag, subject.node, doc.host, method, source=source)
+            links += org_facts(bag, subject.node, doc.host, method, source=source, lang=doc.root.get("lang") or "")
     return kind, links
 
 

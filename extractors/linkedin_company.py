@@ -27,6 +27,20 @@ EMPLOYEES_ON_LINKEDIN = re.compile(r"(?:view all|see all)\s+([\d,]+)\s+employees
 # "About us" row label -> fact key
 ROWS = {"industry": "industry", "company size": "company_size", "headquarters": "headquarters",
         "founded": "founded", "website": "website", "phone": "phone", "specialties": "specialties"}
+# The same rows on LinkedIn's other locales (nl, de, fr, es, it, pt, sv)
+ROWS.update({
+    **dict.fromkeys(("branche", "sector", "secteur", "industria", "setor", "bransch"), "industry"),
+    **dict.fromkeys(("bedrijfsgrootte", "unternehmensgröße", "taille de l’entreprise", "taille de l'entreprise",
+                     "tamaño de la empresa", "dimensioni dell’azienda", "tamanho da empresa", "företagsstorlek"),
+                    "company_size"),
+    **dict.fromkeys(("hoofdkantoor", "hauptsitz", "siège social", "sede", "sede central", "huvudkontor"),
+                    "headquarters"),
+    **dict.fromkeys(("opgericht", "gegründet", "fondée en", "fundada", "fondata nel", "fundação", "grundat"),
+                    "founded"),
+    **dict.fromkeys(("webseite", "site web", "sitio web", "sito web", "webbplats"), "website"),
+    **dict.fromkeys(("specialismen", "spezialgebiete", "spécialisations", "especialidades", "specializzazioni",
+                     "specialiteter"), "specialties"),
+})
 
 
 def company_facts(doc: Document, bag: FactBag) -> list[str]:
@@ -37,7 +51,8 @@ def company_facts(doc: Document, bag: FactBag) -> list[str]:
     name = doc.text_of(TOP_NAME)
     bag.add("name", name, name, "selector")
     industry = doc.text_of(TOP_INDUSTRY)
-    bag.add("industry", industry, industry, "selector")
+    if len(industry) <= 80 and not industry.endswith((".", "!", "?")):  # in some layouts this line is the tagline
+        bag.add("industry", industry, industry, "selector")
     tagline = doc.text_of(TOP_TAGLINE)
     bag.add("description", tagline, tagline, "selector")
     about = doc.text_of(ABOUT_TEXT)
@@ -72,11 +87,12 @@ def _rows(doc: Document, bag: FactBag) -> None:
 
 
 def _locations(doc: Document, bag: FactBag) -> None:
+    """Every office is an address; the one tagged primary (in any locale: 'Primary', 'Primair', ...) first."""
+    offices: list[tuple[bool, str]] = []
     for item in doc.xpath(LOCATIONS):
         lines = doc.texts_of(LOCATION_LINES, item)
-        if not lines:
-            continue
-        address = ", ".join(lines)
+        if lines:
+            offices.append((bool(doc.text_of(PRIMARY_TAG, item)), ", ".join(lines)))
+    for primary, address in sorted(offices, key=lambda office: not office[0]):
         bag.add("locations", address, address, "selector")
-        if doc.text_of(PRIMARY_TAG, item).lower() == "primary":
-            bag.add("address", address, address, "selector")
+        bag.add("address", address, address, "selector")

@@ -15,10 +15,10 @@ from extractors.appstate import handle_strings, read_app_state
 from extractors.facts import FactBag, clean, norm
 from extractors.html import Document
 from extractors.layers import count_phrases
-from extractors.lines import text_lines
+from extractors.lines import split_sentences, text_lines
 from extractors.html import host_of, registrable_domain
 from extractors.meta import canonical_url, description, meta_counts, meta_place, page_name, site_label, strip_stats
-from extractors.sites import is_platform
+from extractors.sites import is_platform, platform_name
 
 __all__ = ["ORG_WORDS", "PROFILE_TITLE", "PROFILE_TYPES", "is_profile_page", "looks_like_org", "platform_profile",
            "url_handle", "user_links"]
@@ -39,6 +39,8 @@ _OPAQUE_AFTER = frozenset({"channel", "artist", "pub"})  # ids, not handles
 _JOINED = re.compile(r"^(?:joined|member since|joined on|mitglied seit|se unió en|inscrit en|iscritto dal)\s+"
                      r"(?P<date>(?:[A-Z][a-z]+\.?\s+)?(?:\d{1,2},?\s+)?(?:19|20)\d\d)$", re.I)
 _MAX_USER_LINKS = 8
+# The rest of a platform's stock description: "Check out their videos, sign up to chat, and join ..."
+_PROMO_TAIL = re.compile(r"^(?:check out|sign up|join|follow|watch|listen|subscribe)\b.*\b(?:their|his|her)\b", re.I)
 PROFILE_TITLE = re.compile(r"^(?P<name>[^()•]{1,80}?)\s*\((?P<handle>@[\w.\-]{1,60}(?:@[\w.\-]{1,100})?)\)")
 # Words that make an account's name an organization's: "Fernlight Studio", "Acme Labs", "Kranwerk GmbH".
 ORG_WORDS = frozenset({"studio", "studios", "agency", "labs", "lab", "inc", "llc", "ltd", "gmbh", "ag", "sa", "sl",
@@ -59,6 +61,16 @@ def _segments(url: str) -> list[str]:
         return [s for s in urlsplit(url).path.split("/") if s]
     except ValueError:
         return []
+
+
+def _without_platform(text: str, doc: Document) -> str:
+    """A profile's description without the sentences that speak of the platform itself ("X streams live on
+    Twitch!", "Check out their videos"): an account holder's bio seldom names the site it is on."""
+    platform = norm(platform_name(doc.url) or site_label(doc))
+    if not platform:
+        return text
+    kept = [s for s in split_sentences(text) if platform not in norm(s).split() and not _PROMO_TAIL.search(s)]
+    return " ".join(kept)
 
 
 def url_handle(url: str) -> str:
@@ -137,7 +149,7 @@ def platform_profile(doc: Document, bag: FactBag) -> bool:
         bag.add("handle", found, path, "selector")
         break
     bio, where = description(doc)
-    bio = strip_stats(bio)
+    bio = _without_platform(strip_stats(bio), doc)
     if bio and not count_phrases(bio):
         bag.add("bio", bio, where, "meta")  # an account's self-description is its bio, whoever holds it
     for url in user_links(doc):

@@ -114,18 +114,19 @@ def _names(value: Any) -> list[str]:
     return [n for n in (_name(v) for v in as_list(value)) if n]
 
 
-def place_text(value: Any, full: bool = False) -> str:
-    """A readable place: 'Stockholm, Sweden'; with full, the postal form: 'Street 4, 80335 München, DE'."""
+def place_text(value: Any, full: bool = False, lang: str = "") -> str:
+    """A readable place: 'Stockholm, Sweden'; with full, the postal form: 'Street 4, 80335 München, DE'
+    (`lang`, the page's language, decides the form when the address names no country)."""
     if isinstance(value, str):
         return clean(value)
     if not isinstance(value, dict):
         return ""
     if "address" in value and not any(k.startswith("address") for k in value if k != "address"):
-        inner = place_text(value["address"], full)
+        inner = place_text(value["address"], full, lang)
         if inner:
             return inner
     if full:
-        return _postal_form(value) or _name(value)
+        return _postal_form(value, lang) or _name(value)
     parts: list[str] = []
     for field in ("addressLocality", "addressRegion", "addressCountry"):
         text = _name(value.get(field))
@@ -135,17 +136,20 @@ def place_text(value: Any, full: bool = False) -> str:
     return ", ".join(parts) or _name(value)
 
 
-def _postal_form(value: dict) -> str:
-    """Street, then 'locality, region postcode' (with a region, as in the US) or 'postcode locality', country."""
+def _postal_form(value: dict, lang: str = "") -> str:
+    """Street, then 'locality, region postcode' where the country writes it so (US, UK, ...), else
+    'postcode locality (region)'; then the country."""
     street = ", ".join(_names(value.get("streetAddress")))
     box = _name(value.get("postOfficeBoxNumber"))
     locality, region = _name(value.get("addressLocality")), _name(value.get("addressRegion"))
     postcode, country = _name(value.get("postalCode")), _name(value.get("addressCountry"))
-    if region or country.upper() in _POSTCODE_LAST:
+    postcode_last = country.upper() in _POSTCODE_LAST if country else (
+        bool(region) and (not lang or lang.lower().startswith("en")))
+    if postcode_last:
         town = ", ".join(p for p in (locality, f"{region} {postcode}".strip()) if p) if region else (
             f"{locality} {postcode}".strip())
     else:
-        town = f"{postcode} {locality}".strip()
+        town = f"{postcode} {locality}".strip() + (f" ({region})" if region and region != locality else "")
     box = f"PO Box {box}" if box and not box.lower().startswith(("po", "p.o")) else box
     return ", ".join(p for p in (street, box, town, country) if p)
 
@@ -210,7 +214,7 @@ def person_facts(bag: FactBag, node: dict, host: str, method: str, *, profile_pa
     return [u for u in _names(node.get("sameAs")) if u.startswith(("http://", "https://"))]
 
 
-def org_facts(bag: FactBag, node: dict, host: str, method: str, *, source: str = "") -> list[str]:
+def org_facts(bag: FactBag, node: dict, host: str, method: str, *, source: str = "", lang: str = "") -> list[str]:
     """Add an Organization node's facts; returns the profile links it names (sameAs)."""
     label = _type(node)
     path = f"{source or method}:{label}"
@@ -235,14 +239,14 @@ def org_facts(bag: FactBag, node: dict, host: str, method: str, *, source: str =
     address = node.get("address")
     own_fields = any(k in node for k in ("streetAddress", "postalCode", "addressLocality"))
     if own_fields:
-        bag.add("address", place_text(node, full=True), f"{path}.streetAddress", method)  # its own fields
+        bag.add("address", place_text(node, full=True, lang=lang), f"{path}.streetAddress", method)  # own fields
     if not address and not own_fields:  # a Place given as location often holds the only address
         address = [p.get("address") for p in as_list(node.get("location")) if isinstance(p, dict) and p.get("address")]
     for unit in as_list(node.get("department")):  # a subOrganization is another company; a department is not
         if isinstance(unit, dict) and unit.get("address"):  # a branch office: one more address
             address = [*as_list(address), unit["address"]]
     for place in as_list(address):
-        bag.add("address", place_text(place, full=True), f"{path}.address", method)
+        bag.add("address", place_text(place, full=True, lang=lang), f"{path}.address", method)
         if isinstance(place, dict):  # a PostalAddress is a ContactPoint: it may carry a phone and an email
             bag.add("phone", _name(place.get("telephone")), f"{path}.address.telephone", method)
             bag.add("email", _name(place.get("email")), f"{path}.address.email", method)
@@ -250,7 +254,7 @@ def org_facts(bag: FactBag, node: dict, host: str, method: str, *, source: str =
     bag.add("headquarters", place_text(main_place or next(iter(as_list(node.get("location"))), None)),
             f"{path}.{'address' if address else 'location'}", method)
     for place in as_list(node.get("location")):
-        bag.add("locations", place_text(place, full=True), f"{path}.location", method)
+        bag.add("locations", place_text(place, full=True, lang=lang), f"{path}.location", method)
     bag.add_all("specialties", _names(node.get("knowsAbout")), f"{path}.knowsAbout", method)
     bag.add("vat_id", _name(node.get("vatID")), f"{path}.vatID", method)
     for prop, role in (("founder", "founder"), ("founders", "founder"), ("employee", ""), ("employees", ""),

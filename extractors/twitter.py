@@ -13,6 +13,7 @@ import re
 
 from agent.models import Extraction, Outcome, Page
 from extractors.base import Extractor, host_in, refused, result
+from extractors.appstate import read_app_state
 from extractors.facts import FactBag, clean
 from extractors.html import Document, element_text
 from extractors.layers import count_phrases, structured
@@ -94,6 +95,8 @@ class TwitterExtractor(Extractor):
                                      "with the browser, or save the page and use --from-file)")
             return refused(page, self.name, self.profile_source, stop, kind=_KIND)
         _handle_from_url(doc, bag)
+        # exact counts where the header shows "12.4K": the embedded state's object for this account
+        read_app_state(doc, bag, {str(bag.get("handle") or "")}, set())
         text = condenser_text(doc, first=TEXT_FIRST, drop=TEXT_DROP)
         return result(page, self.name, self.profile_source, "person", bag, links, text, kind="twitter")
 
