@@ -35,12 +35,20 @@ _ROLE_AT = re.compile(r"^(?P<role>.{2,60}?)\s+(?:at|@|bei|chez|en|presso|na|bij)
 _MAX_VALUE = 80
 
 
+_LOOKUP = {w: key for key, words in _WORDS.items() for w in words}
+
+
 def _key_for(label: str) -> str | None:
-    label = clean(label).lower().rstrip(":").replace("_", "-")
-    for key, words in _WORDS.items():
-        if any(label == w or label.endswith(("-" + w, " " + w)) or label.startswith((w + "-", w + " "))
-               for w in words):
-            return key
+    """The fact a label introduces: the whole label, or its first or last word(s) ('icon-map-pin')."""
+    label = label.strip().lower().rstrip(":")
+    if len(label) > 40:
+        return None
+    if label in _LOOKUP:
+        return _LOOKUP[label]
+    words = re.split(r"[-\s_]+", label)
+    for candidate in (" ".join(words[:2]), "-".join(words[-2:]), " ".join(words[-2:]), words[0], words[-1]):
+        if candidate in _LOOKUP:
+            return _LOOKUP[candidate]
     return None
 
 
