@@ -143,3 +143,22 @@ def test_the_project_fixture_pages_condense_cleanly(entry, contact):
     draft = condense(contact, extraction.profile_source, [extraction])
     assert draft.violations == [] and draft.grounding == []
     assert draft.payload["summary"] and len(draft.payload) >= 4
+
+
+def test_an_office_and_a_website_are_said_once():
+    """Two company pages write one office two ways, and the site links its own address among its profiles."""
+    from agent.condense.offline import offline_payload
+    from tests.support.condense import extraction, fact
+
+    home = extraction("https://acme.example/", "Company Website", [
+        fact("name", "Acme Widgets"), fact("address", "3 Mill Street, Leeds LS1 4AB, GB"),
+        fact("website", "https://acme.example"),
+        fact("social_profiles", "https://acme.example/"), fact("social_profiles", "https://x.com/acme")],
+        kind="company_website", subject="organization")
+    contact = extraction("https://acme.example/contact", "Company Website", [
+        fact("address", "3 Mill Street, Leeds LS1 4AB, United Kingdom"),
+        fact("address", "9 Dock Road, Hull HU1 2AA, United Kingdom")], kind="company_website", subject="organization")
+    payload = offline_payload("Company Website", [home, contact])
+    assert payload["address"] == "3 Mill Street, Leeds LS1 4AB, GB"
+    assert payload["locations"] == ["9 Dock Road, Hull HU1 2AA, United Kingdom"]
+    assert payload["social_profiles"] == ["https://x.com/acme"]

@@ -41,6 +41,11 @@ def source_subject(extractions: Sequence[Extraction]) -> str:
     return next((e.subject for e in extractions if e.subject != "unknown"), "unknown")
 
 
+def _postcode_like(address: str) -> set[str]:
+    """Tokens of an address that hold digits and are 3+ long (postcodes, house numbers)."""
+    return {t.strip(",.").lower() for t in address.split() if len(t) >= 3 and any(c.isdigit() for c in t)}
+
+
 def clean_fact_value(value: FactValue) -> FactValue | None:
     """A fact value with injected instructions, fake JSON and credentials removed (None when nothing is left)."""
     return scrub_fact_value(value)[0]
@@ -97,8 +102,9 @@ class FactBag:
             self.scalars[key] = value
         elif key == "address" and isinstance(value, str):  # a second office: one of the locations
             bucket = self.lists.setdefault("locations", [])
-            if value not in bucket and value != self.scalars[key]:
-                bucket.append(value)
+            main = _postcode_like(str(self.scalars[key]))
+            if value not in bucket and value != self.scalars[key] and not (main and main & _postcode_like(value)):
+                bucket.append(value)  # the same office written twice ("..., GB" and "..., United Kingdom") is one
             self.origin.setdefault("locations", (url, fact))
             return
         else:

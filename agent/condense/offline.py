@@ -74,11 +74,13 @@ def offline_payload(profile_source: str, extractions: list[Extraction]) -> dict[
         if len(payload) >= MAX_KEYS - _FRAME_ROOM:
             break
         value = _value(bag, key)
+        if isinstance(value, list):  # a website already given is not repeated among the social profiles
+            value = [item for item in value if item.rstrip("/") not in said] or None
         if value is None or (isinstance(value, str) and len(value) > 40 and value in said):
             continue  # a long text under two keys (bio and description) is said once
         payload[key] = value
         if isinstance(value, str):
-            said.add(value)
+            said.update({value, value.rstrip("/")})
     return payload
 
 
