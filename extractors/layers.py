@@ -55,13 +55,17 @@ def structured(doc: Document, bag: FactBag) -> tuple[str, list[str]]:
         elif kind != subject.kind:
             continue  # a later format describing something else does not mix into this subject
         if subject.kind == "person":
-            links += person_facts(bag, subject.node, doc.host, method, source=source,
-                                  profile_page=subject.how.startswith("ProfilePage"))
+            same_as = person_facts(bag, subject.node, doc.host, method, source=source,
+                                   profile_page=subject.how.startswith("ProfilePage"))
             created = (subject.page or {}).get("dateCreated")
             if isinstance(created, str) and subject.how.startswith("ProfilePage"):
                 bag.add("joined_date", created[:10], f"{source}:ProfilePage.dateCreated", method)
         else:
-            links += org_facts(bag, subject.node, doc.host, method, source=source, lang=doc.root.get("lang") or "")
+            same_as = org_facts(bag, subject.node, doc.host, method, source=source, lang=doc.root.get("lang") or "")
+        links += same_as
+        # sameAs names the subject's other profiles; a profile page's own address is not one of them
+        own = doc.url.rstrip("/")
+        bag.add_all("social_profiles", [u for u in same_as if u.rstrip("/") != own], f"{source}:sameAs", method)
     return kind, links
 
 
