@@ -188,9 +188,14 @@ def _config_file(env: Mapping[str, str], explicit: Path | None) -> dict[str, Any
         if not path.exists():
             return {}
     try:
-        return tomllib.loads(path.read_text())
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"config file {path} does not exist: create it or drop --config") from None
+    except OSError as exc:  # a directory, no permission, ...
+        raise ConfigError(f"cannot read the config file {path} ({exc.strerror}): give a readable TOML file") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"config file {path} is not UTF-8 (byte 0x{exc.object[exc.start]:02x} at offset "
+                          f"{exc.start}): save it as UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config file {path} is not valid TOML ({exc}): fix it or remove it") from None
 

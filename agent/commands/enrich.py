@@ -74,6 +74,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from agent.render import print_summary
     from agent.runner import Options, run_items
 
+    if args.concurrency < 1:
+        raise UsageError(f"--concurrency {args.concurrency}: give 1 or more contacts at once")
     items, errors = _items(args)
     for error in errors:
         print(f"zyntro-enrich: skipped {error}", file=sys.stderr)

@@ -56,6 +56,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         extractor = route(args.url)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    if not 100 <= args.status <= 599:
+        raise UsageError(f"--status {args.status} is not an HTTP status: give one from 100 to 599")
     if args.from_file is not None:
         page, fetched = _read(args.from_file, args.url, args.status), None
     else:

@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import json
 import logging
+import math
 import sys
 import time
 from typing import TYPE_CHECKING
@@ -75,6 +76,8 @@ def refresh_once(settings: Settings, options: Options, everything: bool = False)
 def _options(args: argparse.Namespace) -> Options:
     from agent.runner import Options
 
+    if args.concurrency < 1:
+        raise UsageError(f"--concurrency {args.concurrency}: give 1 or more contacts at once")
     return Options(dry_run=args.dry_run, review=args.review, concurrency=args.concurrency,
                    progress=not args.no_progress)
 
@@ -103,7 +106,7 @@ def run_refresh(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_schedule(args: argparse.Namespace, settings: Settings) -> int:
-    if args.every <= 0 or args.passes < 0:
+    if not math.isfinite(args.every) or args.every <= 0 or args.passes < 0:
         raise UsageError("--every must be a positive number of seconds and --passes 0 (forever) or more")
     passes, code = 0, 0
     if args.passes != 1:

@@ -47,7 +47,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _queued(store: Store, draft_id: int | None, action: str) -> dict:
     if draft_id is None:
         raise UsageError(f"give the draft's number, e.g. `zyntro-enrich review {action} 3` (see `review list`)")
-    row = store.draft(draft_id)
+    row = store.draft(draft_id) if 0 < draft_id < 2**63 else None  # SQLite ids are positive 64-bit integers
     if row is None:
         raise UsageError(f"there is no draft {draft_id}: see `zyntro-enrich review list`")
     return row
