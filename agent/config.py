@@ -104,6 +104,8 @@ class FetchSettings(BaseModel):
     replay_latency_s: NonNegative = 0.0  # simulated latency per replayed response (benchmarks)
     browser_recycle_pages: Count = 100
     browser_pages: Count = 3  # pages rendering at once; each is a Chromium renderer of ~120 MB RSS
+    browser_page_mb: Count = 512  # a page's renderer past this (or its JS heap) is stopped: too_large
+    browser_total_mb: Count = 2048  # a page starts rendering only while the browser leaves it room under this
     max_retries: Annotated[int, Field(ge=0)] = 2  # retries after a 429/503 before the outcome is rate_limited
     max_retry_wait_s: NonNegative = 30.0  # a longer Retry-After is not waited for: rate_limited at once
 

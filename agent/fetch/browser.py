@@ -4,6 +4,11 @@ Chromium is found in this order: settings.chromium (ZYNTRO_ENRICH_CHROMIUM), the
 chromium-browser or google-chrome on PATH, then Playwright's own build. Every browser the pool
 starts carries an environment tag (inherited by all its helper processes), so whatever survives a
 close, a crash or Ctrl-C can still be found in /proc and killed, by this run or an atexit hook.
+
+Memory is bounded at launch and while pages render: every renderer's JavaScript heap is capped at
+`page_mb`, popups and new windows are refused (--block-new-web-contents in the headless shell,
+Chromium's own popup blocker in the full browser), and the pool's `MemoryWatch` stops renderers
+that pass `page_mb` and keeps the browser under `total_mb` (agent.fetch.memory).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from pathlib import Path
 from playwright.async_api import Browser, BrowserContext, Playwright, async_playwright
 from playwright.async_api import Error as PlaywrightError
 
+from agent.fetch.memory import MemoryWatch
 from agent.fetch.problems import FetchProblem
 from agent.models import Outcome
 
@@ -45,6 +51,9 @@ LAUNCH_ARGS = (
     "--no-first-run",
     "--mute-audio",
     "--dns-prefetch-disable",
+    # window.open, target=_blank and friends get no new window (headless shell; the full browser's
+    # popup blocker, left on, does the same). Each window would be another page in memory.
+    "--block-new-web-contents",
     # Every request is served by our route handler (agent.fetch.render), which checks it; the
     # browser itself may resolve no name at all, so nothing can slip past the handler.
     "--host-resolver-rules=MAP * ~NOTFOUND",
@@ -59,6 +68,8 @@ LAUNCH_ARGS = (
     "--in-process-gpu",
     "--enable-features=NetworkServiceInProcess2",
 )
+# Playwright turns Chromium's popup blocker off by default; we keep it on.
+_IGNORED_DEFAULT_ARGS = ["--disable-popup-blocking"]
 _pool_ids = itertools.count(1)
 _live_tags: set[str] = set()
 
@@ -122,6 +133,7 @@ class _Instance:
 
     browser: Browser
     tag: str
+    pids: tuple[int, ...] = ()  # the tagged browser process(es); the rest are their descendants
     pages: int = 0
     in_use: int = 0
     retiring: bool = False
@@ -137,12 +149,19 @@ class ContextLease:
 
 
 class BrowserPool:
-    """Launches Chromium lazily, hands out fresh contexts, recycles it after N pages."""
+    """Launches Chromium lazily, hands out fresh contexts, recycles it after N pages.
 
-    def __init__(self, chromium: str | None = None, *, recycle_pages: int = 100, extra_args: tuple[str, ...] = ()):
+    `page_mb` caps each renderer (its JavaScript heap at launch, its whole memory by `memory`), and
+    `total_mb` is the budget that `memory.slot()` keeps the browser under (agent.fetch.memory).
+    """
+
+    def __init__(self, chromium: str | None = None, *, recycle_pages: int = 100, extra_args: tuple[str, ...] = (),
+                 page_mb: int = 512, total_mb: int = 2048):
         self.chromium = chromium
         self.recycle_pages = max(1, recycle_pages)
         self.extra_args = extra_args
+        self.page_mb = page_mb
+        self.memory = MemoryWatch(self._browser_pids, page_mb=page_mb, total_mb=total_mb)
         self.tag = f"{os.getpid()}.{next(_pool_ids)}"
         self.launches = 0
         self._playwright: Playwright | None = None
@@ -236,8 +255,9 @@ class BrowserPool:
         env[TAG_VARIABLE] = tag
         try:
             browser = await self._playwright.chromium.launch(
-                executable_path=executable, headless=True, args=[*LAUNCH_ARGS, *self.extra_args], env=env,
-                timeout=30_000,
+                executable_path=executable, headless=True, env=env, timeout=30_000,
+                args=[*LAUNCH_ARGS, f"--js-flags=--max-old-space-size={self.page_mb}", *self.extra_args],
+                ignore_default_args=_IGNORED_DEFAULT_ARGS,
             )
         except PlaywrightError as exc:
             reap(tag)
@@ -246,10 +266,13 @@ class BrowserPool:
             raise FetchProblem(Outcome.error, f"could not start Chromium ({where}): {str(exc).splitlines()[0]}; "
                                "install chromium or set ZYNTRO_ENRICH_CHROMIUM") from None
         self.launches += 1
-        instance = _Instance(browser, tag)
+        instance = _Instance(browser, tag, pids=tuple(await asyncio.to_thread(tagged_processes, tag)))
         self._instances.add(instance)
         log.debug("launched Chromium %s (%s), tag %s", browser.version, executable or "playwright build", tag)
         return instance
+
+    def _browser_pids(self) -> list[int]:
+        return [pid for instance in list(self._instances) for pid in instance.pids]
 
     def _retire(self, instance: _Instance) -> None:
         if instance.closing:
@@ -272,6 +295,7 @@ class BrowserPool:
         async with self._lock:
             self._closed = True
             self._current = None
+        await self.memory.aclose()
         for instance in list(self._instances):
             self._retire(instance)  # also recycled browsers whose pages were cut short
         if self._retired:

@@ -77,7 +77,8 @@ class Fetcher:
         self._slots = asyncio.Semaphore(max(1, fetch.concurrency))
         self._owns_pool = browser_pool is None
         # Creating the pool launches nothing: Chromium starts with the first page that needs it.
-        self._pool = browser_pool or BrowserPool(settings.chromium, recycle_pages=fetch.browser_recycle_pages)
+        self._pool = browser_pool or BrowserPool(settings.chromium, recycle_pages=fetch.browser_recycle_pages,
+                                                 page_mb=fetch.browser_page_mb, total_mb=fetch.browser_total_mb)
         self._renderer = Renderer(self._pool, self._engine, user_agent=fetch.user_agent, timeout_s=fetch.timeout_s,
                                   robots=self._robots, max_pages=fetch.browser_pages)
         self._counts: Counter[str] = Counter()

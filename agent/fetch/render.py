@@ -12,6 +12,11 @@ context. Between pages the old page is frozen and its cookies, storage, IndexedD
 wiped, and a script that runs first in the next page's document clears anything written since,
 so nothing travels from one page to the next. After MAX_TAB_USES pages, after any error, and when
 the browser is recycled, the context is closed and a fresh one made.
+
+A page renders only inside the pool's memory slot (agent.fetch.memory). When its renderer dies,
+stopped for passing fetch.browser_page_mb or out of its capped JavaScript heap, the fetch ends
+`too_large` and the context is closed. A window the page opens despite the launch flags is closed
+at once.
 """
 
 from __future__ import annotations
@@ -20,8 +25,10 @@ import asyncio
 import logging
 import secrets
 import time
+from collections.abc import Coroutine
 from contextlib import suppress
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 from playwright.async_api import CDPSession, Page, Route, WebSocketRoute
@@ -115,6 +122,11 @@ class _Tab:
     uses: int = 0
     broken: bool = False
     fresh_script: str | None = None  # CDP id of the current _FRESH_START script
+    crashed: asyncio.Event = field(default_factory=asyncio.Event)  # its renderer died (memory, most likely)
+
+
+class _Crashed(Exception):
+    """The tab's renderer died while the page was loading."""
 
 
 class Renderer:
@@ -131,11 +143,13 @@ class Renderer:
         self.cache = SubresourceCache()
         self._slots = asyncio.Semaphore(self.max_pages)  # each page in use is a renderer process
         self._idle: list[_Tab] = []
+        self._closing: set[asyncio.Task[None]] = set()  # popups being closed
         self._closed = False
 
     async def render(self, document: RawResponse) -> Rendered:
         """Render `document` (already fetched at document.url) and return the resulting HTML."""
-        async with self._slots:  # waiting for a free page does not count against the page's timeout
+        # Waiting for a free page, or for memory, does not count against the page's timeout.
+        async with self._slots, self.pool.memory.slot(make_room=self._close_idle):
             try:
                 async with asyncio.timeout(self.timeout_s):
                     return await self._render(document)
@@ -149,8 +163,12 @@ class Renderer:
         tab = await self._take()
         tab.state = state
         self.pool.count_page(tab.lease)
+        started = time.monotonic()
         try:
-            html = await self._load(tab, state)
+            html = await self._until_crash(tab, self._load(tab, state))
+        except _Crashed:
+            tab.broken = True
+            raise self._memory_problem(state, started) from None
         except BaseException:
             tab.broken = True  # cut short (error, timeout, Ctrl-C): never reuse a page in an unknown state
             raise
@@ -164,14 +182,57 @@ class Renderer:
     async def aclose(self) -> None:
         """Close the idle pages and their contexts."""
         self._closed = True
+        await self._close_idle()
+        if self._closing:
+            await asyncio.gather(*self._closing, return_exceptions=True)
+
+    async def _close_idle(self) -> None:
+        """Close the idle pages (each holds a renderer process), e.g. to make room in memory."""
         idle, self._idle = self._idle, []
         for tab in idle:
             await self.pool.release(tab.lease)
 
+    async def _until_crash(self, tab: _Tab, work: Coroutine[Any, Any, str]) -> str:
+        """Run `work` unless the tab's renderer dies first (stopped for memory, or out of JS heap)."""
+        job = asyncio.ensure_future(work)
+        crash = asyncio.ensure_future(tab.crashed.wait())
+        try:
+            await asyncio.wait({job, crash}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            crash.cancel()
+            if not job.done():
+                job.cancel()
+                await asyncio.wait({job})
+        failure = None if job.cancelled() else job.exception()
+        # The crash may reach us as the event or, first, as the error of whatever was waiting on the page.
+        if tab.crashed.is_set() or (failure is not None and "crashed" in str(failure).lower()):
+            raise _Crashed
+        return job.result()
+
+    def _memory_problem(self, state: _PageState, started: float) -> FetchProblem:
+        limit = self.pool.memory.page_mb
+        stop = self.pool.memory.stopped_since(started)
+        if stop is not None:
+            reason = (f"the page used {stop.mb:.0f} MB in the browser, more than fetch.browser_page_mb "
+                      f"({limit} MB): stopped")
+        else:
+            reason = (f"the browser tab crashed, most likely out of memory (its JavaScript heap is capped at "
+                      f"{limit} MB, fetch.browser_page_mb)")
+        return FetchProblem(Outcome.too_large, reason, final_url=state.final_url)
+
+    def _refuse_window(self, tab: _Tab, page: Page) -> None:
+        """A popup or new window slipped past the launch flags: close it at once."""
+        if tab.page is None or page == tab.page:
+            return  # our own page, being created
+        log.debug("closed a window the page opened (%s)", page.url)
+        task = asyncio.ensure_future(_close_quietly(page))
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
+
     async def _take(self) -> _Tab:
         while self._idle:
             tab = self._idle.pop()
-            if self.pool.stale(tab.lease) or tab.page is None or tab.page.is_closed():
+            if self.pool.stale(tab.lease) or tab.page is None or tab.page.is_closed() or tab.crashed.is_set():
                 await self.pool.release(tab.lease)
                 continue
             try:
@@ -190,9 +251,11 @@ class Renderer:
             await self._serve(route, tab.state)
 
         try:
+            lease.context.on("page", lambda page: self._refuse_window(tab, page))
             await lease.context.route("**/*", on_route)
             await lease.context.route_web_socket("**/*", _refuse_websocket)
             tab.page = await lease.context.new_page()
+            tab.page.on("crash", lambda _: tab.crashed.set())
             tab.cdp = await lease.context.new_cdp_session(tab.page)
             await tab.cdp.send("Page.enable")  # new-document scripts of this session need it
             await self._arm(tab)
@@ -345,6 +408,11 @@ def _headers(resp: RawResponse) -> dict[str, str]:
     headers = {k: v for k, v in resp.headers.items() if k not in _STRIP_HEADERS}
     headers.setdefault("content-type", "text/html")
     return headers
+
+
+async def _close_quietly(page: Page) -> None:
+    with suppress(PlaywrightError):
+        await page.close()
 
 
 async def _refuse_websocket(ws: WebSocketRoute) -> None:
