@@ -42,11 +42,13 @@ class ContactReport(BaseModel):
     name: str | None = None
     profiles: list[ProfileReport] = Field(default_factory=list)
     error: str | None = None
+    skipped: str | None = None  # left to another run that has claimed the contact: why, and which run
     llm_usage: dict[str, Any] | None = None  # this contact's LLM calls, tokens and estimated cost
 
     @property
     def ok(self) -> bool:
-        """True when every profile reached a wanted status and every source was fetched."""
+        """True when every profile reached a wanted status and every source was fetched (a contact
+        skipped for another run is that run's to report)."""
         if self.error:
             return False
         return all(

@@ -110,10 +110,16 @@ async def _run(ctx: RunContext, items: list[BatchItem], options: Options, report
         async with gate:
             if ctx.stopped:  # the LLM budget ran out: leave the rest for the next run
                 return
-            result = await enrich_contact(ctx, item.contact, item.urls, review=item.review)
-            results[str(item.contact.contact_id)] = result
-            if not ctx.stopped:  # a contact cut short by the budget is redone on resume
-                ctx.store.contact_done(ctx.run_id, str(item.contact.contact_id), result.model_dump(mode="json"))
+            cid = str(item.contact.contact_id)
+            holder = ctx.store.claim_contact(ctx.run_id, cid)
+            if holder is not None:  # another run has it: not fetched, not posted from here
+                results[cid] = ContactReport(contact_id=cid, name=item.contact.name, skipped=_held_by(holder))
+                log.info("skipped contact %s: %s", cid, results[cid].skipped)
+            else:
+                result = await enrich_contact(ctx, item.contact, item.urls, review=item.review)
+                results[cid] = result
+                if not ctx.stopped:  # a contact cut short by the budget is redone on resume
+                    ctx.store.contact_done(ctx.run_id, cid, result.model_dump(mode="json"))
             progress.advance(ctx)
 
     try:
@@ -122,6 +128,14 @@ async def _run(ctx: RunContext, items: list[BatchItem], options: Options, report
         progress.close()
     report.contacts = [results[str(i.contact.contact_id)] for i in items if str(i.contact.contact_id) in results]
     report.stopped = ctx.stopped
+
+
+def _held_by(holder: dict) -> str:
+    """Why a contact was left to another run, for the report."""
+    run = f"run {holder['run_id']}" + (f" (pid {holder['pid']})" if holder.get("pid") else "")
+    if holder["state"] == "done":
+        return f"{run}, started with the same batch, already enriched this contact"
+    return f"{run} is enriching this contact right now; its report has the result"
 
 
 async def run_items(
@@ -137,12 +151,13 @@ async def run_items(
         key = batch_key(items, mode) if resumable else None
         run_id, _ = store.start_run("batch" if resumable else "enrich", key, total=len(items))
         report = RunReport(run_id=run_id)
-        async with open_run(settings, options, store, run_id) as ctx:
-            await _run(ctx, items, options, report)
-            if ctx.meter.total.calls:
-                report.llm_usage = ctx.meter.total.model_dump()
-                store.record_usage(run_id, report.llm_usage)
-                report.llm_summary = ctx.meter.describe()
+        with store.keep_alive(run_id):
+            async with open_run(settings, options, store, run_id) as ctx:
+                await _run(ctx, items, options, report)
+                if ctx.meter.total.calls:
+                    report.llm_usage = ctx.meter.total.model_dump()
+                    store.record_usage(run_id, report.llm_usage)
+                    report.llm_summary = ctx.meter.describe()
         if not report.stopped:
             store.finish_run(run_id)
     return report

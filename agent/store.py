@@ -10,10 +10,16 @@ left in `waiting` (between a 429/503 and its retry) certainly stored nothing and
 from __future__ import annotations
 
 import json
+import logging
+import os
+import socket
 import sqlite3
 import threading
+import time
 import uuid
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,6 +28,8 @@ from agent.errors import StoreError
 from agent.models import Contact, FetchResult, Outcome, Page, ProfileDraft
 
 __all__ = ["Store"]
+
+log = logging.getLogger(__name__)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -57,13 +65,46 @@ CREATE TABLE IF NOT EXISTS postings (
     pid INTEGER, profile_id INTEGER, message TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS contact_claims (
+    contact_id TEXT PRIMARY KEY, run_id TEXT NOT NULL, state TEXT NOT NULL, updated_ts REAL NOT NULL
+);
 CREATE INDEX IF NOT EXISTS postings_by_profile ON postings (contact_id, profile_source);
 CREATE INDEX IF NOT EXISTS drafts_by_status ON drafts (status);
 """
+# Columns added after the first release: (table, column, declaration), added to older databases on open.
+_ADDED_COLUMNS = [
+    ("runs", "started_ts", "REAL"),  # the start as epoch seconds (started_at is for people)
+    ("runs", "pid", "INTEGER"),  # the lease: which process runs it, on which host, last seen when
+    ("runs", "host", "TEXT"),
+    ("runs", "heartbeat", "REAL"),
+]
+# A run's lease: its process renews it every HEARTBEAT_S; one not renewed for LEASE_S is over even if
+# its pid is alive again (pid reuse, or a process on another host sharing the database). On this
+# host a dead pid ends the lease at once, so a crashed run's contacts are free straight away.
+LEASE_S = 120.0
+HEARTBEAT_S = 20.0
+_HOST = socket.gethostname()
 
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _live(pid: int | None, host: str | None, heartbeat: float | None) -> bool:
+    """Does this run lease still hold? (See LEASE_S.)"""
+    if not pid or heartbeat is None or time.time() - heartbeat > LEASE_S:
+        return False
+    return host != _HOST or _pid_alive(pid)
 
 
 class Store:
@@ -76,15 +117,26 @@ class Store:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
+            self._add_columns()
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(
                 f"cannot open the state database {path} ({exc}): set ZYNTRO_ENRICH_HOME to a writable directory"
             ) from None
         self._db.row_factory = sqlite3.Row
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
+        self._leases: set[str] = set()  # runs this Store holds the lease of
         self.path = path
 
+    def _add_columns(self) -> None:
+        for table, column, declaration in _ADDED_COLUMNS:
+            have = {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}
+            if column not in have:
+                self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+
     def close(self) -> None:
+        """Give up the leases still held (a run stopped early can be resumed at once), then close."""
+        for run_id in list(self._leases):
+            self.release_run(run_id)
         self._db.close()
 
     def __enter__(self) -> Store:
@@ -101,30 +153,105 @@ class Store:
         with self._lock:
             return self._db.execute(sql, params).fetchall()
 
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, taken at once (BEGIN IMMEDIATE): other processes wait, none interleaves."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+                self._db.execute("COMMIT")
+            except BaseException:
+                if self._db.in_transaction:
+                    with suppress(sqlite3.Error):
+                        self._db.execute("ROLLBACK")
+                raise
+
     # runs -------------------------------------------------------------------------------------
 
     def start_run(self, kind: str, batch_key: str | None = None, total: int = 0,
                   resume_within_s: float = 86400.0) -> tuple[str, bool]:
         """Start a run, or resume the newest unfinished one with the same batch key started within
-        `resume_within_s` (a day: older results are stale). Returns (id, resumed)."""
-        if batch_key:
-            since = datetime.fromtimestamp(datetime.now(UTC).timestamp() - resume_within_s, UTC)
-            rows = self._rows(
-                "SELECT run_id FROM runs WHERE batch_key=? AND finished_at IS NULL AND started_at >= ? "
-                "ORDER BY started_at DESC LIMIT 1",
-                (batch_key, since.isoformat(timespec="seconds")),
-            )
-            if rows:
-                return rows[0]["run_id"], True
-        run_id = uuid.uuid4().hex[:12]
-        self._exec(
-            "INSERT INTO runs (run_id, kind, batch_key, started_at, total) VALUES (?,?,?,?,?)",
-            (run_id, kind, batch_key, _now(), total),
-        )
+        `resume_within_s` (a day: older results are stale) whose process is gone. Returns (id, resumed).
+
+        Either way this process takes the run's lease in the same transaction, so two processes
+        starting together never share a run: the second one gets a run of its own.
+        """
+        now = time.time()
+        lease = (os.getpid(), _HOST, now)
+        with self._transaction() as db:
+            if batch_key:
+                since = datetime.fromtimestamp(now - resume_within_s, UTC).isoformat(timespec="seconds")
+                rows = db.execute(
+                    "SELECT run_id, pid, host, heartbeat FROM runs WHERE batch_key=? AND finished_at IS NULL "
+                    "AND started_at >= ? ORDER BY started_at DESC", (batch_key, since)).fetchall()
+                for row in rows:
+                    if not _live(row["pid"], row["host"], row["heartbeat"]):
+                        db.execute("UPDATE runs SET pid=?, host=?, heartbeat=? WHERE run_id=?", (*lease, row["run_id"]))
+                        self._leases.add(row["run_id"])
+                        return row["run_id"], True
+            run_id = uuid.uuid4().hex[:12]
+            db.execute(
+                "INSERT INTO runs (run_id, kind, batch_key, started_at, total, started_ts, pid, host, heartbeat) "
+                "VALUES (?,?,?,?,?,?,?,?,?)", (run_id, kind, batch_key, _now(), total, now, *lease))
+        self._leases.add(run_id)
         return run_id, False
 
+    def heartbeat(self, run_id: str) -> None:
+        """Renew this process's lease on a run (every HEARTBEAT_S while it works)."""
+        self._exec("UPDATE runs SET heartbeat=? WHERE run_id=? AND pid=?", (time.time(), run_id, os.getpid()))
+
+    @contextmanager
+    def keep_alive(self, run_id: str) -> Iterator[None]:
+        """Renew the run's lease now, then every HEARTBEAT_S from a thread (a busy event loop cannot let it lapse)."""
+        self.heartbeat(run_id)
+        stop = threading.Event()
+
+        def beat() -> None:
+            while not stop.wait(HEARTBEAT_S):
+                try:
+                    self.heartbeat(run_id)
+                except (sqlite3.Error, StoreError) as exc:  # the next beat may succeed; the lease is long
+                    log.warning("could not renew the lease of run %s: %s", run_id, exc)
+
+        thread = threading.Thread(target=beat, name=f"lease-{run_id}", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join()
+
+    def release_run(self, run_id: str) -> None:
+        """Give up the lease on a run: another process may resume it (and take its contacts) at once."""
+        self._exec("UPDATE runs SET heartbeat=NULL WHERE run_id=? AND pid=?", (run_id, os.getpid()))
+        self._leases.discard(run_id)
+
     def finish_run(self, run_id: str) -> None:
-        self._exec("UPDATE runs SET finished_at=? WHERE run_id=?", (_now(), run_id))
+        self._exec("UPDATE runs SET finished_at=?, heartbeat=NULL WHERE run_id=?", (_now(), run_id))
+        self._leases.discard(run_id)
+
+    def claim_contact(self, run_id: str, contact_id: str) -> dict[str, Any] | None:
+        """Claim a contact for this run before any work on it; None when claimed, else who has it.
+
+        A contact is another run's while that run's lease holds (it is enriching it now), or when
+        another run of the same batch finished it after this run started (the two were started
+        together and split the batch). A claim of a run whose process died is taken over.
+        """
+        with self._transaction() as db:
+            held = db.execute(
+                "SELECT c.run_id, c.state, c.updated_ts, r.pid, r.host, r.heartbeat, r.batch_key "
+                "FROM contact_claims c LEFT JOIN runs r USING (run_id) WHERE c.contact_id=?", (contact_id,)).fetchone()
+            if held is not None and held["run_id"] != run_id:
+                if held["state"] == "active" and _live(held["pid"], held["host"], held["heartbeat"]):
+                    return dict(held)
+                mine = db.execute("SELECT batch_key, started_ts FROM runs WHERE run_id=?", (run_id,)).fetchone()
+                if (held["state"] == "done" and mine is not None and mine["batch_key"]
+                        and held["batch_key"] == mine["batch_key"] and held["updated_ts"] >= (mine["started_ts"] or 0)):
+                    return dict(held)
+            db.execute("INSERT OR REPLACE INTO contact_claims (contact_id, run_id, state, updated_ts) VALUES (?,?,?,?)",
+                       (contact_id, run_id, "active", time.time()))
+        return None
 
     def record_usage(self, run_id: str, usage: dict[str, Any]) -> None:
         """Keep the run's LLM usage (calls, tokens, estimated cost), added to what a resumed run already had."""
@@ -139,11 +266,14 @@ class Store:
         return dict(rows[0]) if rows else None
 
     def contact_done(self, run_id: str, contact_id: str, result: dict[str, Any]) -> None:
-        """Record that a contact of this run is finished, with its result."""
-        self._exec(
-            "INSERT OR REPLACE INTO run_contacts (run_id, contact_id, state, result, updated_at) VALUES (?,?,?,?,?)",
-            (run_id, contact_id, "done", json.dumps(result), _now()),
-        )
+        """Record that a contact of this run is finished, with its result (and its claim as done)."""
+        with self._transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO run_contacts (run_id, contact_id, state, result, updated_at) VALUES (?,?,?,?,?)",
+                (run_id, contact_id, "done", json.dumps(result), _now()),
+            )
+            db.execute("UPDATE contact_claims SET state='done', updated_ts=? WHERE contact_id=? AND run_id=?",
+                       (time.time(), contact_id, run_id))
 
     def done_contacts(self, run_id: str) -> dict[str, dict[str, Any]]:
         """Contacts of this run already finished, with their recorded results."""
@@ -301,26 +431,19 @@ class Store:
         database cannot both claim the same contact and origin.
         """
         now = _now()
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                last = self._db.execute(
-                    "SELECT state, payload_hash FROM postings WHERE contact_id=? AND profile_source=? "
-                    "ORDER BY posting_id DESC LIMIT 1", (contact_id, profile_source),
-                ).fetchone()
-                if last and (last["state"] in ("sending", "waiting") or (last["state"] == "posted"
-                                                                         and last["payload_hash"] == payload_hash)):
-                    self._db.execute("ROLLBACK")
-                    return None
-                cur = self._db.execute(
-                    "INSERT INTO postings (run_id, contact_id, profile_source, payload_hash, input_hash, state, pid, "
-                    "created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?)",
-                    (run_id, contact_id, profile_source, payload_hash, input_hash, "sending", pid, now, now),
-                )
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        with self._transaction() as db:
+            last = db.execute(
+                "SELECT state, payload_hash FROM postings WHERE contact_id=? AND profile_source=? "
+                "ORDER BY posting_id DESC LIMIT 1", (contact_id, profile_source),
+            ).fetchone()
+            if last and (last["state"] in ("sending", "waiting") or (last["state"] == "posted"
+                                                                     and last["payload_hash"] == payload_hash)):
+                return None
+            cur = db.execute(
+                "INSERT INTO postings (run_id, contact_id, profile_source, payload_hash, input_hash, state, pid, "
+                "created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?)",
+                (run_id, contact_id, profile_source, payload_hash, input_hash, "sending", pid, now, now),
+            )
         return int(cur.lastrowid)
 
     def set_posting_state(self, posting_id: int, state: str, message: str = "") -> None:

@@ -1,5 +1,9 @@
 """Batch files and the SQLite state: bad rows are skipped with their line, postings survive restarts."""
 
+import os
+import subprocess
+import sys
+import time
 import uuid
 from datetime import UTC, datetime
 
@@ -8,7 +12,7 @@ import pytest
 from agent.batch import batch_key, read_batch
 from agent.errors import UsageError
 from agent.models import FetchResult, Outcome, Page
-from agent.store import Store
+from agent.store import LEASE_S, Store
 
 CID = "6f1c1f5e-4a4e-4b8e-9a57-1d2f1e3c4b5a"
 
@@ -99,3 +103,59 @@ def test_an_unfinished_run_older_than_a_day_is_not_resumed(tmp_path):
         store._exec("UPDATE runs SET started_at='2020-01-01T00:00:00+00:00' WHERE run_id=?", (run_id,))
         again, resumed = store.start_run("batch", "key2")
         assert again != run_id and not resumed
+
+
+def _dead_pid() -> int:
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def _as_other_process(store: Store, run_id: str, pid: int, heartbeat: float | None = None) -> None:
+    store._exec("UPDATE runs SET pid=?, heartbeat=? WHERE run_id=?", (pid, heartbeat or time.time(), run_id))
+
+
+def test_a_live_run_is_never_shared_and_a_dead_ones_contacts_are_free(tmp_path):
+    with Store(tmp_path / "s.sqlite3") as store:
+        other, _ = store.start_run("batch", "key3")
+        _as_other_process(store, other, os.getppid())  # alive: pytest's parent
+        assert store.claim_contact(other, CID) is None
+        mine, resumed = store.start_run("batch", "key3")
+        assert mine != other and not resumed  # the other process is still on it
+        held = store.claim_contact(mine, CID)
+        assert (held["run_id"], held["pid"], held["state"]) == (other, os.getppid(), "active")
+
+        _as_other_process(store, other, _dead_pid())  # it crashed: its contact is free again
+        assert store.claim_contact(mine, CID) is None
+        assert store.claim_contact(other, CID)["run_id"] == mine
+
+        _as_other_process(store, mine, os.getppid(), heartbeat=time.time() - LEASE_S - 1)
+        assert store.claim_contact(other, CID) is None  # a lease not renewed is over, pid or not
+
+
+def test_a_run_of_the_same_batch_leaves_what_the_other_finished(tmp_path):
+    with Store(tmp_path / "s.sqlite3") as store:
+        first, _ = store.start_run("batch", "key4")
+        second, _ = store.start_run("batch", "key4")  # the same process twice: both leases alive
+        assert first != second
+        assert store.claim_contact(first, CID) is None
+        store.contact_done(first, CID, {"contact_id": CID, "profiles": []})
+        store.finish_run(first)
+        assert store.claim_contact(second, CID)["state"] == "done"  # finished while `second` ran
+        later, _ = store.start_run("batch", "key4")
+        store._exec("UPDATE runs SET started_ts=? WHERE run_id=?", (time.time() + 1, later))
+        assert store.claim_contact(later, CID) is None  # a later run of the batch does it again
+        single, _ = store.start_run("enrich")
+        assert store.claim_contact(single, CID)["state"] == "active"  # `later` is still on it
+
+
+def test_a_run_stopped_early_is_resumable_at_once_and_leases_are_renewed(tmp_path):
+    db = tmp_path / "s.sqlite3"
+    with Store(db) as store:
+        run_id, _ = store.start_run("batch", "key5")
+        store._exec("UPDATE runs SET heartbeat=0 WHERE run_id=?", (run_id,))
+        with store.keep_alive(run_id):
+            assert time.time() - store.run(run_id)["heartbeat"] < LEASE_S
+        assert store.run(run_id)["pid"] == os.getpid()
+    with Store(db) as store:  # closing gave the lease up: the same process resumes it
+        assert store.start_run("batch", "key5") == (run_id, True)

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -169,6 +170,19 @@ def test_faults_over_http(zyntro_sandbox):
     assert [r["fault"] for r in httpx.get(sb.url + "/_sandbox/requests").json()] == ["status", None]
     added = httpx.post(sb.url + "/_sandbox/contacts", json={"count": 2}).json()["contact_ids"]
     assert len(added) == 2 and httpx.get(sb.url + "/_sandbox/creds").json()["ZYNTRO_ORG_ID"] == sb.creds.org_id
+
+
+def test_hold_keeps_requests_waiting_until_released(zyntro_sandbox):
+    sb = zyntro_sandbox
+    sb.faults.hold()
+    with ThreadPoolExecutor(2) as pool:
+        pending = [pool.submit(raw_post, sb, V1, body(sb)) for _ in range(2)]
+        assert sb.faults.wait_held(2, timeout=EXIT_WAIT_S)
+        assert sb.profiles() == []  # held before anything was read or stored
+        assert httpx.get(sb.url + "/_sandbox/hold").json() == {"holding": True, "held": 2}
+        assert httpx.post(sb.url + "/_sandbox/hold", json={"on": False}).json()["holding"] is False
+        assert [f.result(timeout=EXIT_WAIT_S).json()["status"] for f in pending] == ["success", "success"]
+    assert len(sb.profiles()) == 2 and sb.faults.held == 0
 
 
 def test_banner_has_paste_ready_exports_and_the_contacts(zyntro_sandbox):

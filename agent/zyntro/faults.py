@@ -8,7 +8,9 @@ Kinds:
            stored) or after storing (`after=True`: how an "unknown outcome" happens)
 Each fault applies to `times` requests whose path contains `path` (any API path when None).
 `FaultQueue.latency` (seconds) is a standing delay added before every API request, e.g. to make a
-batch slow enough to interrupt; 0 turns it off.
+batch slow enough to interrupt; 0 turns it off. `hold()` keeps every API request waiting, before
+anything is read or stored, until `release()`: `wait_held(n)` says when n requests are waiting, so
+a test can line up what several clients do at once without guessing at timings.
 """
 
 from __future__ import annotations
@@ -59,7 +61,46 @@ class FaultQueue:
     def __init__(self) -> None:
         self._faults: list[Fault] = []
         self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
+        self._open = threading.Event()
+        self._open.set()
+        self.held = 0  # API requests waiting for release()
         self.latency = 0.0  # standing delay before every API request, seconds
+
+    @property
+    def holding(self) -> bool:
+        """True between hold() and release()."""
+        return not self._open.is_set()
+
+    def hold(self) -> None:
+        """Keep every API request from now on waiting (nothing read, nothing stored) until release()."""
+        self._open.clear()
+
+    def release(self) -> None:
+        """Let held requests and later ones through."""
+        self._open.set()
+
+    def wait_held(self, count: int, timeout: float) -> bool:
+        """Block until at least `count` requests are held; False after `timeout` seconds."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self.held >= count, timeout=timeout)
+
+    def pass_gate(self, stop: threading.Event) -> bool:
+        """Called by a request handler: wait while held. False when the sandbox is shutting down."""
+        if self._open.is_set():
+            return True
+        with self._changed:
+            self.held += 1
+            self._changed.notify_all()
+        try:
+            while not self._open.wait(0.05):
+                if stop.is_set():
+                    return False
+            return True
+        finally:
+            with self._changed:
+                self.held -= 1
+                self._changed.notify_all()
 
     def push(self, fault: Fault | str | dict, **options: Any) -> Fault:
         """Queue a fault: `push("status", status=429, retry_after=1, times=2)` or `push(Fault(...))`."""
@@ -88,7 +129,8 @@ class FaultQueue:
             return [fault.to_dict() for fault in self._faults]
 
     def clear(self) -> None:
-        """Drop every pending fault and the standing latency."""
+        """Drop every pending fault and the standing latency, and release held requests."""
         with self._lock:
             self._faults.clear()
             self.latency = 0.0
+        self.release()

@@ -7,6 +7,7 @@
 
 Control endpoints (for a sandbox in another process): POST/GET/DELETE /_sandbox/faults,
 POST /_sandbox/latency ({"seconds": 0.25}: a standing delay before every API request),
+POST/GET /_sandbox/hold ({"on": true}: API requests wait until {"on": false}),
 GET /_sandbox/profiles[?contact_id=], GET /_sandbox/requests, GET /_sandbox/creds,
 GET /_sandbox/contacts, POST /_sandbox/contacts ({"name",...} or {"count": n}).
 """
@@ -88,6 +89,8 @@ class _Handler(BaseHTTPRequestHandler):
         sandbox = self.server.sandbox
         fault = sandbox.faults.take(path)
         sandbox._record(path, fault)
+        if not sandbox.faults.pass_gate(sandbox._stop):
+            return self._drop()  # shutting down while held: nothing was read or stored
         if sandbox.faults.latency > 0 and sandbox._stop.wait(sandbox.faults.latency):
             return self._drop()
         if fault and not fault.after:
@@ -283,6 +286,9 @@ class Sandbox:
         if name == "latency" and method == "POST":
             self.faults.latency = max(0.0, float((body or {}).get("seconds", 0)))
             return {"latency": self.faults.latency}
+        if name == "hold" and method == "POST":
+            self.faults.hold() if (body or {}).get("on", True) else self.faults.release()
+            return {"holding": self.faults.holding, "held": self.faults.held}
         if name == "faults" and method == "DELETE":
             self.faults.clear()
             return {"pending": []}
@@ -299,6 +305,7 @@ class Sandbox:
             raise KeyError(name)
         getters = {
             "faults": lambda: {"pending": self.faults.pending(), "latency": self.faults.latency},
+            "hold": lambda: {"holding": self.faults.holding, "held": self.faults.held},
             "profiles": lambda: self.profiles((query.get("contact_id") or [None])[0]),
             "requests": lambda: self.requests,
             "creds": lambda: self.settings_env() | {
