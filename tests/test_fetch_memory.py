@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import threading
 
 import pytest
 
@@ -20,15 +21,20 @@ from tests.support.fetch import Reply, js_page
 PAGE_MB = 128
 
 
-def _allocating_page(kind: str, megabytes: int) -> str:
-    """A JavaScript shell that allocates `megabytes` in a loop, then shows text if it got that far."""
+def _allocating_page(kind: str, megabytes: int, then: str) -> str:
+    """A JavaScript shell that allocates `megabytes` in a loop, keeps it, then waits on a request to `then`.
+
+    The request is held by the server until the test ends, so the page holds its memory for as long
+    as the render waits on it: the watcher is never raced.
+    """
     grow = {
         "buffers": "const b = new Uint8Array(8 * 1024 * 1024); b.fill(7); keep.push(b);",
         "objects": "keep.push(new Array(1024 * 1024).fill(keep.length + 0.5));",  # ~8 MB of heap numbers
     }[kind]
     return ('<html><body><div id="root"></div><script>const keep = [];'
             f"for (let i = 0; i < {megabytes // 8}; i++) {{ {grow} }}"
-            "document.getElementById('root').textContent = 'Survived the allocation. '.repeat(20);"
+            f"fetch('{then}').then(() => {{ document.getElementById('root').textContent = "
+            "'Survived the allocation. '.repeat(20); });"
             "</script></body></html>")
 
 
@@ -54,14 +60,19 @@ def _fetch_all(aio, pool, settings, urls):
 
 @pytest.mark.parametrize("kind", ["buffers", "objects"])
 def test_a_page_that_allocates_in_a_loop_ends_too_large(kind, site, aio, small_pool, fetch_settings):
-    hog = site.add(site.unique(kind), Reply(_allocating_page(kind, 1024)))
+    hold = threading.Event()
+    held = site.add(site.unique("held"), Reply("{}", content_type="application/json", hold=hold))
+    hog = site.add(site.unique(kind), Reply(_allocating_page(kind, 1024, held)))
     after = site.add(site.unique(), Reply(js_page("next page")))
 
     async def both():
         async with Fetcher(fetch_settings(timeout_s=60), browser_pool=small_pool) as fetcher:
             return await fetcher.fetch(hog), await fetcher.fetch(after)
 
-    hogged, next_page = aio.run(both(), timeout=120)
+    try:
+        hogged, next_page = aio.run(both(), timeout=120)
+    finally:
+        hold.set()
     assert hogged.outcome is Outcome.too_large and hogged.engine == "browser", hogged.reason
     assert "fetch.browser_page_mb" in hogged.reason and hogged.page is None
     # The stopped page's context is gone; the next page gets a fresh one and renders normally.
