@@ -10,6 +10,7 @@ import argparse
 import importlib
 import logging
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -21,6 +22,7 @@ __all__ = ["build_parser", "main"]
 
 # Each name is a module in agent/commands with a `register(subparsers)` function.
 COMMANDS = ["enrich", "extract", "fetch", "post", "refresh", "review", "sandbox", "demo"]
+_SURROGATE = re.compile("[\udc80-\udcff]")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -40,7 +42,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _not_utf8(argv: list[str]) -> str | None:
+    """Which argument holds bytes that are not UTF-8 (Python passes them on as lone surrogates), if any."""
+    for index, arg in enumerate(argv):
+        found = _SURROGATE.search(arg)
+        if found is None or os.path.exists(arg):  # a file's name may be any bytes
+            continue
+        option = argv[index - 1] if index and argv[index - 1].startswith("-") else None
+        shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        where = f"the value of {option}" if option else "the argument"
+        byte = ord(found.group()) - 0xDC00
+        return f"{where} '{shown}' is not valid UTF-8 (byte 0x{byte:02x}): set the terminal to UTF-8"
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
+    problem = _not_utf8(sys.argv[1:] if argv is None else argv)
+    if problem:
+        print(f"zyntro-enrich: {problem}", file=sys.stderr)
+        return 2
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(

@@ -216,7 +216,7 @@ def load_settings(
         settings = Settings.model_validate(data)
     except ValidationError as exc:
         errors = exc.errors()
-    problems = [_describe(err) for err in errors]
+    problems = _not_utf8(env) + [_describe(err) for err in errors]
     named = {tuple(map(str, err["loc"])) for err in errors}  # a setting with a type error is named once
     problems += [f"{_setting_name(loc)}: {why}" for loc, why in _checks(data) if loc not in named]
     if problems or settings is None:
@@ -225,6 +225,19 @@ def load_settings(
 
 
 _SECRET_FIELDS = {"api_key", "developer_secret"}
+_PATH_FIELDS = {"home", "chromium", "replay_dir"}  # a path may be any bytes; every other value is text
+_SURROGATE = re.compile("[\udc80-\udcff]")  # how os.environ carries bytes that are not UTF-8
+
+
+def _not_utf8(env: Mapping[str, str]) -> list[str]:
+    problems = []
+    for var, (group, name) in _ENV.items():
+        found = _SURROGATE.search(env.get(var) or "")
+        if found and name not in _PATH_FIELDS:
+            byte = ord(found.group()) - 0xDC00
+            loc = (group, name) if group else (name,)
+            problems.append(f"{_setting_name(loc)}: not valid UTF-8 (byte 0x{byte:02x})")
+    return problems
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
 
 
@@ -238,7 +251,9 @@ def _describe(err: Any) -> str:
 
 
 def _uuid(value: str) -> str | None:
-    return None if _UUID.match(value) else f"{value!r} is not a UUID (Zyntro ids look like 3f2b9c1e-8d4a-4c2e-9b1f-0a2b3c4d5e6f)"
+    if _UUID.match(value):
+        return None
+    return f"{value!r} is not a UUID (Zyntro ids look like 3f2b9c1e-8d4a-4c2e-9b1f-0a2b3c4d5e6f)"
 
 
 def _http_url(value: str) -> str | None:

@@ -255,3 +255,21 @@ def test_real_processes_against_the_sandbox(sandbox_process, corpus, tmp_path):
         assert done.returncode == expected, (args, done.stderr)
         assert "Traceback" not in done.stderr + done.stdout and words in done.stderr, (args, done.stderr)
         assert "sbx_wrong" not in done.stderr
+
+
+def test_arguments_and_variables_that_are_not_utf8(corpus, tmp_path):
+    # A real process gets these as bytes; Python hands them on as lone surrogates that fail later.
+    home = tmp_path / "home"
+    home.mkdir()
+    name = os.fsdecode(b"Bj\xf6rn")
+    done = _cli(["enrich", "--dry-run", "--contact-id", CID, "--name", name, "https://github.com/a"], {}, home)
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert "--name" in done.stderr and "not valid UTF-8 (byte 0xf6)" in done.stderr
+    done = _cli(["fetch", "https://github.com/a"], {"ZYNTRO_ENRICH_MODEL": name}, home)
+    assert done.returncode == 2 and "ZYNTRO_ENRICH_MODEL" in done.stderr and "not valid UTF-8" in done.stderr
+    # a file name may be any bytes: it is not text, so it is left to the file system
+    odd = corpus / os.fsdecode(b"caf\xe9.jsonl")
+    odd.write_text(json.dumps({"contact_id": CID, "urls": ["http://[::1"]}) + "\n")
+    done = _cli(["enrich", "--batch", str(odd), "--dry-run", "--json", "--no-progress"], {}, home)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert json.loads(done.stdout)["contacts"][0]["profiles"][0]["sources"][0]["outcome"] == "invalid_url"

@@ -52,7 +52,8 @@ def test_a_boolean_in_the_config_file_is_checked_the_same_way(tmp_path):
     ({"ZYNTRO_BASE_URL": "app.zyntrohq.com"}, r"zyntro\.base_url \(ZYNTRO_BASE_URL\): .*http"),
     ({"ZYNTRO_BASE_URL": "https://[::1"}, r"zyntro\.base_url \(ZYNTRO_BASE_URL\)"),
     ({"OPENAI_BASE_URL": "localhost:8000/v1"}, r"llm\.base_url \(OPENAI_BASE_URL\): .*http"),
-    ({"ZYNTRO_ENRICH_REPLAY_DIR": "/no/such/dir"}, r"fetch\.replay_dir \(ZYNTRO_ENRICH_REPLAY_DIR\): .*not a directory"),
+    ({"ZYNTRO_ENRICH_REPLAY_DIR": "/no/such/dir"},
+     r"fetch\.replay_dir \(ZYNTRO_ENRICH_REPLAY_DIR\): .*not a directory"),
 ])
 def test_bad_environment_values_name_the_variable(tmp_path, env, named):
     with pytest.raises(ConfigError, match=named):
@@ -96,8 +97,8 @@ def test_home_that_is_a_file_is_refused(tmp_path):
 
 
 def test_good_values_still_load(tmp_path):
-    s = _load(tmp_path, {"ZYNTRO_ORG_ID": ORG.upper(), "ZYNTRO_ENRICH_DELAY": "0", "ZYNTRO_BASE_URL": "http://127.0.0.1:8765",
-                         "OPENAI_BASE_URL": "http://localhost:11434/v1", "ZYNTRO_ENRICH_REPLAY_DIR": str(tmp_path)},
+    s = _load(tmp_path, {"ZYNTRO_ORG_ID": ORG.upper(), "ZYNTRO_ENRICH_DELAY": "0",
+                         "ZYNTRO_BASE_URL": "http://127.0.0.1:8765", "OPENAI_BASE_URL": "http://localhost:11434/v1", "ZYNTRO_ENRICH_REPLAY_DIR": str(tmp_path)},
               toml="[fetch]\ntimeout_s = 0.5\nmax_retries = 0\n[zyntro]\nmax_retry_s = 0\n")
     assert s.zyntro.org_id == ORG.upper() and s.fetch.delay_s == 0 and s.fetch.timeout_s == 0.5
 
