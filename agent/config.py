@@ -117,6 +117,7 @@ class Settings(BaseModel):
     chromium: str | None = None
     allow_private: Flag = False
     refresh_days: NonNegative = 7.0  # a tracked contact is due for refresh this long after its last enrichment
+    busy_timeout_s: NonNegative = 30.0  # how long a state-database access waits while another process holds its lock
     zyntro: ZyntroSettings = Field(default_factory=ZyntroSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     fetch: FetchSettings = Field(default_factory=FetchSettings)

@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from agent.errors import (
+    StoreError,
     ZyntroEnrichError,
     ZyntroError,
     ZyntroHTTPError,
@@ -127,6 +128,8 @@ async def _send(ctx: Any, draft: ProfileDraft, report: ProfileReport, posting_id
 
     try:
         profile_id = await ctx.zyntro.add_profile(contact_id, source, draft.payload, on_attempt=on_attempt)
+    except StoreError:  # recording where the post stands failed: stop here, the row tells the next run
+        raise
     except ZyntroEnrichError as exc:
         maybe_stored = isinstance(exc, ZyntroUnknownOutcome) or (
             isinstance(exc, ZyntroHTTPError) and exc.http_status is not None

@@ -15,6 +15,7 @@ from typing import AsyncIterator
 
 from agent.batch import BatchItem, batch_key
 from agent.config import Settings, load_settings
+from agent.errors import StoreError
 from agent.models import Contact
 from agent.pipeline import RunContext, enrich_contact
 from agent.reports import ContactReport, RunReport
@@ -105,29 +106,41 @@ async def _run(ctx: RunContext, items: list[BatchItem], options: Options, report
     for _ in range(len(items) - len(todo)):
         progress.advance(ctx)
     gate = asyncio.Semaphore(max(1, options.concurrency))
+    broken: list[StoreError] = []  # the state cannot be written: start nothing new, let what runs finish
 
     async def one(item: BatchItem) -> None:
         async with gate:
-            if ctx.stopped:  # the LLM budget ran out: leave the rest for the next run
+            if ctx.stopped or broken:  # the LLM budget ran out, or the state failed: leave the rest
                 return
-            cid = str(item.contact.contact_id)
-            holder = ctx.store.claim_contact(ctx.run_id, cid)
-            if holder is not None:  # another run has it: not fetched, not posted from here
-                results[cid] = ContactReport(contact_id=cid, name=item.contact.name, skipped=_held_by(holder))
-                log.info("skipped contact %s: %s", cid, results[cid].skipped)
-            else:
-                result = await enrich_contact(ctx, item.contact, item.urls, review=item.review)
-                results[cid] = result
-                if not ctx.stopped:  # a contact cut short by the budget is redone on resume
-                    ctx.store.contact_done(ctx.run_id, cid, result.model_dump(mode="json"))
+            try:
+                await _one_contact(ctx, item, results)
+            except StoreError as exc:
+                broken.append(exc)
+                return
             progress.advance(ctx)
 
     try:
         await asyncio.gather(*(one(i) for i in todo))
     finally:
         progress.close()
+    if broken:
+        raise broken[0]
     report.contacts = [results[str(i.contact.contact_id)] for i in items if str(i.contact.contact_id) in results]
     report.stopped = ctx.stopped
+
+
+async def _one_contact(ctx: RunContext, item: BatchItem, results: dict[str, ContactReport]) -> None:
+    """Claim the contact, then enrich it and record it done; or say which run has it."""
+    cid = str(item.contact.contact_id)
+    holder = ctx.store.claim_contact(ctx.run_id, cid)
+    if holder is not None:  # another run has it: not fetched, not posted from here
+        results[cid] = ContactReport(contact_id=cid, name=item.contact.name, skipped=_held_by(holder))
+        log.info("skipped contact %s: %s", cid, results[cid].skipped)
+        return
+    result = await enrich_contact(ctx, item.contact, item.urls, review=item.review)
+    results[cid] = result
+    if not ctx.stopped:  # a contact cut short by the budget is redone on resume
+        ctx.store.contact_done(ctx.run_id, cid, result.model_dump(mode="json"))
 
 
 def _held_by(holder: dict) -> str:
@@ -147,7 +160,7 @@ async def run_items(
         from agent.zyntro import ZyntroClient
 
         ZyntroClient(settings.zyntro).require_post_credentials()  # before any work, not after it
-    with Store(settings.db_path) as store:
+    with Store.for_settings(settings) as store:
         key = batch_key(items, mode) if resumable else None
         run_id, _ = store.start_run("batch" if resumable else "enrich", key, total=len(items))
         report = RunReport(run_id=run_id)

@@ -1,6 +1,8 @@
 """SQLite state under ZYNTRO_ENRICH_HOME: runs, contacts, sources, pages, drafts and postings.
 
-Every write commits at once (WAL mode), so a `kill -9` loses at most the step in flight. The
+Every write commits at once (WAL mode), so a `kill -9` loses at most the step in flight; a change of
+several rows is one transaction. A damaged, locked or full database is a StoreError saying what to
+do (agent.store_repair), never a traceback; a write that failed left nothing behind. The
 posting protocol makes resumption safe against Zyntro's insert-only API: the intent to post is
 written before the request (`sending`) and the answer after (`posted`/`failed`/`unknown`); a row
 left in `sending` by a crash is an unknown outcome and is never re-sent automatically, while one
@@ -26,6 +28,7 @@ from typing import Any
 
 from agent.errors import StoreError
 from agent.models import Contact, FetchResult, Outcome, Page, ProfileDraft
+from agent.store_repair import explain
 
 __all__ = ["Store"]
 
@@ -110,22 +113,40 @@ def _live(pid: int | None, host: str | None, heartbeat: float | None) -> bool:
 class Store:
     """The agent's SQLite database. Thread-safe; one connection guarded by a lock."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, busy_timeout_s: float = 30.0):
+        """Open (or create) the database; a lock held by another process is waited for up to `busy_timeout_s`."""
+        self.path, self.busy_timeout_s = path, busy_timeout_s
+        self._db: sqlite3.Connection | None = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+            self._db = sqlite3.connect(path, timeout=busy_timeout_s, check_same_thread=False, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
             self._add_columns()
         except (OSError, sqlite3.Error) as exc:
-            raise StoreError(
-                f"cannot open the state database {path} ({exc}): set ZYNTRO_ENRICH_HOME to a writable directory"
-            ) from None
+            if self._db is not None:
+                self._db.close()
+            raise explain(exc, path, busy_timeout_s, opening=True) or exc from None
         self._db.row_factory = sqlite3.Row
         self._lock = threading.RLock()
         self._leases: set[str] = set()  # runs this Store holds the lease of
-        self.path = path
+
+    @classmethod
+    def for_settings(cls, settings: Any) -> Store:
+        """The store of these settings (agent.config.Settings): its path and busy_timeout_s."""
+        return cls(settings.db_path, busy_timeout_s=settings.busy_timeout_s)
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """SQLite failures with a known cause (damaged, locked, full) become a StoreError that says what to do."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            error = explain(exc, self.path, self.busy_timeout_s)
+            if error is None:
+                raise
+            raise error from None
 
     def _add_columns(self) -> None:
         for table, column, declaration in _ADDED_COLUMNS:
@@ -136,7 +157,8 @@ class Store:
     def close(self) -> None:
         """Give up the leases still held (a run stopped early can be resumed at once), then close."""
         for run_id in list(self._leases):
-            self.release_run(run_id)
+            with suppress(StoreError):  # a broken database: the lease lapses with the process instead
+                self.release_run(run_id)
         self._db.close()
 
     def __enter__(self) -> Store:
@@ -146,22 +168,22 @@ class Store:
         self.close()
 
     def _exec(self, sql: str, params: tuple = ()) -> sqlite3.Cursor:
-        with self._lock:
+        with self._lock, self._errors():
             return self._db.execute(sql, params)
 
     def _rows(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
-        with self._lock:
+        with self._lock, self._errors():
             return self._db.execute(sql, params).fetchall()
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         """One write transaction, taken at once (BEGIN IMMEDIATE): other processes wait, none interleaves."""
-        with self._lock:
+        with self._lock, self._errors():
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
                 self._db.execute("COMMIT")
-            except BaseException:
+            except BaseException:  # all of it or none of it
                 if self._db.in_transaction:
                     with suppress(sqlite3.Error):
                         self._db.execute("ROLLBACK")

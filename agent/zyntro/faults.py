@@ -8,8 +8,8 @@ Kinds:
            stored) or after storing (`after=True`: how an "unknown outcome" happens)
 Each fault applies to `times` requests whose path contains `path` (any API path when None).
 `FaultQueue.latency` (seconds) is a standing delay added before every API request, e.g. to make a
-batch slow enough to interrupt; 0 turns it off. `hold()` keeps every API request waiting, before
-anything is read or stored, until `release()`: `wait_held(n)` says when n requests are waiting, so
+batch slow enough to interrupt; 0 turns it off. `hold()` keeps every API request (or those whose
+path contains `path`) waiting, before anything is read or stored, until `release()`: `wait_held(n)` says when n requests are waiting, so
 a test can line up what several clients do at once without guessing at timings.
 """
 
@@ -64,6 +64,7 @@ class FaultQueue:
         self._changed = threading.Condition(self._lock)
         self._open = threading.Event()
         self._open.set()
+        self._hold_path: str | None = None
         self.held = 0  # API requests waiting for release()
         self.latency = 0.0  # standing delay before every API request, seconds
 
@@ -72,8 +73,9 @@ class FaultQueue:
         """True between hold() and release()."""
         return not self._open.is_set()
 
-    def hold(self) -> None:
-        """Keep every API request from now on waiting (nothing read, nothing stored) until release()."""
+    def hold(self, path: str | None = None) -> None:
+        """Keep API requests (whose path contains `path`, if given) waiting, nothing read or stored, until release()."""
+        self._hold_path = path
         self._open.clear()
 
     def release(self) -> None:
@@ -85,9 +87,9 @@ class FaultQueue:
         with self._changed:
             return self._changed.wait_for(lambda: self.held >= count, timeout=timeout)
 
-    def pass_gate(self, stop: threading.Event) -> bool:
+    def pass_gate(self, path: str, stop: threading.Event) -> bool:
         """Called by a request handler: wait while held. False when the sandbox is shutting down."""
-        if self._open.is_set():
+        if self._open.is_set() or (self._hold_path is not None and self._hold_path not in path):
             return True
         with self._changed:
             self.held += 1

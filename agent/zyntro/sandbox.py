@@ -7,7 +7,7 @@
 
 Control endpoints (for a sandbox in another process): POST/GET/DELETE /_sandbox/faults,
 POST /_sandbox/latency ({"seconds": 0.25}: a standing delay before every API request),
-POST/GET /_sandbox/hold ({"on": true}: API requests wait until {"on": false}),
+POST/GET /_sandbox/hold ({"on": true, "path": optional}: API requests wait until {"on": false}),
 GET /_sandbox/profiles[?contact_id=], GET /_sandbox/requests, GET /_sandbox/creds,
 GET /_sandbox/contacts, POST /_sandbox/contacts ({"name",...} or {"count": n}).
 """
@@ -89,7 +89,7 @@ class _Handler(BaseHTTPRequestHandler):
         sandbox = self.server.sandbox
         fault = sandbox.faults.take(path)
         sandbox._record(path, fault)
-        if not sandbox.faults.pass_gate(sandbox._stop):
+        if not sandbox.faults.pass_gate(path, sandbox._stop):
             return self._drop()  # shutting down while held: nothing was read or stored
         if sandbox.faults.latency > 0 and sandbox._stop.wait(sandbox.faults.latency):
             return self._drop()
@@ -287,7 +287,8 @@ class Sandbox:
             self.faults.latency = max(0.0, float((body or {}).get("seconds", 0)))
             return {"latency": self.faults.latency}
         if name == "hold" and method == "POST":
-            self.faults.hold() if (body or {}).get("on", True) else self.faults.release()
+            body = body or {}
+            self.faults.hold(body.get("path")) if body.get("on", True) else self.faults.release()
             return {"holding": self.faults.holding, "held": self.faults.held}
         if name == "faults" and method == "DELETE":
             self.faults.clear()
