@@ -60,7 +60,7 @@ def refresh_once(settings: Settings, options: Options, everything: bool = False)
     from agent.runner import run_items
     from agent.store import Store
 
-    with Store(settings.db_path) as store:
+    with Store.for_settings(settings) as store:
         due = store.due_contacts(None if everything else settings.refresh_days)
     if not due:
         return None

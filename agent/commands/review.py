@@ -117,7 +117,7 @@ async def _approve(row: dict, settings: Settings, store: Store, repost_unknown: 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from agent.store import Store
 
-    with Store(settings.db_path) as store:
+    with Store.for_settings(settings) as store:
         if args.action == "list":
             return _list(store, args.json)
         row = _queued(store, args.draft_id, args.action)
