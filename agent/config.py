@@ -26,7 +26,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, V
 
 from agent.errors import ConfigError
 
-__all__ = ["FetchSettings", "LLMSettings", "Settings", "ZyntroSettings", "load_settings"]
+__all__ = ["FetchSettings", "LLMSettings", "Settings", "ZyntroSettings", "config_file_path", "load_settings",
+           "variables_set"]
 
 DEFAULT_BASE_URL = "https://app.zyntrohq.com"
 USER_AGENT = "zyntro-enrich/0.1 (+https://github.com/zyntro-enrich/zyntro-enrich; contact enrichment bot)"
@@ -66,6 +67,11 @@ class ZyntroSettings(BaseModel):
     # v2 only: how old a post with no recorded answer must be before fetchContact is trusted to show
     # whether it was stored (a request still in flight could land until then).
     reconcile_grace_s: NonNegative = 30.0
+    # A streak of this many posts answered 5xx (or unreachable) pauses posting for outage_pause_s, doubling
+    # with each further failure up to outage_pause_max_s (agent.breakers).
+    outage_streak: Count = 3
+    outage_pause_s: NonNegative = 5.0
+    outage_pause_max_s: NonNegative = 300.0
 
 
 class LLMSettings(BaseModel):
@@ -78,6 +84,8 @@ class LLMSettings(BaseModel):
     max_cost_usd: NonNegative | None = None
     max_tokens: Count | None = None  # cap on total tokens (input + output) for a run
     timeout_s: Timeout = 60.0
+    failure_limit: Count = 3  # LLM failures in a row that stop the run, or switch it to `fallback` (agent.breakers)
+    fallback: Literal["none", "offline"] = "none"  # what the rest of a run uses once failure_limit is reached
     # USD per million tokens (input, output); unknown models cost 0 and are reported as such.
     prices: dict[str, tuple[NonNegative, NonNegative]] = Field(
         default_factory=lambda: {
@@ -118,6 +126,8 @@ class Settings(BaseModel):
     allow_private: Flag = False
     refresh_days: NonNegative = 7.0  # a tracked contact is due for refresh this long after its last enrichment
     busy_timeout_s: NonNegative = 30.0  # how long a state-database access waits while another process holds its lock
+    cache_days: NonNegative = 30.0  # a stored page not used for this long is deleted (0: never kept past the run)
+    cache_mb: NonNegative = 256.0  # the page cache's size cap (compressed); least recently used pages go first
     zyntro: ZyntroSettings = Field(default_factory=ZyntroSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     fetch: FetchSettings = Field(default_factory=FetchSettings)
@@ -147,11 +157,15 @@ _ENV: dict[str, tuple[str | None, str]] = {
     "ZYNTRO_ENRICH_LLM": ("llm", "mode"),
     "ZYNTRO_ENRICH_MAX_COST": ("llm", "max_cost_usd"),
     "ZYNTRO_ENRICH_MAX_TOKENS": ("llm", "max_tokens"),
+    "ZYNTRO_ENRICH_LLM_FAILURE_LIMIT": ("llm", "failure_limit"),
+    "ZYNTRO_ENRICH_LLM_FALLBACK": ("llm", "fallback"),
     "ZYNTRO_ENRICH_HOME": (None, "home"),
     "ZYNTRO_ENRICH_CHROMIUM": (None, "chromium"),
     "ZYNTRO_ENRICH_ALLOW_PRIVATE": (None, "allow_private"),
     "ZYNTRO_ENRICH_DELAY": ("fetch", "delay_s"),
     "ZYNTRO_ENRICH_REFRESH_DAYS": (None, "refresh_days"),
+    "ZYNTRO_ENRICH_CACHE_DAYS": (None, "cache_days"),
+    "ZYNTRO_ENRICH_CACHE_MB": (None, "cache_mb"),
     "ZYNTRO_ENRICH_ROBOTS_OVERRIDE": ("fetch", "robots_override"),
     "ZYNTRO_ENRICH_REPLAY_DIR": ("fetch", "replay_dir"),
 }
@@ -320,3 +334,21 @@ def _setting_name(loc: tuple) -> str:
     path = ".".join(str(p) for p in loc)
     var = next((v for v, (group, name) in _ENV.items() if ".".join(filter(None, (group, name))) == path), None)
     return f"{path} ({var})" if var else path
+
+
+def config_file_path(env: Mapping[str, str] | None = None, explicit: Path | None = None) -> Path | None:
+    """The config file load_settings reads (absolute), or None when there is none."""
+    env = os.environ if env is None else env
+    path = explicit or (Path(env["ZYNTRO_ENRICH_CONFIG"]) if env.get("ZYNTRO_ENRICH_CONFIG") else None)
+    if path is None:
+        path = Path(env.get("ZYNTRO_ENRICH_HOME") or Settings.model_fields["home"].default) / "config.toml"
+        if not path.exists():
+            return None
+    return path.expanduser().absolute()
+
+
+def variables_set(env: Mapping[str, str] | None = None) -> list[str]:
+    """The names (never the values) of the agent's variables set in the environment, e.g. to say what a
+    cron job or a systemd unit must be given."""
+    env = os.environ if env is None else env
+    return [var for var in _ENV if env.get(var)]

@@ -15,6 +15,7 @@ import logging
 import math
 import sys
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from agent.config import Settings
@@ -42,6 +43,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--every", type=float, default=3600.0, metavar="SECONDS",
                    help="how often to look for due contacts (default 3600)")
     s.add_argument("--passes", type=int, default=0, help="stop after this many passes (default 0: never)")
+    printed = s.add_mutually_exclusive_group()
+    printed.add_argument("--print-cron", action="store_true",
+                         help="print a crontab entry running `refresh` every --every seconds, and exit")
+    printed.add_argument("--print-systemd", action="store_true",
+                         help="print a systemd service and timer running `refresh` every --every seconds, and exit")
+    s.add_argument("--env-file", type=Path, metavar="FILE",
+                   help="with --print-*: where the entry reads secrets from (default $ZYNTRO_ENRICH_HOME/env)")
     _common(s)
     s.set_defaults(func=run_schedule, all=False)
 
@@ -108,6 +116,12 @@ def run_refresh(args: argparse.Namespace, settings: Settings) -> int:
 def run_schedule(args: argparse.Namespace, settings: Settings) -> int:
     if not math.isfinite(args.every) or args.every <= 0 or args.passes < 0:
         raise UsageError("--every must be a positive number of seconds and --passes 0 (forever) or more")
+    if args.print_cron or args.print_systemd:
+        from agent.commands.schedule_help import cron_entry, systemd_units
+
+        write = cron_entry if args.print_cron else systemd_units
+        sys.stdout.write(write(settings, args.every, config=args.config, env_file=args.env_file))
+        return 0
     passes, code = 0, 0
     if args.passes != 1:
         log.info("schedule: checking for due contacts every %gs (refresh_days=%g); Ctrl-C stops",
