@@ -28,6 +28,8 @@ from typing import Any
 
 from agent.errors import StoreError
 from agent.models import Contact, FetchResult, Outcome, Page, ProfileDraft
+from agent.store_privacy import SCHEMA as _PRIVACY_SCHEMA
+from agent.store_privacy import prune_pages, restore_postings
 from agent.store_repair import explain
 
 __all__ = ["Store"]
@@ -80,6 +82,7 @@ _ADDED_COLUMNS = [
     ("runs", "pid", "INTEGER"),  # the lease: which process runs it, on which host, last seen when
     ("runs", "host", "TEXT"),
     ("runs", "heartbeat", "REAL"),
+    ("pages", "used_ts", "REAL"),  # when the cached page was last saved or read (retention, LRU eviction)
 ]
 # A run's lease: its process renews it every HEARTBEAT_S; one not renewed for LEASE_S is over even if
 # its pid is alive again (pid reuse, or a process on another host sharing the database). On this
@@ -113,16 +116,21 @@ def _live(pid: int | None, host: str | None, heartbeat: float | None) -> bool:
 class Store:
     """The agent's SQLite database. Thread-safe; one connection guarded by a lock."""
 
-    def __init__(self, path: Path, busy_timeout_s: float = 30.0):
-        """Open (or create) the database; a lock held by another process is waited for up to `busy_timeout_s`."""
+    def __init__(self, path: Path, busy_timeout_s: float = 30.0, cache_days: float | None = None,
+                 cache_mb: float | None = None):
+        """Open (or create) the database; a lock held by another process is waited for up to `busy_timeout_s`.
+
+        With `cache_days` and `cache_mb`, each run's start and end prune the page cache (agent.store_privacy).
+        """
         self.path, self.busy_timeout_s = path, busy_timeout_s
+        self.cache_limits = (cache_days, cache_mb) if cache_days is not None and cache_mb is not None else None
         self._db: sqlite3.Connection | None = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(path, timeout=busy_timeout_s, check_same_thread=False, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.executescript(_SCHEMA)
+            self._db.executescript(_SCHEMA + _PRIVACY_SCHEMA)
             self._add_columns()
         except (OSError, sqlite3.Error) as exc:
             if self._db is not None:
@@ -135,7 +143,14 @@ class Store:
     @classmethod
     def for_settings(cls, settings: Any) -> Store:
         """The store of these settings (agent.config.Settings): its path and busy_timeout_s."""
-        return cls(settings.db_path, busy_timeout_s=settings.busy_timeout_s)
+        return cls(settings.db_path, busy_timeout_s=settings.busy_timeout_s, cache_days=settings.cache_days,
+                   cache_mb=settings.cache_mb)
+
+    def prune_cache(self) -> dict[str, int] | None:
+        """Apply the page cache's retention and size cap now (None when this store has no limits)."""
+        if self.cache_limits is None:
+            return None
+        return prune_pages(self, *self.cache_limits)
 
     @contextmanager
     def _errors(self) -> Iterator[None]:
@@ -199,6 +214,7 @@ class Store:
         Either way this process takes the run's lease in the same transaction, so two processes
         starting together never share a run: the second one gets a run of its own.
         """
+        self.prune_cache()  # retention holds whenever anything runs
         now = time.time()
         lease = (os.getpid(), _HOST, now)
         with self._transaction() as db:
@@ -252,6 +268,7 @@ class Store:
     def finish_run(self, run_id: str) -> None:
         self._exec("UPDATE runs SET finished_at=?, heartbeat=NULL WHERE run_id=?", (_now(), run_id))
         self._leases.discard(run_id)
+        self.prune_cache()  # the run's own pages count against the size cap at once
 
     def claim_contact(self, run_id: str, contact_id: str) -> dict[str, Any] | None:
         """Claim a contact for this run before any work on it; None when claimed, else who has it.
@@ -305,7 +322,12 @@ class Store:
     # contacts and sources ---------------------------------------------------------------------
 
     def save_contact(self, contact: Contact, urls: list[str], review: bool = False) -> None:
-        """Remember a contact, its source URLs and whether its profiles go through review (for refresh)."""
+        """Remember a contact, its source URLs and whether its profiles go through review (for refresh).
+
+        A contact forgotten before gets back the payload hashes `forget` kept, so nothing identical is
+        posted again (agent.store_privacy).
+        """
+        restore_postings(self, str(contact.contact_id))
         self._exec(
             "INSERT INTO contacts (contact_id, name, email, company, location, urls, review, updated_at) "
             "VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(contact_id) DO UPDATE SET name=excluded.name, "
@@ -350,9 +372,10 @@ class Store:
         """Keep the latest copy of a page, compressed, with its validators."""
         self._exec(
             "INSERT OR REPLACE INTO pages (url, final_url, status, engine, content_hash, etag, last_modified, "
-            "content_type, fetched_at, html) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            "content_type, fetched_at, html, used_ts) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             (page.url, page.final_url, page.status, page.engine, page.content_hash, page.etag, page.last_modified,
-             page.content_type, page.fetched_at.isoformat(), zlib.compress(page.html.encode("utf-8", "replace"))),
+             page.content_type, page.fetched_at.isoformat(), zlib.compress(page.html.encode("utf-8", "replace")),
+             time.time()),
         )
 
     def page(self, url: str) -> Page | None:
@@ -360,6 +383,7 @@ class Store:
         rows = self._rows("SELECT * FROM pages WHERE url=?", (url,))
         if not rows:
             return None
+        self._exec("UPDATE pages SET used_ts=? WHERE url=?", (time.time(), url))  # least recently used goes first
         r = rows[0]
         return Page(
             url=r["url"], final_url=r["final_url"], status=r["status"], engine=r["engine"],
