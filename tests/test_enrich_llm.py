@@ -87,7 +87,7 @@ def test_budget_stop_keeps_what_was_done_and_a_rerun_finishes(demo_world, llm, c
     cid = demo_world.contacts["Ada Quinlan"]
     monkeypatch.setenv("ZYNTRO_ENRICH_MAX_TOKENS", "3500")  # room for one call's worst case, not two
     code, profiles = _run(capsys, *ADA_URLS, "--contact-id", cid, "--name", "Ada Quinlan")
-    assert code == 1
+    assert code == 3  # the budget stopped the run
     assert profiles["GitHub"]["status"] == "posted"
     assert profiles["LinkedIn"]["status"] == "failed"
     assert "re-run the same command" in " ".join(profiles["LinkedIn"]["warnings"])
