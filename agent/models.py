@@ -160,6 +160,7 @@ class ProfileStatus(StrEnum):
     queued_for_review = "queued_for_review"
     unchanged = "unchanged"
     identity_mismatch = "identity_mismatch"
+    unverified = "unverified"  # nothing ties the pages to the contact (no hint matched): not posted
     no_data = "no_data"
     failed = "failed"
     unknown = "unknown"

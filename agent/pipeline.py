@@ -35,7 +35,7 @@ from agent.posting import already_posted, post_draft
 from agent.reports import ContactReport, ProfileReport, SourceReport
 from agent.store import Store
 from agent.urls import normalise_url
-from extractors.identity import score_identity
+from extractors.identity import MATCH_THRESHOLD, score_identity
 from extractors.registry import route
 
 __all__ = ["RunContext", "enrich_contact", "input_fingerprint"]
@@ -55,6 +55,7 @@ class RunContext:
     dry_run: bool = False
     review: bool = False
     repost_unknown: bool = False
+    accept_unverified: bool = False  # post profiles whose pages nothing ties to the contact (the operator's choice)
     lookup_hints: bool = False  # ask Zyntro (v2 fetchContact) for identity hints when none are given
     can_read_profiles: bool = False  # v2: fetchContact(include_profile) settles posts whose answer was lost
     reconcile_grace_s: float = 30.0
@@ -189,6 +190,7 @@ async def _profile(
         report.warnings += mismatched
         return report
     report.warnings += [f"left out (about someone else) {m}" for m in mismatched]
+    usable, unverified = _verified(ctx, contact, usable, report)
     fingerprint = input_fingerprint(ctx.condenser, usable)
     posted = ctx.store.last_posted(str(contact.contact_id), origin)
     if not ctx.dry_run and already_posted(ctx, report, posted, input_hash=fingerprint):
@@ -222,6 +224,11 @@ async def _profile(
         report.warnings += [f"rule: {v}" for v in draft.violations]
         ctx.store.save_draft(ctx.run_id, draft, digest, "invalid")  # kept for inspection, never approvable
         return report
+    if unverified:  # built and shown, never posted: nothing ties its pages to the contact
+        report.status = ProfileStatus.unverified
+        report.warnings.append(unverified)
+        ctx.store.save_draft(ctx.run_id, draft, digest, "unverified")  # kept for inspection, never approvable
+        return report
     if ctx.dry_run or (ctx.zyntro is None and not review):
         report.status = ProfileStatus.dry_run
         ctx.store.save_draft(ctx.run_id, draft, digest, "dry_run")
@@ -232,8 +239,57 @@ async def _profile(
         _queue_for_review(ctx, draft, digest, fingerprint, report)
         return report
     report.draft_id = ctx.store.save_draft(ctx.run_id, draft, digest, "approved", fingerprint)
+    if any(w.startswith(_ACCEPTED) for w in report.warnings):  # the operator's choice, kept with the draft
+        ctx.store.set_draft_status(report.draft_id, "approved", note=_ACCEPTED)
     await post_draft(ctx, draft, report, input_hash=fingerprint)
     return report
+
+
+def _tied(extraction: Extraction) -> bool:
+    """Does the page name the contact: its name, or (no name to compare) its company or email domain?"""
+    identity = extraction.identity
+    if identity is None:
+        return False
+    return identity.matched is True or (identity.matched is None and identity.score >= MATCH_THRESHOLD)
+
+
+_ACCEPTED = "posted unverified (--accept-unverified)"
+
+
+def _verified(ctx: RunContext, contact: Contact, usable: list[Extraction],
+              report: ProfileReport) -> tuple[list[Extraction], str]:
+    """The pages to condense, and why the profile must not be posted ('' when it may be).
+
+    Pages that nothing ties to the contact are left out of a profile that has a tied page; when no
+    page is tied the profile is unverified (the reason says which hint to give), unless the operator
+    passed --accept-unverified, which the report then says.
+    """
+    tied = [e for e in usable if _tied(e)]
+    untied = [e for e in usable if not _tied(e)]
+    if not untied:
+        return usable, ""
+    reasons = "; ".join(f"{e.url}: {e.identity.reason if e.identity else 'not compared'}" for e in untied)
+    if ctx.accept_unverified:
+        report.warnings.append(f"{_ACCEPTED}: nothing ties {reasons}")
+        return usable, ""
+    if tied:
+        report.warnings += [f"left out (nothing ties it to the contact) {e.url}" for e in untied]
+        return tied, ""
+    return usable, (f"not posted: nothing ties the page to the contact ({reasons}); "
+                    f"{_hint_advice(ctx, contact, untied)}")
+
+
+def _hint_advice(ctx: RunContext, contact: Contact, untied: list[Extraction]) -> str:
+    """Which identity hint would let the next run check these pages."""
+    people = any(e.subject != "organization" for e in untied)
+    wanted = [flag for flag, missing in (("--name", people and not contact.name),
+                                         ("--company", not contact.company),
+                                         ("--email (a work address)", not contact.email)) if missing]
+    where = ("give " + " or ".join(wanted) + " (a name, email or company column in a batch)" if wanted
+             else "check that the URL is the contact's")
+    if not ctx.lookup_hints and wanted:
+        where += ", or use ZYNTRO_API_VERSION=v2 to read them from Zyntro"
+    return f"{where}; --accept-unverified posts it anyway"
 
 
 def _queue_for_review(ctx: RunContext, draft: ProfileDraft, digest: str, fingerprint: str,

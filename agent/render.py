@@ -35,7 +35,7 @@ def print_summary(report: RunReport, *, show_payloads: bool = False, console: Co
         for profile in contact.profiles:
             statuses[profile.status.value] += 1
             problems = [f"{s.outcome.value} ({s.reason})" for s in profile.sources if s.outcome is not Outcome.ok]
-            if profile.status.value in ("identity_mismatch", "failed", "unknown") and profile.warnings:
+            if profile.status.value in ("identity_mismatch", "unverified", "failed", "unknown") and profile.warnings:
                 problems.append(profile.warnings[0])
             sources = "; ".join(problems) or f"{len(profile.sources)} ok"
             table.add_row(label, profile.profile_source, profile.status.value,

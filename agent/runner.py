@@ -33,6 +33,7 @@ class Options:
     concurrency: int = 4
     repost_unknown: bool = False
     progress: bool = True
+    accept_unverified: bool = False  # post profiles whose pages nothing ties to the contact
 
 
 @asynccontextmanager
@@ -53,7 +54,7 @@ async def open_run(settings: Settings, options: Options, store: Store, run_id: s
         yield RunContext(
             store=store, fetcher=fetcher, condenser=condenser, zyntro=zyntro, run_id=run_id,
             dry_run=options.dry_run, review=options.review, repost_unknown=options.repost_unknown,
-            lookup_hints=settings.zyntro.api_version == "v2", meter=meter,
+            accept_unverified=options.accept_unverified, lookup_hints=settings.zyntro.api_version == "v2", meter=meter,
             can_read_profiles=settings.zyntro.api_version == "v2",
             reconcile_grace_s=settings.zyntro.reconcile_grace_s,
         )

@@ -8,7 +8,8 @@ from agent.cli import main
 def test_review_queue_approve_and_reject(demo_world, capsys):
     cid = demo_world.contacts["Bruno Okafor"]
     urls = ["https://www.fernhollow.example/about", "https://github.com/fernhollow"]
-    assert main(["enrich", *urls, "--contact-id", cid, "--name", "Bruno Okafor", "--review", "--json"]) == 0
+    assert main(["enrich", *urls, "--contact-id", cid, "--name", "Bruno Okafor", "--company", "Fernhollow Labs",
+                 "--review", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     queued = {p["profile_source"]: p["draft_id"] for p in data["contacts"][0]["profiles"]}
     assert set(queued) == {"Company Website", "GitHub"}

@@ -42,6 +42,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--repost-unknown", action="store_true",
                    help="post again profiles whose earlier post got no answer (check Zyntro first)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    p.add_argument("--accept-unverified", action="store_true",
+                   help="post profiles even when no name, email, company or domain ties their pages to the contact")
     p.set_defaults(func=run, overrides=_overrides)
 
 
@@ -80,7 +82,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     for error in errors:
         print(f"zyntro-enrich: skipped {error}", file=sys.stderr)
     options = Options(dry_run=args.dry_run, review=args.review, concurrency=args.concurrency,
-                      repost_unknown=args.repost_unknown, progress=not args.no_progress)
+                      repost_unknown=args.repost_unknown, progress=not args.no_progress,
+                      accept_unverified=args.accept_unverified)
     if not items:
         raise UsageError(f"no valid contact in {args.batch}: fix the rows above and run it again")
     if not args.dry_run and not args.review:

@@ -1,0 +1,67 @@
+"""Unattended runs you can trust (#11), end to end through the CLI against the sandbox (v1 and v2):
+identity before posting, tracked contacts merged (never replaced), fresh or lost state."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from agent.cli import main
+from agent.store import Store
+
+
+def _use(demo_world, monkeypatch, version: str) -> None:
+    for key, value in demo_world.sandbox.settings_env(version).items():
+        monkeypatch.setenv(key, value)
+
+
+def _enrich(capsys, *args: str) -> tuple[int, dict[str, dict]]:
+    code = main(["enrich", "--json", "--no-progress", *args])
+    (contact,) = json.loads(capsys.readouterr().out)["contacts"]
+    return code, {p["profile_source"]: p for p in contact["profiles"]}
+
+
+def _state(demo_world) -> Store:
+    return Store(Path(demo_world.env["ZYNTRO_ENRICH_HOME"]) / "state.sqlite3")
+
+
+@pytest.mark.parametrize("version", ["v1", "v2"])
+def test_a_page_nothing_ties_to_the_contact_is_unverified_and_not_posted(demo_world, capsys, monkeypatch, version):
+    _use(demo_world, monkeypatch, version)
+    # Zyntro knows no name, email or company for this contact either (v2 asks it)
+    cid = demo_world.sandbox.add_contact(name="")
+    for mode in ([], ["--dry-run"], ["--review"]):
+        _, profiles = _enrich(capsys, "https://github.com/emarsh", "--contact-id", cid, *mode)
+        github = profiles["GitHub"]
+        assert github["status"] == "unverified", (mode, github)
+        assert github["payload"]["name"] == "Evan Marshall"  # built and shown, so the choice can be made
+        said = " ".join(github["warnings"])
+        assert "--name" in said and "--accept-unverified" in said and "github.com/emarsh" in said
+        assert ("ZYNTRO_API_VERSION=v2" in said) == (version == "v1")
+    assert sum(demo_world.stored().values()) == 0
+
+    code, profiles = _enrich(capsys, "https://github.com/emarsh", "--contact-id", cid, "--accept-unverified")
+    github = profiles["GitHub"]
+    assert github["status"] == "posted" and code == 0
+    assert any(w.startswith("posted unverified (--accept-unverified)") for w in github["warnings"])
+    assert len(demo_world.sandbox.profiles()) == 1
+    with _state(demo_world) as store:  # the choice is kept with what was posted
+        (draft,) = [d for d in store.drafts("approved") if d["contact_id"] == cid]
+        assert draft["note"] == "posted unverified (--accept-unverified)"
+
+
+def test_a_hint_ties_the_page_and_untied_pages_are_left_out(demo_world, capsys):
+    cid = demo_world.contacts["Dmitri Osei"]
+    # the email's domain ties the GitHub page (its employer is northquay); the company page names nobody
+    code, profiles = _enrich(capsys, "https://github.com/dosei", "--contact-id", cid,
+                             "--email", "dmitri@northquay.example")
+    assert profiles["GitHub"]["status"] == "posted", profiles
+    # an organisation page with only a person's name to compare: nothing ties it, so it is left out
+    code, profiles = _enrich(capsys, "https://github.com/dosei", "https://github.com/fernhollow",
+                             "--contact-id", cid, "--name", "Dmitri Osei", "--dry-run")
+    github = profiles["GitHub"]
+    assert github["status"] == "dry_run"
+    assert "left out (nothing ties it to the contact) https://github.com/fernhollow" in github["warnings"]
+    assert "ernhollow" not in json.dumps(github["payload"])
