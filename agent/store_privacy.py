@@ -33,8 +33,8 @@ if TYPE_CHECKING:
     from agent.store import Store
 
 __all__ = [
-    "SCHEMA", "SUPPRESSION_KINDS", "erasures", "forget", "prune_pages", "restore_postings", "stats", "suppress",
-    "suppressed_because", "suppressions", "unsuppress",
+    "SCHEMA", "SUPPRESSION_KINDS", "erasures", "forget", "prune_pages", "restore_postings", "stats",
+    "stored_contact_suppressed", "suppress", "suppressed_because", "suppressions", "unsuppress",
 ]
 
 SUPPRESSION_KINDS = ("contact_id", "email", "domain")
@@ -232,3 +232,12 @@ def stats(store: Store) -> dict[str, Any]:
               if cache["oldest"] is not None else None)
     return {"path": str(store.path), "files_bytes": files, "rows": counts, "page_cache_bytes": cache["bytes"],
             "page_cache_oldest_use": oldest, "queued_for_review": queued}
+
+
+def stored_contact_suppressed(store: Store, contact_id: str, urls: list[str] = ()) -> str | None:
+    """suppressed_because for a contact known only by id (e.g. a draft's): its stored email counts too."""
+    from agent.models import Contact
+
+    rows = store._rows("SELECT email FROM contacts WHERE contact_id=?", (contact_id.lower(),))
+    email = rows[0]["email"] if rows else None
+    return suppressed_because(store, Contact(contact_id=contact_id, email=email), urls)

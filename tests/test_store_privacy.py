@@ -113,3 +113,18 @@ def test_page_cache_retention_and_lru_cap(tmp_path, days):
         sizes = store._rows("SELECT SUM(LENGTH(html)) AS n FROM pages")[0]["n"]
         assert prune_pages(store, days, (sizes - 1) / 1024 / 1024) == {"expired": 0, "evicted": 1}
         assert store.page("https://c.example/") is None and store.page("https://b.example/") is not None
+
+
+def test_review_approve_leaves_a_suppressed_contacts_draft_unposted(demo_world, capsys):
+    cid = demo_world.contacts["Dmitri Osei"]
+    assert main(["enrich", "https://github.com/dosei", "--contact-id", cid, "--name", "Dmitri Osei", "--review"]) == 0
+    with _store(demo_world) as store:
+        (draft,) = store.drafts("queued_for_review")
+        suppress(store, "contact_id", cid)
+    capsys.readouterr()
+    assert main(["review", "approve", str(draft["draft_id"])]) == 0
+    assert "suppressed: the contact is on the do-not-enrich list (contact id); nothing was posted" in \
+        capsys.readouterr().out
+    assert sum(demo_world.stored().values()) == 0
+    with _store(demo_world) as store:
+        assert store.draft(draft["draft_id"])["status"] == "suppressed"

@@ -114,6 +114,20 @@ async def _approve(row: dict, settings: Settings, store: Store, repost_unknown: 
     return report
 
 
+def _suppressed(store: Store, row: dict, note: str) -> bool:
+    """A draft of a contact now on the do-not-enrich list is never posted: it leaves the queue as suppressed."""
+    from agent.store_privacy import stored_contact_suppressed
+
+    draft = row["draft"]
+    urls = [p.url for p in draft.provenance.values()] + [str(draft.payload.get("source_url", ""))]
+    why = stored_contact_suppressed(store, row["contact_id"], [u for u in urls if u])
+    if why is None:
+        return False
+    store.set_draft_status(row["draft_id"], "suppressed", note or why)
+    print(f"draft {row['draft_id']} suppressed: the contact is {why}; nothing was posted")
+    return True
+
+
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from agent.store import Store
 
@@ -129,6 +143,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         if args.action == "reject":
             store.set_draft_status(row["draft_id"], ProfileStatus.rejected.value, args.note)
             print(f"draft {row['draft_id']} rejected; nothing was posted")
+            return 0
+        if _suppressed(store, row, args.note):
             return 0
         from agent.commands.preflight import check_zyntro
 
