@@ -174,20 +174,26 @@ def _on_domain(host: str, domains: set[str]) -> str | None:
 
 
 def suppressed_because(store: Store, contact: Contact, urls: list[str] = ()) -> str | None:
-    """Why this contact must not be enriched (its id, its email, its email's or a source's domain), or None."""
+    """Why this contact must not be enriched (its id, its email, its email's or a source's domain), or None.
+
+    The email and URLs earlier runs gave (the tracked contact) count as well as those given now.
+    """
     entries: dict[str, set[str]] = {kind: set() for kind in SUPPRESSION_KINDS}
     for r in store._rows("SELECT kind, value FROM suppressions"):
         entries.setdefault(r["kind"], set()).add(r["value"])
     if not any(entries.values()):
         return None
-    if str(contact.contact_id).lower() in entries["contact_id"]:
+    cid = str(contact.contact_id).lower()
+    if cid in entries["contact_id"]:
         return "on the do-not-enrich list (contact id)"
-    email = (contact.email or "").strip().lower()
-    if email and email in entries["email"]:
-        return "on the do-not-enrich list (email)"
-    if email and (domain := _on_domain(email.rpartition("@")[2], entries["domain"])):
-        return f"on the do-not-enrich list (email domain {domain})"
-    for url in urls:
+    tracked = store._rows("SELECT email, urls FROM contacts WHERE contact_id=?", (cid,))  # what earlier runs gave
+    emails = {e.strip().lower() for e in (contact.email, tracked[0]["email"] if tracked else None) if e}
+    for email in sorted(emails):
+        if email in entries["email"]:
+            return "on the do-not-enrich list (email)"
+        if domain := _on_domain(email.rpartition("@")[2], entries["domain"]):
+            return f"on the do-not-enrich list (email domain {domain})"
+    for url in [*urls, *(json.loads(tracked[0]["urls"] or "[]") if tracked else [])]:
         try:
             host = urlsplit(url.strip()).hostname or ""
         except ValueError:
@@ -235,9 +241,7 @@ def stats(store: Store) -> dict[str, Any]:
 
 
 def stored_contact_suppressed(store: Store, contact_id: str, urls: list[str] = ()) -> str | None:
-    """suppressed_because for a contact known only by id (e.g. a draft's): its stored email counts too."""
+    """suppressed_because for a contact known only by id (e.g. a draft's)."""
     from agent.models import Contact
 
-    rows = store._rows("SELECT email FROM contacts WHERE contact_id=?", (contact_id.lower(),))
-    email = rows[0]["email"] if rows else None
-    return suppressed_because(store, Contact(contact_id=contact_id, email=email), urls)
+    return suppressed_because(store, Contact(contact_id=contact_id), urls)

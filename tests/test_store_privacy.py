@@ -128,3 +128,15 @@ def test_review_approve_leaves_a_suppressed_contacts_draft_unposted(demo_world, 
     assert sum(demo_world.stored().values()) == 0
     with _store(demo_world) as store:
         assert store.draft(draft["draft_id"])["status"] == "suppressed"
+
+
+def test_the_tracked_email_counts_when_a_run_gives_none(demo_world, capsys):
+    cid = demo_world.contacts["Dmitri Osei"]
+    assert main(["enrich", "https://github.com/dosei", "--contact-id", cid, "--name", "Dmitri Osei",
+                 "--email", "dmitri@northquay.example"]) == 0
+    with _store(demo_world) as store:
+        suppress(store, "domain", "northquay.example")
+        assert "email domain" in suppressed_because(store, Contact(contact_id=cid), [])
+        suppress(store, "domain", "github.com")
+        assert "a source is on github.com" in suppressed_because(store, Contact(contact_id=str(uuid.uuid4())),
+                                                                  ["https://github.com/x"])
