@@ -21,7 +21,7 @@ from agent.errors import ZyntroEnrichError
 __all__ = ["build_parser", "main"]
 
 # Each name is a module in agent/commands with a `register(subparsers)` function.
-COMMANDS = ["enrich", "extract", "fetch", "post", "refresh", "review", "sandbox", "demo"]
+COMMANDS = ["enrich", "extract", "fetch", "post", "refresh", "review", "contacts", "sandbox", "demo"]
 _SURROGATE = re.compile("[\udc80-\udcff]")
 
 

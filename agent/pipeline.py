@@ -175,7 +175,8 @@ def input_fingerprint(condenser: Any, extractions: list[Extraction]) -> str:
 
 
 async def _profile(
-    ctx: RunContext, contact: Contact, origin: str, sources: list[_Source], review: bool
+    ctx: RunContext, contact: Contact, origin: str, sources: list[_Source], review: bool,
+    accepted: set[str] = frozenset(),  # URLs the operator accepted unverified (now or on an earlier run)
 ) -> ProfileReport:
     """Turn the sources of one origin into one profile report (and at most one post)."""
     report = ProfileReport(profile_source=origin, status=ProfileStatus.no_data, sources=[s.report() for s in sources])
@@ -190,7 +191,7 @@ async def _profile(
         report.warnings += mismatched
         return report
     report.warnings += [f"left out (about someone else) {m}" for m in mismatched]
-    usable, unverified = _verified(ctx, contact, usable, report)
+    usable, unverified = _verified(ctx, contact, usable, report, accepted)
     fingerprint = input_fingerprint(ctx.condenser, usable)
     posted = ctx.store.last_posted(str(contact.contact_id), origin)
     if not ctx.dry_run and already_posted(ctx, report, posted, input_hash=fingerprint):
@@ -256,8 +257,8 @@ def _tied(extraction: Extraction) -> bool:
 _ACCEPTED = "posted unverified (--accept-unverified)"
 
 
-def _verified(ctx: RunContext, contact: Contact, usable: list[Extraction],
-              report: ProfileReport) -> tuple[list[Extraction], str]:
+def _verified(ctx: RunContext, contact: Contact, usable: list[Extraction], report: ProfileReport,
+              accepted: set[str] = frozenset()) -> tuple[list[Extraction], str]:
     """The pages to condense, and why the profile must not be posted ('' when it may be).
 
     Pages that nothing ties to the contact are left out of a profile that has a tied page; when no
@@ -269,7 +270,7 @@ def _verified(ctx: RunContext, contact: Contact, usable: list[Extraction],
     if not untied:
         return usable, ""
     reasons = "; ".join(f"{e.url}: {e.identity.reason if e.identity else 'not compared'}" for e in untied)
-    if ctx.accept_unverified:
+    if ctx.accept_unverified or all(e.url in accepted for e in untied):
         report.warnings.append(f"{_ACCEPTED}: nothing ties {reasons}")
         return usable, ""
     if tied:
@@ -307,6 +308,13 @@ def _queue_for_review(ctx: RunContext, draft: ProfileDraft, digest: str, fingerp
         ctx.store.supersede_queued(contact_id, origin, keep=report.draft_id)
 
 
+def _with_tracked_hints(contact: Contact, tracked: dict[str, Any] | None) -> Contact:
+    """Hints an earlier run gave for this contact (the tracked contact) fill those this run leaves out."""
+    missing = {k: tracked[k] for k in ("name", "email", "company", "location")
+               if tracked and tracked.get(k) and not getattr(contact, k)}
+    return contact.model_copy(update=missing) if missing else contact
+
+
 async def _hints_from_zyntro(ctx: RunContext, contact: Contact) -> Contact:
     """Fill name/email/company from Zyntro's fetchContact when the caller gave none (v2 only)."""
     if not ctx.lookup_hints or ctx.zyntro is None or contact.name or contact.email or contact.company:
@@ -341,16 +349,20 @@ def _hints(data: dict[str, Any]) -> dict[str, str]:
 async def enrich_contact(ctx: RunContext, contact: Contact, urls: list[str], review: bool = False) -> ContactReport:
     """Run the whole flow for one contact; one profile per origin (queued instead of posted under review)."""
     review = review or ctx.review
+    tracked = ctx.store.tracked_contact(str(contact.contact_id))
+    contact = _with_tracked_hints(contact, tracked)
     contact = await _hints_from_zyntro(ctx, contact)
     unique = _normalised(urls)  # the edge: from here on every URL is in its one form
-    ctx.store.save_contact(contact, list(unique), review=review)
+    accepted = set(tracked["accepted_urls"] if tracked else ()) | (set(unique) if ctx.accept_unverified else set())
+    if not ctx.dry_run:  # a dry run changes nothing that is tracked
+        ctx.store.save_contact(contact, list(unique), review=review, accept_unverified=ctx.accept_unverified)
     sources = await asyncio.gather(*(_fetch_and_extract(ctx, contact, url, problem) for url, problem in unique.items()))
     by_origin: dict[str, list[_Source]] = defaultdict(list)
     for source in sources:
         by_origin[source.origin].append(source)
     report = ContactReport(contact_id=str(contact.contact_id), name=contact.name)
     for origin, group in by_origin.items():
-        report.profiles.append(await _profile(ctx, contact, origin, group, review))
+        report.profiles.append(await _profile(ctx, contact, origin, group, review, accepted))
     usage = ctx.meter.by_contact.get(contact.contact_id) if ctx.meter is not None else None
     if usage is not None and usage.calls:
         report.llm_usage = usage.model_dump()

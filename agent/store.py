@@ -83,6 +83,7 @@ _ADDED_COLUMNS = [
     ("runs", "host", "TEXT"),
     ("runs", "heartbeat", "REAL"),
     ("pages", "used_ts", "REAL"),  # when the cached page was last saved or read (retention, LRU eviction)
+    ("contacts", "accepted_urls", "TEXT"),  # URLs posted with --accept-unverified (JSON list): refresh may too
 ]
 # A run's lease: its process renews it every HEARTBEAT_S; one not renewed for LEASE_S is over even if
 # its pid is alive again (pid reuse, or a process on another host sharing the database). On this
@@ -321,21 +322,65 @@ class Store:
 
     # contacts and sources ---------------------------------------------------------------------
 
-    def save_contact(self, contact: Contact, urls: list[str], review: bool = False) -> None:
-        """Remember a contact, its source URLs and whether its profiles go through review (for refresh).
+    def save_contact(self, contact: Contact, urls: list[str], review: bool = False,
+                     accept_unverified: bool = False) -> None:
+        """Remember a contact, its source URLs and whether its profiles go through review (for refresh),
+        merged into what is tracked already (track_contact).
 
         A contact forgotten before gets back the payload hashes `forget` kept, so nothing identical is
         posted again (agent.store_privacy).
         """
         restore_postings(self, str(contact.contact_id))
-        self._exec(
-            "INSERT INTO contacts (contact_id, name, email, company, location, urls, review, updated_at) "
-            "VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(contact_id) DO UPDATE SET name=excluded.name, "
-            "email=excluded.email, company=excluded.company, location=excluded.location, urls=excluded.urls, "
-            "review=excluded.review, updated_at=excluded.updated_at",
-            (str(contact.contact_id), contact.name, contact.email, contact.company, contact.location,
-             json.dumps(urls), int(review), _now()),
-        )
+        self.track_contact(contact, urls, review=review, accept_unverified=accept_unverified)
+
+    def track_contact(self, contact: Contact, urls: list[str], review: bool = False,
+                      accept_unverified: bool = False) -> tuple[Contact, list[str]]:
+        """Merge a run's hints and URLs into the tracked contact (never drop what earlier runs gave); returns the merged.
+
+        A hint given now replaces the tracked one, a missing hint keeps it; URLs are added to the tracked
+        ones. The review flag is the latest run's; URLs given with --accept-unverified are remembered so
+        that refresh may post them too.
+        """
+        cid = str(contact.contact_id)
+        with self._transaction() as db:
+            old = db.execute("SELECT * FROM contacts WHERE contact_id=?", (cid,)).fetchone()
+            old = dict(old) if old else {}
+            hints = {k: getattr(contact, k) or old.get(k) for k in ("name", "email", "company", "location")}
+            merged_urls = list(dict.fromkeys(json.loads(old.get("urls") or "[]") + list(urls)))
+            accepted = json.loads(old.get("accepted_urls") or "[]")
+            if accept_unverified:
+                accepted = list(dict.fromkeys(accepted + list(urls)))
+            db.execute(
+                "INSERT INTO contacts (contact_id, name, email, company, location, urls, review, updated_at, "
+                "accepted_urls) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(contact_id) DO UPDATE SET "
+                "name=excluded.name, email=excluded.email, company=excluded.company, location=excluded.location, "
+                "urls=excluded.urls, review=excluded.review, updated_at=excluded.updated_at, "
+                "accepted_urls=excluded.accepted_urls",
+                (cid, hints["name"], hints["email"], hints["company"], hints["location"], json.dumps(merged_urls),
+                 int(review), _now(), json.dumps(accepted)),
+            )
+        return contact.model_copy(update=hints), merged_urls
+
+    def tracked_contact(self, contact_id: str) -> dict[str, Any] | None:
+        """The tracked contact (hints, URLs, review flag, URLs accepted unverified, last enriched), if any."""
+        rows = self._rows("SELECT * FROM contacts WHERE contact_id=?", (str(contact_id).lower(),))
+        return self._tracked_row(rows[0]) if rows else None
+
+    def tracked_contacts(self) -> list[dict[str, Any]]:
+        """Every tracked contact, least recently enriched first."""
+        return [self._tracked_row(r) for r in self._rows("SELECT * FROM contacts ORDER BY updated_at")]
+
+    def untrack_contact(self, contact_id: str) -> bool:
+        """Stop tracking a contact (refresh leaves it); what was posted stays known. False if it was not tracked."""
+        return self._exec("DELETE FROM contacts WHERE contact_id=?", (str(contact_id).lower(),)).rowcount > 0
+
+    @staticmethod
+    def _tracked_row(r: sqlite3.Row) -> dict[str, Any]:
+        row = dict(r)
+        row["urls"] = json.loads(row["urls"] or "[]")
+        row["accepted_urls"] = json.loads(row.get("accepted_urls") or "[]")
+        row["review"] = bool(row["review"])
+        return row
 
     def due_contacts(self, older_than_days: float | None) -> list[tuple[Contact, list[str], bool]]:
         """Tracked contacts last enriched more than `older_than_days` ago (all when None), with their review flag."""

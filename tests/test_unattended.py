@@ -59,9 +59,71 @@ def test_a_hint_ties_the_page_and_untied_pages_are_left_out(demo_world, capsys):
                              "--email", "dmitri@northquay.example")
     assert profiles["GitHub"]["status"] == "posted", profiles
     # an organisation page with only a person's name to compare: nothing ties it, so it is left out
+    other = demo_world.sandbox.add_contact(name="Dmitri Osei")
     code, profiles = _enrich(capsys, "https://github.com/dosei", "https://github.com/fernhollow",
-                             "--contact-id", cid, "--name", "Dmitri Osei", "--dry-run")
+                             "--contact-id", other, "--name", "Dmitri Osei", "--dry-run")
     github = profiles["GitHub"]
     assert github["status"] == "dry_run"
     assert "left out (nothing ties it to the contact) https://github.com/fernhollow" in github["warnings"]
     assert "ernhollow" not in json.dumps(github["payload"])
+
+
+def _contacts(capsys, *args: str):
+    code = main(["contacts", *args, "--json"])
+    return code, json.loads(capsys.readouterr().out)
+
+
+@pytest.mark.parametrize("version", ["v1", "v2"])
+def test_runs_merge_into_the_tracked_contact_and_a_dry_run_changes_nothing(demo_world, capsys, monkeypatch, version):
+    _use(demo_world, monkeypatch, version)
+    cid = demo_world.contacts["Ada Quinlan"]
+    urls = demo_world.urls["Ada Quinlan"]
+    code, profiles = _enrich(capsys, *urls, "--contact-id", cid, "--name", "Ada Quinlan")
+    assert {p["status"] for p in profiles.values()} == {"posted"} and code == 0
+    _, before = _contacts(capsys, "show", cid)
+    assert (before["name"], len(before["urls"])) == ("Ada Quinlan", 3)
+    assert {p["profile_source"] for p in before["posted"] if p["state"] == "posted"} == {"LinkedIn", "GitHub", "Twitter"}
+
+    # a dry run with one URL and another name changes nothing that is tracked
+    _enrich(capsys, urls[1], "--contact-id", cid, "--name", "Somebody Else", "--dry-run")
+    assert _contacts(capsys, "show", cid)[1] == before
+    # a later run with one URL and no hints merges into the tracked contact: its name still ties the page
+    code, profiles = _enrich(capsys, urls[1], "--contact-id", cid)
+    assert profiles["GitHub"]["status"] == "unchanged"
+    _, after = _contacts(capsys, "show", cid)
+    assert (after["name"], after["urls"]) == ("Ada Quinlan", before["urls"])
+    code, profiles = _enrich(capsys, "https://github.com/dosei", "--contact-id", cid, "--company", "Quillmetrics")
+    assert profiles["GitHub"]["status"] == "identity_mismatch"  # the tracked name says it is someone else
+    _, after = _contacts(capsys, "show", cid)
+    assert (after["name"], after["company"], len(after["urls"])) == ("Ada Quinlan", "Quillmetrics", 4)
+
+    # refresh researches every tracked source: nothing changed, nothing is posted again
+    assert main(["refresh", "--all", "--json", "--no-progress"]) in (0, 1)
+    (refreshed,) = json.loads(capsys.readouterr().out)["contacts"]
+    statuses = {p["profile_source"]: p["status"] for p in refreshed["profiles"]}
+    assert statuses == {"LinkedIn": "unchanged", "GitHub": "unchanged", "Twitter": "unchanged"}
+    assert sum(demo_world.stored().values()) == 3
+
+    code, listed = _contacts(capsys, "list")
+    assert code == 0 and [c["contact_id"] for c in listed] == [cid]
+    assert main(["contacts", "untrack", cid]) == 0
+    assert "untracked" in capsys.readouterr().out
+    assert _contacts(capsys, "list") == (0, [])
+    assert main(["contacts", "show", cid]) == 2
+    assert "not tracked" in capsys.readouterr().err
+    assert main(["refresh", "--all"]) == 0
+    assert "no tracked contact is due" in capsys.readouterr().err
+
+
+def test_a_page_accepted_unverified_stays_accepted_on_refresh(demo_world, capsys):
+    cid = demo_world.sandbox.add_contact(name="")
+    _enrich(capsys, "https://github.com/emarsh", "--contact-id", cid, "--accept-unverified")
+    _, shown = _contacts(capsys, "show", cid)
+    assert shown["accepted_unverified"] == ["https://github.com/emarsh"]
+    _enrich(capsys, "https://github.com/adaquinlan", "--contact-id", cid)  # not accepted: unverified
+    main(["refresh", "--all", "--json", "--no-progress"])
+    (refreshed,) = json.loads(capsys.readouterr().out)["contacts"]
+    github = refreshed["profiles"][0]
+    # emarsh was accepted and is unchanged; adaquinlan (same origin) was never accepted
+    assert github["status"] == "unverified"
+    assert sum(demo_world.stored().values()) == 1
