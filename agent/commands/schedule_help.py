@@ -21,7 +21,8 @@ __all__ = ["cron_entry", "refresh_command", "systemd_units"]
 
 # Written into the entry itself rather than the environment file: they are paths, not secrets.
 _IN_ENTRY = {"ZYNTRO_ENRICH_HOME", "ZYNTRO_ENRICH_CONFIG"}
-_EXIT_CODES = "exit 0 ok, 1 a post failed or its answer is unknown, 2 configuration, 3 a circuit breaker stopped the run"
+_EXIT_CODES = ("exit 0 ok, 1 a post failed or its answer is unknown, 2 configuration, "
+               "3 a circuit breaker stopped the run")
 
 
 def refresh_command() -> list[str]:
