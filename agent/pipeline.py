@@ -59,6 +59,9 @@ class RunContext:
     lookup_hints: bool = False  # ask Zyntro (v2 fetchContact) for identity hints when none are given
     can_read_profiles: bool = False  # v2: fetchContact(include_profile) settles posts whose answer was lost
     reconcile_grace_s: float = 30.0
+    # Contacts this state never posted to: what Zyntro holds (v2), read once per run (agent.posting)
+    zyntro_profiles: dict[str, Any] = field(default_factory=dict)
+    lost_state_warned: bool = False  # v1: the "duplicates cannot be detected" warning was given
     pages_fetched: int = 0
     sources_failed: int = 0
     stopped: str | None = None  # set when the LLM budget ran out: no further profile is condensed

@@ -36,7 +36,7 @@ from agent.models import ProfileDraft, ProfileStatus, payload_hash
 from agent.reports import ProfileReport
 from agent.zyntro.validate import validate_profile_request
 
-__all__ = ["already_posted", "post_draft", "stored_profiles"]
+__all__ = ["already_posted", "held_by_zyntro", "post_draft", "stored_profiles"]
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +107,8 @@ async def post_draft(ctx: Any, draft: ProfileDraft, report: ProfileReport, input
     if already_posted(ctx, report, posted, payload_hash=digest) or already_posted(ctx, report, posted,
                                                                                   run_id=ctx.run_id):
         return
+    if await held_by_zyntro(ctx, draft, report, input_hash):
+        return
     posting_id = ctx.store.claim_posting(ctx.run_id, contact_id, source, digest, input_hash, os.getpid())
     if posting_id is None:  # another run claimed it between our look and our claim
         other = ctx.store.last_posting(contact_id, source) or {}
@@ -142,6 +144,68 @@ async def _send(ctx: Any, draft: ProfileDraft, report: ProfileReport, posting_id
     ctx.store.end_posting(posting_id, "posted", profile_id=profile_id)
     ctx.store.supersede_queued(contact_id, source)  # drafts still waiting for review are now stale
     report.status, report.profile_id = ProfileStatus.posted, profile_id
+
+
+_LOST_STATE_V1 = (
+    "DUPLICATES CANNOT BE DETECTED: the state in %s has no record of posting to contact %s, and "
+    "ZYNTRO_API_VERSION=v1 cannot read back what Zyntro holds. If this state directory is new or was lost, "
+    "profiles posted from it before are stored in Zyntro a second time. Keep ZYNTRO_ENRICH_HOME on persistent "
+    "storage (a volume, not a temporary or container directory) and back it up, or use ZYNTRO_API_VERSION=v2, "
+    "which reads the contact's stored profiles before its first post."
+)
+
+
+async def held_by_zyntro(ctx: Any, draft: ProfileDraft, report: ProfileReport, input_hash: str | None = None) -> bool:
+    """Before the first post to a contact this state never posted to: is this very profile already in Zyntro?
+
+    A fresh or lost state directory knows nothing of earlier posts. With v2 the contact's stored profiles
+    are read once per run (fetchContact with include_profile) and a profile whose source and content are
+    there is recorded as posted and not sent; v1 cannot read them back, so the run says so once, loudly.
+    """
+    contact_id = str(draft.contact_id)
+    if contact_id not in ctx.zyntro_profiles:
+        if ctx.store.postings(contact_id):  # this state has posted (or tried to) to the contact before
+            return False
+        ctx.zyntro_profiles[contact_id] = await _profiles_in_zyntro(ctx, contact_id)
+    digest = payload_hash(draft.payload)
+    for source, payload, profile_id in ctx.zyntro_profiles[contact_id] or []:
+        if source == draft.profile_source and digest in _hashes(payload):
+            posting_id = ctx.store.claim_posting(ctx.run_id, contact_id, source, digest, input_hash, os.getpid())
+            if posting_id is not None:
+                ctx.store.end_posting(posting_id, "posted", profile_id=_int(profile_id),
+                                      message="already in Zyntro (fetchContact); this state had no record of it")
+            report.status, report.profile_id = ProfileStatus.unchanged, _int(profile_id)
+            report.warnings.append("already in Zyntro, found by fetchContact: not posted again "
+                                   "(this state directory had no record of posting it)")
+            return True
+    return False
+
+
+async def _profiles_in_zyntro(ctx: Any, contact_id: str) -> list[tuple[str, Any, Any]] | None:
+    """The contact's stored profiles (v2), or None when they cannot be read (v1 warns, once per run)."""
+    if not ctx.can_read_profiles or ctx.zyntro is None:
+        if not ctx.lost_state_warned:
+            ctx.lost_state_warned = True
+            log.warning(_LOST_STATE_V1, ctx.store.path.parent, contact_id)
+        return None
+    try:
+        data = await ctx.zyntro.fetch_contact(contact_id, include_profile=True)
+    except ZyntroError as exc:
+        log.warning("could not read contact %s's stored profiles from Zyntro (%s): a profile it already holds "
+                    "may be stored twice", contact_id, exc)
+        return None
+    stored = stored_profiles(data)
+    if stored is None:
+        log.warning("fetchContact's answer for contact %s shows no profile list this agent recognises: "
+                    "a profile it already holds may be stored twice", contact_id)
+    return stored
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 async def _reconcile(ctx: Any, last: dict[str, Any]) -> bool:

@@ -4,6 +4,8 @@ identity before posting, tracked contacts merged (never replaced), fresh or lost
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -127,3 +129,42 @@ def test_a_page_accepted_unverified_stays_accepted_on_refresh(demo_world, capsys
     # emarsh was accepted and is unchanged; adaquinlan (same origin) was never accepted
     assert github["status"] == "unverified"
     assert sum(demo_world.stored().values()) == 1
+
+
+def test_v2_a_fresh_state_directory_does_not_post_again_what_zyntro_holds(demo_world, capsys, monkeypatch, tmp_path):
+    _use(demo_world, monkeypatch, "v2")
+    cid = demo_world.contacts["Ada Quinlan"]
+    args = [*demo_world.urls["Ada Quinlan"], "--contact-id", cid, "--name", "Ada Quinlan"]
+    _, profiles = _enrich(capsys, *args)
+    assert {p["status"] for p in profiles.values()} == {"posted"}
+    ids = {source: p["profile_id"] for source, p in profiles.items()}
+
+    monkeypatch.setenv("ZYNTRO_ENRICH_HOME", str(tmp_path / "fresh"))  # the state directory was lost
+    code, profiles = _enrich(capsys, *args)
+    assert {source: (p["status"], p["profile_id"]) for source, p in profiles.items()} == {
+        source: ("unchanged", pid) for source, pid in ids.items()}
+    assert "found by fetchContact" in " ".join(profiles["GitHub"]["warnings"])
+    assert code == 0 and sum(demo_world.stored().values()) == 3
+    _, profiles = _enrich(capsys, *args)  # and now the new state knows: nothing is read or sent again
+    assert {p["status"] for p in profiles.values()} == {"unchanged"}
+    assert sum(demo_world.stored().values()) == 3
+
+    # another source for the same contact in the fresh state is still posted once
+    _, profiles = _enrich(capsys, "https://github.com/dosei", "--contact-id", demo_world.contacts["Dmitri Osei"],
+                          "--name", "Dmitri Osei")
+    assert profiles["GitHub"]["status"] == "posted"
+    assert sum(demo_world.stored().values()) == 4
+
+
+def test_v1_says_once_and_loudly_that_duplicates_cannot_be_detected(demo_world, tmp_path):
+    env = {**demo_world.env, **demo_world.sandbox.settings_env("v1")}
+    rows = [{"contact_id": demo_world.contacts[name], "name": name, "urls": demo_world.urls[name]}
+            for name in ("Ada Quinlan", "Dmitri Osei")]
+    batch = tmp_path / "two.jsonl"
+    batch.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    args = [sys.executable, "-m", "agent.cli", "enrich", "--batch", str(batch), "--no-progress", "--json"]
+    first = subprocess.run(args, env=env, capture_output=True, text=True, timeout=120)
+    assert first.stderr.count("DUPLICATES CANNOT BE DETECTED") == 1, first.stderr
+    assert "ZYNTRO_ENRICH_HOME" in first.stderr and env["ZYNTRO_ENRICH_HOME"] in first.stderr
+    again = subprocess.run(args, env=env, capture_output=True, text=True, timeout=120)
+    assert "DUPLICATES CANNOT BE DETECTED" not in again.stderr  # the state knows these contacts now
