@@ -184,8 +184,12 @@ def enrich(
     settings: Settings | None = None,
     dry_run: bool = False,
     review: bool = False,
+    accept_unverified: bool = False,
 ) -> ContactReport:
     """Enrich one contact from a script: fetch, extract, condense and post one profile per origin.
+
+    A profile is posted only when a hint (name, email, company) ties its pages to the contact, unless
+    `accept_unverified` (the CLI's --accept-unverified).
 
     >>> from agent import enrich
     >>> report = enrich({"contact_id": "…", "name": "Ada Quinlan"}, ["https://github.com/adaq"], dry_run=True)
@@ -193,6 +197,6 @@ def enrich(
     """
     settings = settings or load_settings()
     contact = contact if isinstance(contact, Contact) else Contact.model_validate(contact)
-    options = Options(dry_run=dry_run, review=review, progress=False)
+    options = Options(dry_run=dry_run, review=review, progress=False, accept_unverified=accept_unverified)
     report = asyncio.run(run_items([BatchItem(contact=contact, urls=list(urls))], settings, options))
     return report.contacts[0]

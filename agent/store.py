@@ -335,7 +335,7 @@ class Store:
 
     def track_contact(self, contact: Contact, urls: list[str], review: bool = False,
                       accept_unverified: bool = False) -> tuple[Contact, list[str]]:
-        """Merge a run's hints and URLs into the tracked contact (never drop what earlier runs gave); returns the merged.
+        """Merge a run's hints and URLs into the tracked contact (nothing earlier runs gave is dropped); returns it.
 
         A hint given now replaces the tracked one, a missing hint keeps it; URLs are added to the tracked
         ones. The review flag is the latest run's; URLs given with --accept-unverified are remembered so

@@ -67,12 +67,13 @@ def test_dry_runs_and_review_do_not_need_the_check(v2, monkeypatch, capsys):
 def test_good_credentials_cost_one_call_then_the_run_posts(v2, capsys):
     cid = v2.contacts["Dmitri Osei"]
     assert main(["enrich", "https://github.com/dosei", "--contact-id", cid, "--name", "Dmitri Osei"]) == 0
-    assert _api_calls(v2) == ["fetchIdentifiers", "addProfileToContact"]
+    # one call checks the credentials; a contact this state never posted to is read once (is it there already?)
+    assert _api_calls(v2) == ["fetchIdentifiers", "fetchContact", "addProfileToContact"]
 
 
 def test_refresh_checks_before_fetching_again(v2, monkeypatch, capsys):
     cid = v2.contacts["Dmitri Osei"]
-    assert main(["enrich", "https://github.com/dosei", "--contact-id", cid, "--name", "Dmitri Osei", "--dry-run"]) == 0
+    assert main(["enrich", "https://github.com/dosei", "--contact-id", cid, "--name", "Dmitri Osei"]) == 0  # tracked
     pages = Path(v2.env["ZYNTRO_ENRICH_REPLAY_DIR"])
     before = _api_calls(v2)
     monkeypatch.setenv("ZYNTRO_ORG_ID", str(uuid.uuid4()))

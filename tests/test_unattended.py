@@ -84,7 +84,8 @@ def test_runs_merge_into_the_tracked_contact_and_a_dry_run_changes_nothing(demo_
     assert {p["status"] for p in profiles.values()} == {"posted"} and code == 0
     _, before = _contacts(capsys, "show", cid)
     assert (before["name"], len(before["urls"])) == ("Ada Quinlan", 3)
-    assert {p["profile_source"] for p in before["posted"] if p["state"] == "posted"} == {"LinkedIn", "GitHub", "Twitter"}
+    posted = {p["profile_source"] for p in before["posted"] if p["state"] == "posted"}
+    assert posted == {"LinkedIn", "GitHub", "Twitter"}
 
     # a dry run with one URL and another name changes nothing that is tracked
     _enrich(capsys, urls[1], "--contact-id", cid, "--name", "Somebody Else", "--dry-run")
@@ -115,6 +116,15 @@ def test_runs_merge_into_the_tracked_contact_and_a_dry_run_changes_nothing(demo_
     assert "not tracked" in capsys.readouterr().err
     assert main(["refresh", "--all"]) == 0
     assert "no tracked contact is due" in capsys.readouterr().err
+
+
+def test_python_api_posts_unverified_only_when_asked(demo_world):
+    from agent import enrich
+
+    cid = demo_world.sandbox.add_contact(name="")
+    assert enrich({"contact_id": cid}, ["https://github.com/dosei"]).profiles[0].status.value == "unverified"
+    report = enrich({"contact_id": cid}, ["https://github.com/dosei"], accept_unverified=True)
+    assert report.profiles[0].status.value == "posted"
 
 
 def test_a_page_accepted_unverified_stays_accepted_on_refresh(demo_world, capsys):
