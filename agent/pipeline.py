@@ -66,6 +66,7 @@ class RunContext:
     sources_failed: int = 0
     stopped: str | None = None  # set when the LLM budget ran out: no further profile is condensed
     meter: Any = None  # agent.condense.Meter: LLM usage per source, contact and run
+    breakers: Any = None  # agent.breakers.Breakers: a tripped breaker sets `stopped`
     today: Any = field(default_factory=lambda: datetime.now(UTC).date())
 
 

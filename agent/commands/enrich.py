@@ -39,6 +39,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--review", action="store_true", help="queue each profile for a person to approve")
     p.add_argument("--json", action="store_true", help="machine-readable results on stdout")
     p.add_argument("--llm", choices=["offline", "openai"], help="condenser (default: openai when configured)")
+    p.add_argument("--llm-fallback", choices=["offline", "none"],
+                   help="after llm.failure_limit (ZYNTRO_ENRICH_LLM_FAILURE_LIMIT, default 3) LLM failures in a "
+                        "row: offline finishes the run with the offline condenser, none (default) stops it (exit 3)")
     p.add_argument("--repost-unknown", action="store_true",
                    help="post again profiles whose earlier post got no answer (check Zyntro first)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
@@ -48,7 +51,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _overrides(args: argparse.Namespace) -> dict:
-    return {"llm": {"mode": args.llm}} if args.llm else {}
+    llm = {"mode": args.llm, "fallback": args.llm_fallback}
+    return {"llm": {k: v for k, v in llm.items() if v}} if any(llm.values()) else {}
 
 
 def _items(args: argparse.Namespace) -> tuple[list[BatchItem], list[str]]:
@@ -99,6 +103,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         print_summary(report, show_payloads=args.dry_run or len(items) == 1)
     if report.llm_summary:
         print(report.llm_summary, file=sys.stderr)
-    if report.stopped:
-        print(f"zyntro-enrich: {report.stopped}", file=sys.stderr)
+    for line in report.explain():  # notices, and the breaker that stopped the run (agent.breakers)
+        print(f"zyntro-enrich: {line}", file=sys.stderr)
     return report.exit_code

@@ -106,6 +106,8 @@ def _show(report: RunReport | None, args: argparse.Namespace, settings: Settings
         print_summary(report)
     if report.llm_summary:
         print(report.llm_summary, file=sys.stderr)
+    for line in report.explain():  # notices, and the breaker that stopped the run (agent.breakers)
+        print(f"zyntro-enrich: {line}", file=sys.stderr)
     return report.exit_code
 
 
