@@ -289,9 +289,11 @@ def _hint_advice(ctx: RunContext, contact: Contact, untied: list[Extraction]) ->
     people = any(e.subject != "organization" for e in untied)
     wanted = [flag for flag, missing in (("--name", people and not contact.name),
                                          ("--company", not contact.company),
-                                         ("--email (a work address)", not contact.email)) if missing]
-    where = ("give " + " or ".join(wanted) + " (a name, email or company column in a batch)" if wanted
-             else "check that the URL is the contact's")
+                                         ("--email with a work address", not contact.email)) if missing]
+    where = "check that the URL is the contact's"
+    if wanted:
+        others = f" (or {' or '.join(wanted[1:])})" if wanted[1:] else ""
+        where = f"give {wanted[0]}{others} on the command line or in the batch row"
     if not ctx.lookup_hints and wanted:
         where += ", or use ZYNTRO_API_VERSION=v2 to read them from Zyntro"
     return f"{where}; --accept-unverified posts it anyway"
