@@ -1,6 +1,8 @@
 """The `zyntro-enrich` command line: parse arguments, load settings, dispatch, map errors to exit codes.
 
-Exit codes: 0 everything asked for succeeded, 1 some contact or source failed, 2 usage or configuration.
+Exit codes: 0 every profile that could be made was posted, queued or unchanged (sources with no data,
+login walls and mismatches are outcomes); 1 a profile failed or a post's answer is unknown; 2 usage or
+configuration (and invalid rows of a batch); 3 a circuit breaker stopped the run (agent.breakers).
 Known errors (agent.errors) become one line on stderr; anything else is a bug and shows a traceback.
 """
 
@@ -8,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import logging
 import os
 import re
 import sys
@@ -17,6 +18,7 @@ from pathlib import Path
 from agent import __version__
 from agent.config import load_settings
 from agent.errors import ZyntroEnrichError
+from agent.logs import remember_secrets, setup_logging
 
 __all__ = ["build_parser", "main"]
 
@@ -36,9 +38,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"zyntro-enrich {__version__}")
     parser.add_argument("--config", type=Path, help="TOML config file (default $ZYNTRO_ENRICH_HOME/config.toml)")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging on stderr")
+    parser.add_argument("--log-format", choices=["text", "json"], default="text",
+                        help="log records on stderr as timestamped text (default) or one JSON object a line")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMANDS:
         importlib.import_module(f"agent.commands.{name}").register(sub)
+    for command in sub.choices.values():  # also after the command: `zyntro-enrich enrich ... --log-format json`
+        command.add_argument("--log-format", choices=["text", "json"], default=argparse.SUPPRESS,
+                             help="log records as timestamped text or one JSON object a line")
     return parser
 
 
@@ -63,16 +70,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    setup_logging(verbose=args.verbose, fmt=args.log_format)  # agent.logs: timestamps, JSON, above the bar
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return 2
     try:
         settings = load_settings(config_file=args.config, overrides=getattr(args, "overrides", lambda a: {})(args))
+        remember_secrets(settings)  # masked in every log record
         return int(args.func(args, settings) or 0)
     except ZyntroEnrichError as exc:
         print(f"zyntro-enrich: {exc}", file=sys.stderr)

@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from typing import AsyncIterator
 
 from agent.batch import BatchItem, batch_key
+from agent.breakers import Breakers
 from agent.config import Settings, load_settings
 from agent.errors import StoreError
+from agent.logs import live_console
 from agent.models import Contact
 from agent.pipeline import RunContext, enrich_contact
 from agent.reports import ContactReport, RunReport
@@ -51,13 +53,17 @@ async def open_run(settings: Settings, options: Options, store: Store, run_id: s
         v2 = settings.zyntro.api_version == "v2"
         if (not options.dry_run and not options.review) or v2:  # v2 also reads identity hints, in every mode
             zyntro = await stack.enter_async_context(ZyntroClient(settings.zyntro))
-        yield RunContext(
-            store=store, fetcher=fetcher, condenser=condenser, zyntro=zyntro, run_id=run_id,
+        breakers = Breakers(settings)  # agent.breakers: auth, LLM failures in a row, Zyntro 5xx streaks
+        fetcher, condenser, zyntro = breakers.guard(fetcher, condenser, zyntro)
+        ctx = RunContext(
+            store=store, fetcher=fetcher, condenser=condenser, zyntro=zyntro, run_id=run_id, breakers=breakers,
             dry_run=options.dry_run, review=options.review, repost_unknown=options.repost_unknown,
             accept_unverified=options.accept_unverified, lookup_hints=settings.zyntro.api_version == "v2", meter=meter,
             can_read_profiles=settings.zyntro.api_version == "v2",
             reconcile_grace_s=settings.zyntro.reconcile_grace_s,
         )
+        breakers.attach(ctx)
+        yield ctx
 
 
 class _Progress:
@@ -82,6 +88,7 @@ class _Progress:
             )
             self._task = self._bar.add_task("", total=total)
             self._bar.start()
+            live_console(self._bar.console)  # log records print above the bar (agent.logs)
 
     def advance(self, ctx: RunContext) -> None:
         self.done += 1
@@ -91,6 +98,7 @@ class _Progress:
 
     def close(self) -> None:
         if self._bar is not None:
+            live_console(None)
             self._bar.stop()
 
 
@@ -128,6 +136,11 @@ async def _run(ctx: RunContext, items: list[BatchItem], options: Options, report
         raise broken[0]
     report.contacts = [results[str(i.contact.contact_id)] for i in items if str(i.contact.contact_id) in results]
     report.stopped = ctx.stopped
+    if ctx.breakers is not None:
+        asked = [str(i.contact.contact_id) for i in items]
+        report.breaker = ctx.breakers.report(ctx, asked, set(results))
+        ctx.breakers.finish()
+        report.notices = list(ctx.breakers.notices)
 
 
 async def _one_contact(ctx: RunContext, item: BatchItem, results: dict[str, ContactReport]) -> None:
@@ -164,7 +177,7 @@ async def run_items(
     with Store.for_settings(settings) as store:
         key = batch_key(items, mode) if resumable else None
         run_id, _ = store.start_run("batch" if resumable else "enrich", key, total=len(items))
-        report = RunReport(run_id=run_id)
+        report = RunReport(run_id=run_id, total=len(items))
         with store.keep_alive(run_id):
             async with open_run(settings, options, store, run_id) as ctx:
                 await _run(ctx, items, options, report)
