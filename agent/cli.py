@@ -23,7 +23,8 @@ from agent.logs import remember_secrets, setup_logging
 __all__ = ["build_parser", "main"]
 
 # Each name is a module in agent/commands with a `register(subparsers)` function.
-COMMANDS = ["enrich", "extract", "fetch", "post", "refresh", "review", "contacts", "sandbox", "demo"]
+COMMANDS = ["enrich", "extract", "fetch", "post", "refresh", "review", "contacts", "sandbox", "demo", "forget",
+            "suppress", "state"]
 _SURROGATE = re.compile("[\udc80-\udcff]")
 
 

@@ -32,6 +32,8 @@ def print_summary(report: RunReport, *, show_payloads: bool = False, console: Co
         label = contact.name or contact.contact_id[:8]
         if contact.skipped:  # another run has this contact (agent.runner)
             table.add_row(label, "", "skipped", "", contact.skipped)
+        if contact.suppressed:  # on the do-not-enrich list (agent.store_privacy)
+            table.add_row(label, "", "suppressed", "", contact.suppressed)
         for profile in contact.profiles:
             statuses[profile.status.value] += 1
             problems = [f"{s.outcome.value} ({s.reason})" for s in profile.sources if s.outcome is not Outcome.ok]

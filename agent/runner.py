@@ -22,6 +22,7 @@ from agent.models import Contact
 from agent.pipeline import RunContext, enrich_contact
 from agent.reports import ContactReport, RunReport
 from agent.store import Store
+from agent.store_privacy import suppressed_because
 
 __all__ = ["Options", "enrich", "run_items"]
 
@@ -146,6 +147,11 @@ async def _run(ctx: RunContext, items: list[BatchItem], options: Options, report
 async def _one_contact(ctx: RunContext, item: BatchItem, results: dict[str, ContactReport]) -> None:
     """Claim the contact, then enrich it and record it done; or say which run has it."""
     cid = str(item.contact.contact_id)
+    why = suppressed_because(ctx.store, item.contact, item.urls)
+    if why is not None:  # the do-not-enrich list: nothing is fetched, stored or posted
+        results[cid] = ContactReport(contact_id=cid, name=item.contact.name, suppressed=why)
+        log.info("suppressed contact %s: %s", cid, why)
+        return
     holder = ctx.store.claim_contact(ctx.run_id, cid)
     if holder is not None:  # another run has it: not fetched, not posted from here
         results[cid] = ContactReport(contact_id=cid, name=item.contact.name, skipped=_held_by(holder))
