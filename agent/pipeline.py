@@ -34,6 +34,7 @@ from agent.models import (
 from agent.posting import already_posted, post_draft
 from agent.reports import ContactReport, ProfileReport, SourceReport
 from agent.store import Store
+from agent.store_privacy import suppressed_because
 from agent.urls import normalise_url
 from extractors.identity import MATCH_THRESHOLD, score_identity
 from extractors.registry import route
@@ -358,6 +359,9 @@ async def enrich_contact(ctx: RunContext, contact: Contact, urls: list[str], rev
     tracked = ctx.store.tracked_contact(str(contact.contact_id))
     contact = _with_tracked_hints(contact, tracked)
     contact = await _hints_from_zyntro(ctx, contact)
+    why = suppressed_because(ctx.store, contact) if contact.email else None  # an email Zyntro just gave (v2)
+    if why is not None:  # the do-not-enrich list: nothing fetched, tracked or posted
+        return ContactReport(contact_id=str(contact.contact_id), name=contact.name, suppressed=why)
     unique = _normalised(urls)  # the edge: from here on every URL is in its one form
     accepted = set(tracked["accepted_urls"] if tracked else ()) | (set(unique) if ctx.accept_unverified else set())
     if not ctx.dry_run:  # a dry run changes nothing that is tracked

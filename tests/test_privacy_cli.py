@@ -173,3 +173,17 @@ def test_suppress_list_survives_as_a_file_and_imports_back(capsys, tmp_path, mon
     lines.write_text("nonsense here\n")
     assert main(["suppress", "import", str(lines)]) == 2
     assert "line 1" in capsys.readouterr().err
+
+
+def test_v2_an_email_read_from_zyntro_is_checked_before_fetching(demo_world, capsys, monkeypatch):
+    for key, value in demo_world.sandbox.settings_env("v2").items():
+        monkeypatch.setenv(key, value)
+    assert main(["suppress", "add", "northquay.example"]) == 0  # Dmitri's email domain, known only to Zyntro
+    capsys.readouterr()
+    cid = demo_world.contacts["Dmitri Osei"]
+    assert main(["enrich", "https://github.com/dosei", "--contact-id", cid, "--json"]) == 0
+    (contact,) = _json(capsys)["contacts"]
+    assert "email domain northquay.example" in contact["suppressed"] and contact["profiles"] == []
+    assert _rows(demo_world, "SELECT COUNT(*) FROM sources WHERE contact_id=?", cid) == 0
+    assert _rows(demo_world, "SELECT COUNT(*) FROM contacts WHERE contact_id=?", cid) == 0
+    assert sum(demo_world.stored().values()) == 0
