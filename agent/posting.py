@@ -34,6 +34,7 @@ from agent.errors import (
 )
 from agent.models import ProfileDraft, ProfileStatus, payload_hash
 from agent.reports import ProfileReport
+from agent.store import pid_alive
 from agent.zyntro.validate import validate_profile_request
 
 __all__ = ["already_posted", "held_by_zyntro", "post_draft", "stored_profiles"]
@@ -56,13 +57,7 @@ def already_posted(ctx: Any, report: ProfileReport, posted: dict | None, **match
 def _alive(pid: int | None) -> bool:
     if not pid or pid == os.getpid():
         return False  # our own rows are never in flight when we look (one post per contact and origin)
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return pid_alive(pid)
 
 
 async def _settle_earlier(ctx: Any, last: dict[str, Any], report: ProfileReport) -> bool:

@@ -32,7 +32,7 @@ from agent.store_privacy import SCHEMA as _PRIVACY_SCHEMA
 from agent.store_privacy import prune_pages, restore_postings
 from agent.store_repair import explain
 
-__all__ = ["Store"]
+__all__ = ["Store", "pid_alive"]
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +97,8 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """True when a process with this pid exists on this host (one we may not signal counts)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -111,7 +112,7 @@ def _live(pid: int | None, host: str | None, heartbeat: float | None) -> bool:
     """Does this run lease still hold? (See LEASE_S.)"""
     if not pid or heartbeat is None or time.time() - heartbeat > LEASE_S:
         return False
-    return host != _HOST or _pid_alive(pid)
+    return host != _HOST or pid_alive(pid)
 
 
 class Store:

@@ -17,7 +17,7 @@ from extractors.html import Document, element_text
 from extractors.lines import text_lines
 from extractors.meta import title_parts
 
-__all__ = ["owner_name", "person_text_facts", "titled_role"]
+__all__ = ["LOOKS_LIKE_NAME", "owner_name", "person_text_facts", "titled_role"]
 
 _NAME = r"(?P<name>[A-ZÀ-Þ][\w'’.-]+(?:\s+(?:[A-ZÀ-Þ][\w'’.-]+|de|da|van|von|der|del|la|le)){0,3})"
 _INTRO = re.compile(r"(?:^|\b)(?:I[’']m|I am|my name is|je suis|je m'appelle|ich bin|ich heiße|soy|me llamo|"
@@ -37,7 +37,7 @@ _AT_ORG = re.compile(r"\s+(?:at|for|with|bei|chez)\s+" + _ORG_NAME)
 _LIVES_IN = re.compile(r"\b(?:based in|live in|living in|lives in|located in)\s+(?P<place>[A-ZÀ-Þ][\w'’.-]+"
                        r"(?:,?\s+[A-ZÀ-Þ][\w'’.-]+){0,3})")
 _BYLINE_LINES = 12  # a site-wide byline sits in the header; "By X" further down is a post's
-_LOOKS_LIKE_NAME = re.compile(r"^[A-ZÀ-Þ][\w'’.-]+(?: [A-ZÀ-Þ][\w'’.-]+){1,3}$")
+LOOKS_LIKE_NAME = re.compile(r"^[A-ZÀ-Þ][\w'’.-]+(?: [A-ZÀ-Þ][\w'’.-]+){1,3}$")
 
 
 def _headings(doc: Document) -> list[str]:
@@ -57,7 +57,7 @@ def _byline(doc: Document) -> tuple[str, str] | None:
     names: dict[str, str] = {}
     for line in text_lines(doc)[:_BYLINE_LINES]:
         match = _BYLINE.match(line) if len(line) <= 40 else None
-        if match and _LOOKS_LIKE_NAME.match(match.group("name")):
+        if match and LOOKS_LIKE_NAME.match(match.group("name")):
             names.setdefault(match.group("name"), line)
     return next(iter(names.items())) if len(names) == 1 else None
 
@@ -68,7 +68,7 @@ def titled_role(doc: Document) -> tuple[str, str, str] | None:
     if len(parts) != 2:
         return None
     for name, role in (parts, parts[::-1]):
-        if _LOOKS_LIKE_NAME.match(name) and _ROLE_WORD.search(role) and len(role) <= 60:
+        if LOOKS_LIKE_NAME.match(name) and _ROLE_WORD.search(role) and len(role) <= 60:
             return name, role, doc.title
     return None
 
@@ -82,7 +82,7 @@ def owner_name(doc: Document) -> tuple[str, str] | None:
     if titled:
         return titled[0], f"title: {titled[2]}"
     author = clean(doc.meta.get("author"))
-    if author and _LOOKS_LIKE_NAME.match(author) and norm(author) in {norm(h) for h in _headings(doc)}:
+    if author and LOOKS_LIKE_NAME.match(author) and norm(author) in {norm(h) for h in _headings(doc)}:
         return author, f"meta:author = heading {author!r}"
     return _byline(doc)
 

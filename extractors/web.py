@@ -25,7 +25,7 @@ from extractors.links import lead_paragraphs, profile_links
 from extractors.meta import description, page_name, site_label, strip_stats
 from extractors.mf import hcard_facts, representative_hcard
 from extractors.pages import gate
-from extractors.person_text import owner_name, person_text_facts
+from extractors.person_text import LOOKS_LIKE_NAME, owner_name, person_text_facts
 from extractors.profile import (
     PROFILE_TITLE,
     is_profile_page,
@@ -46,7 +46,6 @@ _MODE_KIND: dict[str, SourceKind] = {"company": "company_website", "personal": "
                                      "generic": "generic"}
 
 QUOTED_BIO = re.compile(r"\bon [\w .]{2,30}:\s*[\"“](?P<bio>.+)[\"”]\s*$", re.S)
-_LOOKS_LIKE_NAME = re.compile(r"^[A-ZÀ-Þ][\w'’.-]+(?: [A-ZÀ-Þ][\w'’.-]+){1,3}$")
 
 
 def site_name(doc: Document) -> str:
@@ -137,7 +136,7 @@ def _article_author(doc: Document, bag: FactBag, links: list[str]) -> bool:
                 links += person_facts(bag, author, doc.host, "jsonld", source="jsonld:Article.author")
                 return True
     author = clean(doc.meta.get("author"))
-    if author and _LOOKS_LIKE_NAME.match(author) and any(type_names(n) & ARTICLE_TYPES for n in jsonld_nodes(doc)):
+    if author and LOOKS_LIKE_NAME.match(author) and any(type_names(n) & ARTICLE_TYPES for n in jsonld_nodes(doc)):
         return bag.add("name", author, "meta:author", "meta")
     return False
 
@@ -220,9 +219,9 @@ def _company_fallbacks(doc: Document, bag: FactBag) -> None:
 def _person_fallbacks(doc: Document, bag: FactBag) -> None:
     """A personal site without markup: the author meta tag, a title that is just a name, the description."""
     author = clean(doc.meta.get("author"))
-    if author and _LOOKS_LIKE_NAME.match(author):
+    if author and LOOKS_LIKE_NAME.match(author):
         bag.add("name", author, "meta:author", "meta")
-    elif _LOOKS_LIKE_NAME.match(doc.title):
+    elif LOOKS_LIKE_NAME.match(doc.title):
         bag.add("name", doc.title, f"title: {doc.title}", "meta")
     bio, where = description(doc)
     if bio and bag.has("name"):
