@@ -26,7 +26,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, V
 
 from agent.errors import ConfigError
 
-__all__ = ["FetchSettings", "LLMSettings", "Settings", "ZyntroSettings", "config_file_path", "load_settings",
+__all__ = ["FetchSettings", "LLMSettings", "ServeSettings", "Settings", "ZyntroSettings", "config_file_path", "load_settings",
            "variables_set"]
 
 DEFAULT_BASE_URL = "https://app.zyntrohq.com"
@@ -118,6 +118,24 @@ class FetchSettings(BaseModel):
     max_retry_wait_s: NonNegative = 30.0  # a longer Retry-After is not waited for: rate_limited at once
 
 
+class ServeSettings(BaseModel):
+    """`zyntro-enrich serve`: the review pages and Zyntro's webhook (agent.review)."""
+
+    model_config = ConfigDict(extra="forbid")  # a misspelt setting is an error, not ignored
+
+    host: str = "127.0.0.1"
+    port: Annotated[int, Field(ge=0, le=65535)] = 8780
+    token: SecretStr | None = None  # the sign-in token; generated (and printed once) when absent
+    session_hours: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 12.0
+    page_size: Count = 50
+    webhook_secret: SecretStr | None = None  # Zyntro's signing secret; without it the webhook is off
+    webhook_header: str = "X-Zyntro-Signature"  # where Zyntro puts the signature (its scheme is undocumented)
+    webhook_contact_path: str | None = None  # dotted JSON path of the contact id; None tries the usual places
+    webhook_event_path: str | None = None  # dotted JSON path of the event id; None tries the usual places
+    webhook_review: Flag = True  # contacts from the webhook wait for review (false: posted at once)
+    workers: Count = 1  # webhook contacts enriched at once
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")  # a misspelt setting is an error, not ignored
 
@@ -131,6 +149,7 @@ class Settings(BaseModel):
     zyntro: ZyntroSettings = Field(default_factory=ZyntroSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     fetch: FetchSettings = Field(default_factory=FetchSettings)
+    serve: ServeSettings = Field(default_factory=ServeSettings)
 
     @property
     def db_path(self) -> Path:
@@ -168,9 +187,16 @@ _ENV: dict[str, tuple[str | None, str]] = {
     "ZYNTRO_ENRICH_CACHE_MB": (None, "cache_mb"),
     "ZYNTRO_ENRICH_ROBOTS_OVERRIDE": ("fetch", "robots_override"),
     "ZYNTRO_ENRICH_REPLAY_DIR": ("fetch", "replay_dir"),
+    "ZYNTRO_ENRICH_SERVE_TOKEN": ("serve", "token"),
+    "ZYNTRO_ENRICH_WEBHOOK_SECRET": ("serve", "webhook_secret"),
+    "ZYNTRO_ENRICH_WEBHOOK_HEADER": ("serve", "webhook_header"),
+    "ZYNTRO_ENRICH_WEBHOOK_CONTACT_PATH": ("serve", "webhook_contact_path"),
+    "ZYNTRO_ENRICH_WEBHOOK_EVENT_PATH": ("serve", "webhook_event_path"),
+    "ZYNTRO_ENRICH_WEBHOOK_REVIEW": ("serve", "webhook_review"),
 }
 _LIST_FIELDS = {"robots_override", "no_delay_hosts"}
-SECRET_ENV = ("ZYNTRO_API_KEY", "ZYNTRO_DEVELOPER_SECRET", "OPENAI_API_KEY")
+SECRET_ENV = ("ZYNTRO_API_KEY", "ZYNTRO_DEVELOPER_SECRET", "OPENAI_API_KEY", "ZYNTRO_ENRICH_SERVE_TOKEN",
+              "ZYNTRO_ENRICH_WEBHOOK_SECRET")
 
 
 def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
@@ -239,7 +265,7 @@ def load_settings(
     return settings
 
 
-_SECRET_FIELDS = {"api_key", "developer_secret"}
+_SECRET_FIELDS = {"api_key", "developer_secret", "token", "webhook_secret"}
 _PATH_FIELDS = {"home", "chromium", "replay_dir"}  # a path may be any bytes; every other value is text
 _SURROGATE = re.compile("[\udc80-\udcff]")  # how os.environ carries bytes that are not UTF-8
 

@@ -81,9 +81,9 @@ def setup_logging(*, verbose: bool = False, fmt: str = "text") -> None:
 
 
 def remember_secrets(settings: Any) -> None:
-    """Mask the settings' secret values (Zyntro key and secret, the OpenAI key) in every record."""
-    for group in (settings.zyntro, settings.llm):
-        for name in ("api_key", "developer_secret"):
+    """Mask the settings' secret values (Zyntro key and secret, the OpenAI key, serve's token and webhook secret)."""
+    for group in (settings.zyntro, settings.llm, settings.serve):
+        for name in ("api_key", "developer_secret", "token", "webhook_secret"):
             value = getattr(group, name, None)
             value = value.get_secret_value() if hasattr(value, "get_secret_value") else value
             if isinstance(value, str) and len(value) >= 4:

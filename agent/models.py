@@ -146,10 +146,13 @@ class Extraction(BaseModel):
 
 
 class Provenance(BaseModel):
-    """Where a payload value came from."""
+    """Where a payload value came from: a page (url + evidence), or a person who edited it in review."""
 
     url: str
     evidence: str
+    by: Literal["page", "person"] = "page"
+    editor: str | None = None  # who edited it (by == "person")
+    note: str = ""  # the editor's note
 
 
 class ProfileStatus(StrEnum):
@@ -175,6 +178,8 @@ class ProfileDraft(BaseModel):
     payload: dict[str, Any]
     provenance: dict[str, Provenance] = Field(default_factory=dict)
     grounding: list[str] = Field(default_factory=list)  # unsupported keys/claims (dropped)
+    identity: dict[str, Identity] = Field(default_factory=dict)  # source URL -> does the page match the contact
+    set_aside: list[str] = Field(default_factory=list)  # pages of this origin left out, and why
     violations: list[str] = Field(default_factory=list)  # best-practice rule problems left
     repairs: list[str] = Field(default_factory=list)  # safe repairs applied
     condenser: str = "offline"

@@ -219,6 +219,8 @@ async def _profile(
         report.status = ProfileStatus.failed
         report.warnings.append(str(exc))
         return report
+    draft.identity = {e.url: e.identity for e in ok if e.identity is not None}
+    draft.set_aside = [w for w in report.warnings if w.startswith("left out")]
     report.payload = draft.payload
     if draft.input_tokens or draft.output_tokens:
         report.llm_usage = {"input_tokens": draft.input_tokens, "output_tokens": draft.output_tokens,

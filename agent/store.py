@@ -31,6 +31,7 @@ from agent.models import Contact, FetchResult, Outcome, Page, ProfileDraft
 from agent.store_privacy import SCHEMA as _PRIVACY_SCHEMA
 from agent.store_privacy import prune_pages, restore_postings
 from agent.store_repair import explain
+from agent.store_review import SCHEMA as _REVIEW_SCHEMA
 
 __all__ = ["Store", "pid_alive"]
 
@@ -84,6 +85,9 @@ _ADDED_COLUMNS = [
     ("runs", "heartbeat", "REAL"),
     ("pages", "used_ts", "REAL"),  # when the cached page was last saved or read (retention, LRU eviction)
     ("contacts", "accepted_urls", "TEXT"),  # URLs posted with --accept-unverified (JSON list): refresh may too
+    ("drafts", "claim_pid", "INTEGER"),  # a draft being approved: by which process, on which host, since when
+    ("drafts", "claim_host", "TEXT"),
+    ("drafts", "claim_ts", "REAL"),
 ]
 # A run's lease: its process renews it every HEARTBEAT_S; one not renewed for LEASE_S is over even if
 # its pid is alive again (pid reuse, or a process on another host sharing the database). On this
@@ -132,7 +136,7 @@ class Store:
             self._db = sqlite3.connect(path, timeout=busy_timeout_s, check_same_thread=False, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.executescript(_SCHEMA + _PRIVACY_SCHEMA)
+            self._db.executescript(_SCHEMA + _PRIVACY_SCHEMA + _REVIEW_SCHEMA)
             self._add_columns()
         except (OSError, sqlite3.Error) as exc:
             if self._db is not None:

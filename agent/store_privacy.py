@@ -52,7 +52,7 @@ CREATE TABLE IF NOT EXISTS forgotten_postings (
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 # Tables with a contact_id column: everything erasure removes by contact.
-_BY_CONTACT = ["drafts", "postings", "sources", "run_contacts", "contact_claims", "contacts"]
+_BY_CONTACT = ["drafts", "postings", "sources", "run_contacts", "contact_claims", "contacts", "decisions", "hook_events"]
 
 
 def _now() -> str:

@@ -1,0 +1,286 @@
+"""The store's review functions: the draft queue, claims on drafts, decisions, and the webhook's work queue.
+
+They take an agent.store.Store and work on its tables; nothing else in the agent touches these rows.
+
+- A draft is decided once. Approving first *claims* it (status `approving`, with the claimer's pid and
+  host, in one BEGIN IMMEDIATE transaction): a second click, a second browser tab or `review approve`
+  in another terminal finds it claimed and leaves it. A claim whose process died (or that is older than
+  the store's lease) is free again; the posting protocol (agent.posting) then settles the post it may
+  have left `sending`, so a crash mid-approve is never posted twice.
+- Every decision (approve, reject, edit, and what Zyntro answered) is one row of `decisions`: who,
+  when, what, the note, and details (the profile id or the error; the keys an edit changed).
+- Webhook events are keyed by the event's id (or its body's hash): a retried delivery finds its key
+  and is counted, not queued again. A queued event is worked by one process at a time (the same
+  pid/host/heartbeat lease as runs), and one left `running` by a dead process is taken up again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from agent.models import ProfileDraft
+    from agent.store import Store
+
+__all__ = [
+    "DECIDABLE", "SCHEMA", "DraftQuery", "activity", "claim_draft", "claim_event", "decisions", "draft_counts",
+    "edit_draft", "event_heartbeat", "events", "finish_event", "posted_payload", "query_drafts", "record_decision",
+    "record_event", "release_draft",
+]
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS decisions (
+    decision_id INTEGER PRIMARY KEY, draft_id INTEGER NOT NULL, contact_id TEXT NOT NULL,
+    profile_source TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, note TEXT NOT NULL DEFAULT '',
+    detail TEXT NOT NULL DEFAULT '{}', at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS decisions_by_draft ON decisions (draft_id);
+CREATE TABLE IF NOT EXISTS hook_events (
+    event_key TEXT PRIMARY KEY, contact_id TEXT, received_at TEXT NOT NULL, deliveries INTEGER NOT NULL DEFAULT 1,
+    state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, pid INTEGER, host TEXT, heartbeat REAL,
+    run_id TEXT, message TEXT NOT NULL DEFAULT '', updated_at TEXT NOT NULL
+);
+"""
+# Statuses a person can still decide: waiting, or an approval that did not go through (rejected by
+# Zyntro, unreachable, answer lost), which can be approved again.
+DECIDABLE = ("queued_for_review", "failed", "unknown")
+_SORTS = {"newest": "d.draft_id DESC", "oldest": "d.draft_id ASC", "contact": "contact_name COLLATE NOCASE, d.draft_id",
+          "origin": "d.profile_source COLLATE NOCASE, d.draft_id", "identity": "identity_score, d.draft_id"}
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass
+class DraftQuery:
+    """Which drafts to show or decide: every filter is optional; `status` None means the decidable ones."""
+
+    status: str | None = None  # one status, "decidable" (the default), or "all"
+    origin: str | None = None
+    contact: str | None = None  # contact id, or part of the contact's name (case-insensitive)
+    since: str | None = None  # YYYY-MM-DD, inclusive (created_at, UTC)
+    until: str | None = None  # YYYY-MM-DD, inclusive
+    min_identity: float | None = None  # lowest identity score among the draft's pages
+    max_identity: float | None = None
+    grounding: bool | None = None  # True: only drafts where grounding dropped something; False: only clean ones
+    sort: str = "newest"
+    ids: list[int] = field(default_factory=list)  # only these drafts
+
+    def where(self) -> tuple[str, list[Any]]:
+        """The SQL condition and its parameters."""
+        clauses, params = [], []
+        status = self.status or "decidable"
+        if status == "decidable":
+            clauses.append(f"d.status IN ({','.join('?' * len(DECIDABLE))})")
+            params += DECIDABLE
+        elif status != "all":
+            clauses.append("d.status = ?")
+            params.append(status)
+        if self.origin:
+            clauses.append("d.profile_source = ?")
+            params.append(self.origin)
+        if self.contact:
+            clauses.append("(d.contact_id = ? OR d.contact_name LIKE ? ESCAPE '\\')")
+            escaped = self.contact.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            params += [self.contact.strip().lower(), f"%{escaped}%"]
+        if self.since:
+            clauses.append("substr(d.created_at, 1, 10) >= ?")
+            params.append(self.since)
+        if self.until:
+            clauses.append("substr(d.created_at, 1, 10) <= ?")
+            params.append(self.until)
+        if self.min_identity is not None:
+            clauses.append("identity_score >= ?")
+            params.append(self.min_identity)
+        if self.max_identity is not None:
+            clauses.append("identity_score <= ?")
+            params.append(self.max_identity)
+        if self.grounding is not None:
+            clauses.append("json_array_length(d.draft, '$.grounding') " + ("> 0" if self.grounding else "= 0"))
+        if self.ids:
+            clauses.append(f"d.draft_id IN ({','.join('?' * len(self.ids))})")
+            params += list(self.ids)
+        return " AND ".join(clauses) or "1", params
+
+
+# The lowest identity score among a draft's pages (1.0 when none was compared), computed in SQL so that
+# filters and sorting page through the database rather than through Python.
+_SELECT = """
+SELECT * FROM (
+    SELECT d.*, c.name AS contact_name,
+           COALESCE((SELECT MIN(json_extract(value, '$.score')) FROM json_each(d.draft, '$.identity')), 1.0)
+               AS identity_score
+    FROM drafts d LEFT JOIN contacts c USING (contact_id)
+) d
+"""
+
+
+def query_drafts(store: Store, query: DraftQuery, limit: int | None = None, offset: int = 0
+                 ) -> tuple[list[dict[str, Any]], int]:
+    """One page of drafts matching the query, and how many match in all."""
+    where, params = query.where()
+    base = f"{_SELECT} WHERE {where}"
+    total = store._rows(f"SELECT COUNT(*) AS n FROM ({base})", tuple(params))[0]["n"]
+    order = _SORTS.get(query.sort, _SORTS["newest"])
+    sql = f"{base} ORDER BY {order}" + (" LIMIT ? OFFSET ?" if limit is not None else "")
+    rows = store._rows(sql, tuple(params) + ((limit, offset) if limit is not None else ()))
+    return [store._draft_row(r) for r in rows], total
+
+
+def draft_counts(store: Store) -> dict[str, int]:
+    """How many drafts there are of each status."""
+    return {r["status"]: r["n"] for r in store._rows("SELECT status, COUNT(*) AS n FROM drafts GROUP BY status")}
+
+
+def origins(store: Store) -> list[str]:
+    """Every origin (profile_source) that has drafts, sorted."""
+    return [r["profile_source"] for r in store._rows(
+        "SELECT DISTINCT profile_source FROM drafts ORDER BY profile_source COLLATE NOCASE")]
+
+
+def claim_draft(store: Store, draft_id: int, pid: int | None = None) -> dict[str, Any] | str:
+    """Take a draft for approval: its row, or why it cannot be taken (decided already, or being approved).
+
+    One transaction checks and claims, so two approvals of one draft (two tabs, a web page and the CLI,
+    two machines on one database) never both go on.
+    """
+    from agent.store import LEASE_S, _live
+
+    pid = pid or os.getpid()
+    with store._transaction() as db:
+        row = db.execute("SELECT status, claim_pid, claim_host, claim_ts FROM drafts WHERE draft_id=?",
+                         (draft_id,)).fetchone()
+        if row is None:
+            return f"there is no draft {draft_id}"
+        if row["status"] == "approving":
+            if _live(row["claim_pid"], row["claim_host"], row["claim_ts"] or 0.0) and \
+                    time.time() - (row["claim_ts"] or 0.0) < LEASE_S * 10:
+                return f"draft {draft_id} is being approved right now (pid {row['claim_pid']})"
+        elif row["status"] not in DECIDABLE:
+            return f"draft {draft_id} is {row['status']}, not waiting for review"
+        from agent.store import _HOST
+
+        db.execute("UPDATE drafts SET status='approving', claim_pid=?, claim_host=?, claim_ts=? WHERE draft_id=?",
+                   (pid, _HOST, time.time(), draft_id))
+    return store.draft(draft_id)
+
+
+def release_draft(store: Store, draft_id: int, status: str, note: str = "") -> None:
+    """End a claim with the draft's new status (posted, unchanged, failed, unknown, suppressed, or back to waiting)."""
+    store._exec("UPDATE drafts SET status=?, decided_at=?, note=?, claim_pid=NULL, claim_host=NULL, claim_ts=NULL "
+                "WHERE draft_id=?", (status, _now(), note, draft_id))
+
+
+def edit_draft(store: Store, draft_id: int, draft: ProfileDraft, payload_hash: str) -> None:
+    """Replace a draft's content (a person's edit) and its payload hash."""
+    store._exec("UPDATE drafts SET draft=?, payload_hash=? WHERE draft_id=?",
+                (draft.model_dump_json(), payload_hash, draft_id))
+
+
+def record_decision(store: Store, row: dict[str, Any], actor: str, action: str, note: str = "",
+                    **detail: Any) -> None:
+    """Keep one decision: who, when, what, the note, and its details (profile id, error, changed keys)."""
+    store._exec(
+        "INSERT INTO decisions (draft_id, contact_id, profile_source, actor, action, note, detail, at) "
+        "VALUES (?,?,?,?,?,?,?,?)",
+        (row["draft_id"], row["contact_id"], row["profile_source"], actor, action, note,
+         json.dumps(detail, ensure_ascii=False, default=str), _now()),
+    )
+
+
+def decisions(store: Store, draft_id: int | None = None) -> list[dict[str, Any]]:
+    """Decisions, oldest first (of one draft, or all)."""
+    sql = "SELECT * FROM decisions" + (" WHERE draft_id=?" if draft_id is not None else "") + " ORDER BY decision_id"
+    rows = store._rows(sql, (draft_id,) if draft_id is not None else ())
+    return [{**dict(r), "detail": json.loads(r["detail"])} for r in rows]
+
+
+def activity(store: Store, limit: int | None = None) -> list[dict[str, Any]]:
+    """Every decision and every post with Zyntro's answer, newest first, in one shape for pages and exports."""
+    items = [{"at": d["at"], "kind": "decision", "action": d["action"], "actor": d["actor"],
+              "draft_id": d["draft_id"], "contact_id": d["contact_id"], "profile_source": d["profile_source"],
+              "note": d["note"], "profile_id": d["detail"].get("profile_id"),
+              "answer": d["detail"].get("answer", "")} for d in decisions(store)]
+    for p in store.postings():
+        items.append({"at": p["updated_at"], "kind": "post", "action": p["state"], "actor": f"run {p['run_id']}",
+                      "draft_id": None, "contact_id": p["contact_id"], "profile_source": p["profile_source"],
+                      "note": "", "profile_id": p["profile_id"], "answer": p["message"]})
+    items.sort(key=lambda i: i["at"], reverse=True)
+    return items[:limit] if limit is not None else items
+
+
+def posted_payload(store: Store, contact_id: str, profile_source: str, before_draft: int | None = None
+                   ) -> dict[str, Any] | None:
+    """The payload of the last profile Zyntro confirmed for this contact and origin, when this state holds it.
+
+    Found through the posting's payload hash; None when nothing was posted, or only its hash is known
+    (a profile found already in Zyntro, or one posted before `forget`).
+    """
+    posted = store._rows(
+        "SELECT payload_hash FROM postings WHERE contact_id=? AND profile_source=? AND state='posted' "
+        "ORDER BY posting_id DESC LIMIT 1", (contact_id, profile_source))
+    if not posted:
+        return None
+    rows = store._rows(
+        "SELECT draft FROM drafts WHERE contact_id=? AND profile_source=? AND payload_hash=? AND draft_id IS NOT ? "
+        "ORDER BY draft_id DESC LIMIT 1", (contact_id, profile_source, posted[0]["payload_hash"], before_draft))
+    if not rows:
+        return {}
+    return json.loads(rows[0]["draft"])["payload"]
+
+
+# webhook events ---------------------------------------------------------------------------------
+
+
+def record_event(store: Store, event_key: str, contact_id: str) -> bool:
+    """Queue a webhook event; False when its key was seen before (a retried delivery: only counted)."""
+    now = _now()
+    with store._transaction() as db:
+        seen = db.execute("SELECT 1 FROM hook_events WHERE event_key=?", (event_key,)).fetchone()
+        if seen:
+            db.execute("UPDATE hook_events SET deliveries = deliveries + 1, updated_at=? WHERE event_key=?",
+                       (now, event_key))
+            return False
+        db.execute("INSERT INTO hook_events (event_key, contact_id, received_at, state, updated_at) "
+                   "VALUES (?,?,?,?,?)", (event_key, contact_id.lower(), now, "queued", now))
+    return True
+
+
+def claim_event(store: Store, pid: int | None = None) -> dict[str, Any] | None:
+    """The oldest event waiting (or left `running` by a dead process), claimed for this process; None if none."""
+    from agent.store import _HOST, _live
+
+    pid = pid or os.getpid()
+    with store._transaction() as db:
+        rows = db.execute("SELECT * FROM hook_events WHERE state IN ('queued', 'running') "
+                          "ORDER BY received_at, rowid").fetchall()
+        for row in rows:
+            if row["state"] == "running" and _live(row["pid"], row["host"], row["heartbeat"]):
+                continue
+            db.execute("UPDATE hook_events SET state='running', pid=?, host=?, heartbeat=?, attempts=attempts+1, "
+                       "updated_at=? WHERE event_key=?", (pid, _HOST, time.time(), _now(), row["event_key"]))
+            return {**dict(row), "attempts": row["attempts"] + 1, "resumed": row["state"] == "running"}
+    return None
+
+
+def event_heartbeat(store: Store, event_key: str) -> None:
+    """Renew this process's hold on an event it is working on."""
+    store._exec("UPDATE hook_events SET heartbeat=? WHERE event_key=? AND state='running'", (time.time(), event_key))
+
+
+def finish_event(store: Store, event_key: str, state: str, message: str = "", run_id: str | None = None) -> None:
+    """An event's end: `done`, `failed` (with why), or back to `queued` (retry later)."""
+    store._exec("UPDATE hook_events SET state=?, message=?, run_id=COALESCE(?, run_id), pid=NULL, heartbeat=NULL, "
+                "updated_at=? WHERE event_key=?", (state, message, run_id, _now(), event_key))
+
+
+def events(store: Store, limit: int = 100) -> list[dict[str, Any]]:
+    """Webhook events, newest first."""
+    return [dict(r) for r in store._rows("SELECT * FROM hook_events ORDER BY received_at DESC, rowid DESC LIMIT ?",
+                                         (limit,))]
