@@ -24,7 +24,7 @@ __all__ = ["build_parser", "main"]
 
 # Each name is a module in agent/commands with a `register(subparsers)` function.
 COMMANDS = ["enrich", "extract", "fetch", "post", "refresh", "review", "contacts", "sandbox", "demo", "forget",
-            "suppress", "state"]
+            "suppress", "state", "serve"]
 _SURROGATE = re.compile("[\udc80-\udcff]")
 
 

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DECIDABLE", "SCHEMA", "DraftQuery", "activity", "claim_draft", "claim_event", "decisions", "draft_counts",
     "edit_draft", "event_heartbeat", "events", "finish_event", "posted_payload", "query_drafts", "record_decision",
-    "record_event", "release_draft",
+    "origins", "record_event", "release_draft", "server_key", "set_server_key",
 ]
 
 SCHEMA = """
@@ -284,3 +284,29 @@ def events(store: Store, limit: int = 100) -> list[dict[str, Any]]:
     """Webhook events, newest first."""
     return [dict(r) for r in store._rows("SELECT * FROM hook_events ORDER BY received_at DESC, rowid DESC LIMIT ?",
                                          (limit,))]
+
+
+# serve's own keys ---------------------------------------------------------------------------------
+
+
+def server_key(store: Store, name: str) -> tuple[str, bool]:
+    """A random key `serve` keeps in the state (the session-signing key, the generated token's hash).
+
+    Returns (value, created): made once, the same on every later start and on every machine sharing
+    the state, so a restart does not sign everybody out.
+    """
+    import secrets
+
+    with store._transaction() as db:
+        row = db.execute("SELECT value FROM meta WHERE key=?", (f"serve.{name}",)).fetchone()
+        if row is not None:
+            return row[0], False
+        value = secrets.token_urlsafe(32)
+        db.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (f"serve.{name}", value))
+    return value, True
+
+
+def set_server_key(store: Store, name: str, value: str) -> None:
+    """Replace one of serve's keys (a new token's hash)."""
+    store._exec("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value=excluded.value",
+                (f"serve.{name}", value))

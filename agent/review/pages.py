@@ -1,0 +1,5 @@
+"""The review pages (being built: agent.review.pages)."""
+
+
+def routes() -> list:
+    return []
