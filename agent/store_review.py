@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DECIDABLE", "SCHEMA", "DraftQuery", "activity", "claim_draft", "claim_event", "decisions", "draft_counts",
     "edit_draft", "event_heartbeat", "events", "finish_event", "posted_payload", "query_drafts", "record_decision",
-    "origins", "record_event", "release_draft", "server_key", "set_server_key",
+    "origins", "record_contact_event", "record_event", "release_draft", "server_key", "set_server_key",
 ]
 
 SCHEMA = """
@@ -168,7 +168,9 @@ def claim_draft(store: Store, draft_id: int, pid: int | None = None) -> dict[str
 
         db.execute("UPDATE drafts SET status='approving', claim_pid=?, claim_host=?, claim_ts=? WHERE draft_id=?",
                    (pid, _HOST, time.time(), draft_id))
-    return store.draft(draft_id)
+        previous = row["status"] if row["status"] != "approving" else "queued_for_review"
+    claimed = store.draft(draft_id)
+    return {**claimed, "previous_status": previous} if claimed else f"there is no draft {draft_id}"
 
 
 def release_draft(store: Store, draft_id: int, status: str, note: str = "") -> None:
@@ -250,6 +252,28 @@ def record_event(store: Store, event_key: str, contact_id: str) -> bool:
         db.execute("INSERT INTO hook_events (event_key, contact_id, received_at, state, updated_at) "
                    "VALUES (?,?,?,?,?)", (event_key, contact_id.lower(), now, "queued", now))
     return True
+
+
+def record_contact_event(store: Store, event_key: str, contact_id: str, recent_s: float = 0.0
+                         ) -> tuple[str, dict[str, Any] | None]:
+    """Queue a webhook event unless it repeats one: ("queued", None), ("duplicate", None) for a key seen
+    before (counted), or ("contact_busy", the other event) when the contact already has an event queued,
+    running, or done within `recent_s` seconds (kept as state `duplicate`, never worked)."""
+    now = _now()
+    since = datetime.fromtimestamp(time.time() - recent_s, UTC).isoformat(timespec="seconds")
+    with store._transaction() as db:
+        if db.execute("SELECT 1 FROM hook_events WHERE event_key=?", (event_key,)).fetchone():
+            db.execute("UPDATE hook_events SET deliveries = deliveries + 1, updated_at=? WHERE event_key=?",
+                       (now, event_key))
+            return "duplicate", None
+        other = db.execute("SELECT * FROM hook_events WHERE contact_id=? AND (state IN ('queued', 'running') OR "
+                           "(state='done' AND updated_at >= ?)) ORDER BY received_at DESC LIMIT 1",
+                           (contact_id.lower(), since)).fetchone()
+        state, message = ("duplicate", f"contact already has event {other['event_key']} ({other['state']})") \
+            if other else ("queued", "")
+        db.execute("INSERT INTO hook_events (event_key, contact_id, received_at, state, message, updated_at) "
+                   "VALUES (?,?,?,?,?,?)", (event_key, contact_id.lower(), now, state, message, now))
+    return ("contact_busy", dict(other)) if other else ("queued", None)
 
 
 def claim_event(store: Store, pid: int | None = None) -> dict[str, Any] | None:

@@ -94,7 +94,7 @@ async def approve(settings: Settings, store: Store, draft_ids: list[int], actor:
             try:
                 await post_draft(ctx, row["draft"], report, input_hash=row["input_hash"])
             except BaseException:
-                release_draft(store, draft_id, row["status"], row["note"] or "")  # back as it was
+                release_draft(store, draft_id, row["previous_status"], row["note"] or "")  # back as it was
                 raise
             status = report.status.value
             if status == ProfileStatus.queued_for_review.value:  # post_draft decided nothing (cannot happen)
