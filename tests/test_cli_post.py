@@ -1,4 +1,4 @@
-"""`zyntro-enrich post` against an in-process sandbox: output, exit codes, messages, secrets."""
+"""`zyntro-enrich post` against an in-process sandbox: output, exit codes, messages, secrets, best practices."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ import pytest
 from agent.cli import main
 
 CLI = str(Path(sys.executable).with_name("zyntro-enrich"))
-PAYLOAD = {"summary": "Ada Quinlan is Head of Data at Quillmetrics.", "job_title": "Head of Data"}
+PAYLOAD = {"summary": "Ada Quinlan is Head of Data at Quillmetrics.", "job_title": "Head of Data",
+           "source_url": "https://www.quillmetrics.example/team", "retrieved_at": "2026-11-30"}
 
 
 @pytest.fixture
@@ -43,7 +44,8 @@ def test_post_json_output_and_v2(zyntro_env, payload_file, capsys, monkeypatch):
     assert run(payload_file, "--contact-id", contact, "--source", "Company Website", "--json") == 0
     [stored] = sb.profiles()
     assert json.loads(capsys.readouterr().out) == {
-        "profile_id": stored["profile_id"], "profile_source": "Company Website", "contact_id": contact.lower()}
+        "profile_id": stored["profile_id"], "profile_source": "Company Website", "contact_id": contact.lower(),
+        "repairs": []}
     assert stored["api_version"] == "v2"
 
 
@@ -95,6 +97,56 @@ def test_oversized_deep_or_undecodable_payloads_are_refused_with_a_message(zyntr
     err = capsys.readouterr().err
     assert expected in err and "Traceback" not in err and len(err) < 400
     assert zyntro_env.requests == []
+
+
+@pytest.mark.parametrize("change,expected", [
+    ({"info": {"team": "data"}}, ["generic_key: 'info'"]),
+    ({"team_details": {"team": "data"}}, ["not_flat: 'team_details' holds a nested object"]),
+    ({"summary": None}, ["summary_missing"]),
+    ({"source_url": None, "retrieved_at": None}, ["source_url_missing", "retrieved_at_missing"]),
+    ({"field2": "x"}, ["generic_key: 'field2'"]),
+])
+def test_payloads_breaking_best_practices_are_refused_and_nothing_is_sent(zyntro_env, tmp_path, capsys, change,
+                                                                          expected):
+    payload = {k: v for k, v in {**PAYLOAD, **change}.items() if v is not None}
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps(payload))
+    assert run(path, "--contact-id", zyntro_env.creds.contact_id, "--source", "GitHub") == 2
+    err = capsys.readouterr().err
+    assert "breaks Zyntro's best practices, nothing was posted" in err and f"fix {path}" in err
+    assert all(word in err for word in expected), err
+    assert zyntro_env.profiles() == [] and zyntro_env.requests == []
+
+
+def test_a_repair_that_changes_content_needs_allow_repairs(zyntro_env, tmp_path, capsys):
+    sb = zyntro_env
+    path = tmp_path / "p.json"
+    long_bio = "Builds data platforms. " * 60  # over the 1,000-character value limit
+    path.write_text(json.dumps({**PAYLOAD, "bio": long_bio}))
+    assert run(path, "--contact-id", sb.creds.contact_id, "--source", "GitHub") == 2
+    err = capsys.readouterr().err
+    assert "shortened 'bio'" in err and "--allow-repairs" in err
+    assert sb.profiles() == []
+
+    assert run(path, "--contact-id", sb.creds.contact_id, "--source", "GitHub", "--allow-repairs", "--json") == 0
+    captured = capsys.readouterr()
+    assert "repaired before posting: shortened 'bio'" in captured.err
+    assert any("shortened 'bio'" in r for r in json.loads(captured.out)["repairs"])
+    [stored] = sb.profiles()
+    assert len(stored["payload"]["bio"]) <= 1000 and stored["payload"]["summary"] == PAYLOAD["summary"]
+
+
+def test_repairs_of_form_only_are_made_and_reported(zyntro_env, tmp_path, capsys):
+    sb = zyntro_env
+    path = tmp_path / "p.json"
+    written = {k: v for k, v in PAYLOAD.items() if k != "job_title"}
+    path.write_text(json.dumps({**written, "Job Title": "Head of Data", "followers_count": "1,200", "headline": ""}))
+    assert run(path, "--contact-id", sb.creds.contact_id, "--source", "GitHub") == 0
+    err = capsys.readouterr().err
+    assert "repaired before posting: converted 'followers_count'" in err
+    assert "repaired before posting: renamed key 'Job Title' to 'job_title'" in err
+    [stored] = sb.profiles()
+    assert stored["payload"] == {**PAYLOAD, "followers_count": 1200}
 
 
 def test_bad_contact_id_and_missing_config_exit_2(zyntro_env, payload_file, capsys, monkeypatch):

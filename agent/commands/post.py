@@ -1,7 +1,16 @@
 """`zyntro-enrich post`: post one payload file to a contact with addProfileToContact and print the profile_id.
 
 Each post stores a new profile in Zyntro (there is no update), so running this twice stores two.
-Exit 0 posted, 1 rejected or failed or outcome unknown, 2 bad input or configuration.
+
+The payload passes the same best-practice checks as a generated one (agent.condense.rules): a flat
+object with a summary, source_url and retrieved_at, descriptive keys, no special-category data. A
+payload that breaks a rule is refused and nothing is posted. Repairs that only change a value's form
+(a count written "1,200", a key written "Job Title", an empty value) are made and reported; a repair
+that would post something other than what the file says (text removed, a value shortened, a key
+dropped) is refused unless --allow-repairs, because a posted profile cannot be taken back.
+Configuration is checked first, then the payload.
+
+Exit 0 posted, 1 rejected or failed or outcome unknown, 2 bad input or configuration (nothing posted).
 """
 
 from __future__ import annotations
@@ -19,12 +28,14 @@ from agent.errors import UsageError, ZyntroRejected
 # Heavier modules are imported inside the functions that use them: the CLI registers every command on
 # each start, and `--help` or `extract --from-file` must not load Playwright, rich or the runner.
 
-__all__ = ["register", "run"]
+__all__ = ["best_practice", "read_payload", "register", "run"]
 
 log = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 1024 * 1024  # a payload file is read only up to this; profiles are a few KiB
 MAX_DEPTH = 32  # lists and objects nested deeper than this are not a profile (and could exhaust the stack)
+# Repairs of check_payload that keep every fact the file states (its form changes, its content does not).
+_FORM_ONLY = ("converted ", "renamed key ", "dropped empty ")
 
 # Zyntro's words -> what to check; the first matching fragment wins.
 _HINTS = [
@@ -47,8 +58,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--source", required=True, metavar="LABEL",
                    help='profile_source, the origin of the data, e.g. "LinkedIn" or "Company Website"')
     p.add_argument("--api-version", choices=["v1", "v2"], help="override ZYNTRO_API_VERSION")
+    p.add_argument("--allow-repairs", action="store_true",
+                   help="post the payload as the best-practice check repairs it (text removed, values shortened) "
+                        "instead of refusing it")
     p.add_argument("--json", action="store_true",
-                   help='print {"profile_id", "profile_source", "contact_id"} as JSON on stdout')
+                   help='print {"profile_id", "profile_source", "contact_id", "repairs"} as JSON on stdout')
     p.set_defaults(func=run, overrides=_overrides)
 
 
@@ -121,6 +135,20 @@ def _depth(value: object) -> int:
     return deepest
 
 
+def best_practice(payload: dict, name: str, allow_repairs: bool = False) -> tuple[dict, list[str]]:
+    """The payload as check_payload repairs it and the repairs made; UsageError listing what breaks a rule."""
+    from agent.condense.rules import check_payload
+
+    checked = check_payload(payload)
+    lossy = [] if allow_repairs else [r for r in checked.repairs if not r.startswith(_FORM_ONLY)]
+    problems = checked.violations + [f"{r} (it would change what the file says: fix the file, or add "
+                                     "--allow-repairs to post it repaired)" for r in lossy]
+    if problems:
+        raise UsageError(f"payload file {name} breaks Zyntro's best practices, nothing was posted:\n  - "
+                         + "\n  - ".join(problems) + f"\nfix {name} and run again")
+    return checked.payload, checked.repairs
+
+
 def _hint(messages: list[str]) -> str | None:
     text = " ".join(messages).lower()
     return next((hint for fragment, hint in _HINTS if fragment in text), None)
@@ -141,6 +169,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     payload = read_payload(args.payload)
     validate_profile_request(args.contact_id, args.source, payload)  # bad input is refused before any call
     check_zyntro(settings)
+    payload, repairs = best_practice(payload, "stdin" if args.payload == "-" else args.payload, args.allow_repairs)
+    for repair in repairs:
+        print(f"zyntro-enrich: repaired before posting: {repair}", file=sys.stderr)
     try:
         profile_id = asyncio.run(_post(settings, args.contact_id, args.source, payload))
     except ZyntroRejected as exc:
@@ -153,7 +184,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         from agent.zyntro.validate import normalise_uuid
 
         contact_id = normalise_uuid(args.contact_id, "contact_id")
-        print(json.dumps({"profile_id": profile_id, "profile_source": args.source, "contact_id": contact_id}))
+        print(json.dumps({"profile_id": profile_id, "profile_source": args.source, "contact_id": contact_id,
+                          "repairs": repairs}))
     else:
         print(profile_id)
     return 0
