@@ -193,6 +193,7 @@ _ENV: dict[str, tuple[str | None, str]] = {
     "ZYNTRO_ENRICH_WEBHOOK_CONTACT_PATH": ("serve", "webhook_contact_path"),
     "ZYNTRO_ENRICH_WEBHOOK_EVENT_PATH": ("serve", "webhook_event_path"),
     "ZYNTRO_ENRICH_WEBHOOK_REVIEW": ("serve", "webhook_review"),
+    "ZYNTRO_ENRICH_WEBHOOK_WORKERS": ("serve", "workers"),
 }
 _LIST_FIELDS = {"robots_override", "no_delay_hosts"}
 SECRET_ENV = ("ZYNTRO_API_KEY", "ZYNTRO_DEVELOPER_SECRET", "OPENAI_API_KEY", "ZYNTRO_ENRICH_SERVE_TOKEN",

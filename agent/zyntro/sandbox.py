@@ -9,7 +9,8 @@ Control endpoints (for a sandbox in another process): POST/GET/DELETE /_sandbox/
 POST /_sandbox/latency ({"seconds": 0.25}: a standing delay before every API request),
 POST/GET /_sandbox/hold ({"on": true, "path": optional}: API requests wait until {"on": false}),
 GET /_sandbox/profiles[?contact_id=], GET /_sandbox/requests, GET /_sandbox/creds,
-GET /_sandbox/contacts, POST /_sandbox/contacts ({"name",...} or {"count": n}).
+GET /_sandbox/contacts, POST /_sandbox/contacts ({"name",..., "website", "linkedin", "twitter", "github"} or
+{"count": n}), POST /_sandbox/webhook ({"url", "secret", "contact_id"}: send a signed new_contact event).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1024 * 1024  # the sandbox answers 413 above this, like a web server in front of Zyntro
 _DRAIN_S = 5.0  # how long close() waits for requests in flight
+_LINKS = ("website", "linkedin", "twitter", "github")
 
 
 class _Server(ThreadingHTTPServer):
@@ -252,10 +254,52 @@ class Sandbox:
         return self.db.contacts(kind)
 
     def add_contact(self, *, name: str, email: str | None = None, company: str | None = None,
-                    owner: str | None = None, contact_id: str | None = None) -> str:
-        """Add a contact to the active organisation (owned by the owner member unless `owner`); returns its id."""
+                    owner: str | None = None, contact_id: str | None = None, website: str | None = None,
+                    linkedin: str | None = None, twitter: str | None = None, github: str | None = None) -> str:
+        """Add a contact to the active organisation (owned by the owner member unless `owner`); returns its id.
+
+        `website`, `linkedin`, `twitter`, `github` are the contact's own links, as a CRM user typed them
+        (URLs, bare domains or handles); fetchContact returns them as cont_website, cont_linkedin, ...
+        """
         cid = str(contact_id or uuid.uuid4()).lower()
-        return self.db.insert_contact(cid, self.creds.org_id, owner or self.creds.member_id, name, email, company)
+        links = {"cont_website": website, "cont_linkedin": linkedin, "cont_twitter": twitter, "cont_github": github}
+        return self.db.insert_contact(cid, self.creds.org_id, owner or self.creds.member_id, name, email, company,
+                                      links=links)
+
+    def webhook_body(self, contact_id: str, *, event: str = "new_contact", event_id: str | None = None) -> bytes:
+        """A new_contact event as the sandbox imagines it (Zyntro's real format is undocumented)."""
+        body = {"event": event, "event_id": event_id or str(uuid.uuid4()),
+                "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "data": {"contact_id": str(contact_id), "org_id": self.creds.org_id}}
+        return json.dumps(body).encode()
+
+    def send_webhook(self, url: str, secret: str, contact_id: str, *, event: str = "new_contact",
+                     event_id: str | None = None, header: str = "X-Zyntro-Signature",
+                     body: bytes | None = None, timeout: float = 10.0) -> tuple[int, Any]:
+        """POST a signed event (HMAC-SHA256 of the body, `sha256=<hex>` in `header`) to `url`: (status, answer)."""
+        import hashlib
+        import hmac
+        import urllib.error
+        import urllib.request
+
+        raw = body if body is not None else self.webhook_body(contact_id, event=event, event_id=event_id)
+        signature = "sha256=" + hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()
+        request = urllib.request.Request(url, data=raw, method="POST", headers={
+            "Content-Type": "application/json", header: signature, "User-Agent": self.server_version()})
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310 - the caller's URL
+                status, text = answer.status, answer.read()
+        except urllib.error.HTTPError as exc:
+            status, text = exc.code, exc.read()
+        try:
+            return status, json.loads(text or b"null")
+        except ValueError:
+            return status, text.decode("utf-8", "replace")
+
+    @staticmethod
+    def server_version() -> str:
+        """What the sandbox calls itself in headers."""
+        return _Handler.server_version
 
     def add_contacts(self, n: int, owner: str | None = None) -> list[str]:
         """Add `n` synthetic contacts with deterministic ids (benchmarks); returns their ids."""
@@ -297,11 +341,20 @@ class Sandbox:
             body = body or {}
             if "count" in body:
                 return {"contact_ids": self.add_contacts(int(body["count"]), body.get("owner"))}
-            unknown = set(body) - {"name", "email", "company", "owner", "contact_id"}
+            unknown = set(body) - {"name", "email", "company", "owner", "contact_id", *_LINKS}
             if unknown or not body.get("name"):
-                raise ValueError("a contact is {\"name\": ..., \"email\", \"company\", \"owner\", \"contact_id\" optional}"
+                raise ValueError("a contact is {\"name\": ..., \"email\", \"company\", \"owner\", \"contact_id\", "
+                                 "\"website\", \"linkedin\", \"twitter\", \"github\" optional}"
                                  + (f"; unknown keys: {', '.join(sorted(unknown))}" if unknown else ""))
             return {"contact_id": self.add_contact(**body)}
+        if name == "webhook" and method == "POST":
+            body = body or {}
+            if not all(isinstance(body.get(k), str) and body[k] for k in ("url", "secret", "contact_id")):
+                raise ValueError("a webhook is {\"url\": ..., \"secret\": ..., \"contact_id\": ..., "
+                                 "\"event\", \"event_id\", \"header\" optional}")
+            extra = {k: body[k] for k in ("event", "event_id", "header") if isinstance(body.get(k), str)}
+            status, answer = self.send_webhook(body["url"], body["secret"], body["contact_id"], **extra)
+            return {"status": status, "answer": answer}
         if method != "GET":
             raise KeyError(name)
         getters = {

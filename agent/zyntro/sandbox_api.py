@@ -19,7 +19,7 @@ from agent.zyntro.client import (
     FETCH_IDENTIFIERS_PATH,
     LOOKUP_CONTACT_PATH,
 )
-from agent.zyntro.sandbox_db import SandboxDB, seed_id
+from agent.zyntro.sandbox_db import LINK_COLUMNS, SandboxDB, seed_id
 from agent.zyntro.validate import is_uuid
 
 __all__ = ["API_PATHS", "MESSAGES", "SandboxAPI"]
@@ -197,6 +197,7 @@ class SandboxAPI:
             "cont_email": contact["email"],
             "cont_phone": contact["phone"],
             "cont_role": contact["role"],
+            **{column: contact.get(column) for column in LINK_COLUMNS},  # field names Zyntro's docs do not give
             "member_id": contact["owner_member_id"],
             "cont_enrich": 0,
             "cont_enriched": 1 if profiles else 0,

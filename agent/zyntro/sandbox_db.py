@@ -18,7 +18,7 @@ from typing import Any
 
 from agent.errors import StoreError
 
-__all__ = ["SEED_CONTACTS", "SandboxCreds", "SandboxDB", "seed_id"]
+__all__ = ["LINK_COLUMNS", "SEED_CONTACTS", "SandboxCreds", "SandboxDB", "seed_id"]
 
 _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_DNS, "sandbox.zyntro-enrich.example")
 _SEEDED_AT = "2024-01-02T09:00:00Z"
@@ -70,13 +70,16 @@ CREATE TABLE IF NOT EXISTS members (
 CREATE TABLE IF NOT EXISTS contacts (
     contact_id TEXT PRIMARY KEY, org_id TEXT NOT NULL, owner_member_id TEXT NOT NULL,
     first_name TEXT, last_name TEXT, email TEXT, company TEXT, role TEXT, phone TEXT,
-    kind TEXT NOT NULL DEFAULT 'seed', created_at TEXT NOT NULL);
+    kind TEXT NOT NULL DEFAULT 'seed', created_at TEXT NOT NULL,
+    cont_website TEXT, cont_linkedin TEXT, cont_twitter TEXT, cont_github TEXT);
 CREATE TABLE IF NOT EXISTS profiles (
     profile_id INTEGER PRIMARY KEY AUTOINCREMENT, contact_id TEXT NOT NULL, org_id TEXT NOT NULL,
     member_id TEXT NOT NULL, profile_source TEXT, payload TEXT NOT NULL, api_version TEXT NOT NULL,
     created_at TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS profiles_contact ON profiles (contact_id);
 """
+# The contact's own links (read by the webhook's worker); added to sandbox files made before them.
+LINK_COLUMNS = ("cont_website", "cont_linkedin", "cont_twitter", "cont_github")
 
 
 @dataclass(frozen=True)
@@ -128,9 +131,17 @@ class SandboxDB:
                 self._conn.execute("PRAGMA journal_mode=WAL")
                 self._conn.execute("PRAGMA synchronous=NORMAL")
             self._conn.executescript(_SCHEMA)
+            self._migrate()
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"cannot open the sandbox database {self.path} ({exc}): pick another --db file") from None
         self._lock = threading.RLock()
+
+    def _migrate(self) -> None:
+        """Add the link columns to a contacts table made before them (ADD COLUMN keeps every row)."""
+        have = {row["name"] for row in self._conn.execute("PRAGMA table_info(contacts)")}
+        for column in LINK_COLUMNS:
+            if column not in have:
+                self._conn.execute(f"ALTER TABLE contacts ADD COLUMN {column} TEXT")
 
     def close(self) -> None:
         """Close the connection."""
@@ -183,12 +194,19 @@ class SandboxDB:
 
     def insert_contact(self, contact_id: str, org_id: str, owner: str, name: str, email: str | None,
                        company: str | None, role: str | None = None, phone: str | None = None, *,
-                       kind: str = "added", created_at: str | None = None) -> str:
-        """Insert one contact unless its id exists; returns the id."""
+                       kind: str = "added", created_at: str | None = None,
+                       links: dict[str, str | None] | None = None) -> str:
+        """Insert one contact unless its id exists; returns the id. `links`: LINK_COLUMNS -> value."""
         first, _, last = (name or "").partition(" ")
-        self._exec("INSERT OR IGNORE INTO contacts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        links = links or {}
+        unknown = set(links) - set(LINK_COLUMNS)
+        if unknown:
+            raise ValueError(f"unknown contact link columns: {', '.join(sorted(unknown))}")
+        self._exec("INSERT OR IGNORE INTO contacts (contact_id, org_id, owner_member_id, first_name, last_name, email, "
+                   "company, role, phone, kind, created_at, cont_website, cont_linkedin, cont_twitter, cont_github) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                    (contact_id, org_id, owner, first, last, email, company, role, phone, kind,
-                    created_at or _now()))
+                    created_at or _now(), *(links.get(c) for c in LINK_COLUMNS)))
         return contact_id
 
     def insert_bench_contacts(self, n: int, org_id: str, owner: str) -> list[str]:
