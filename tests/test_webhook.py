@@ -310,6 +310,20 @@ def test_outcomes_that_are_not_enrichments(demo_world, serve_app, tmp_path):
     assert hook.drafts(suppressed) == [] and sb.profiles() == []
 
 
+def test_a_failing_event_does_not_stop_the_next_one(demo_world, serve_app):
+    sb = demo_world.sandbox
+    hook = serve_app()
+    first, second = _dmitri(demo_world), _dmitri(demo_world)
+    sb.faults.push("status", status=400, body="<html>proxy error</html>", content_type="text/html",
+                   path="fetchContact")
+    assert hook.post(sb.webhook_body(first)).status_code == 202
+    (failed,) = hook.settled()
+    assert failed["state"] == "failed" and "could not read contact" in failed["message"], failed
+    assert hook.post(sb.webhook_body(second)).status_code == 202
+    rows = {r["contact_id"]: r["state"] for r in hook.settled(2)}
+    assert rows == {first: "failed", second: "done"}
+
+
 def test_on_v1_events_fail_saying_to_set_v2(demo_world, serve_app):
     hook = serve_app(ZYNTRO_API_VERSION="v1")
     cid = _dmitri(demo_world)

@@ -83,17 +83,20 @@ class Worker:
 
         assert self._wake is not None
         while not self._stopping:
+            self._wake.clear()  # before looking: a wake() during the look is kept for the wait below
             try:
                 event = claim_event(self.store)
             except Exception:  # the state is unreachable for a moment: try again later, never die
                 log.exception("webhook worker %d: cannot read the event queue", number)
                 event = None
             if event is None:
-                self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.poll_s)
                 continue
-            await self.process(event)
+            try:
+                await self.process(event)
+            except Exception:  # the end state could not be written: the event is taken up again once its lease lapses
+                log.exception("webhook worker %d: could not record the end of event %s", number, event["event_key"])
 
     async def process(self, event: dict[str, Any]) -> None:
         """Work one claimed event to its end state (never raises, except when cancelled)."""
