@@ -12,6 +12,7 @@ import json
 import shlex
 import stat
 import sys
+import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -22,10 +23,16 @@ from agent.config import load_settings
 from agent.store import Store
 from agent.store_review import decisions
 
-# The editor: `editor.py [--set KEY=JSON]... [--nest KEY] [--garbage] [--fail] FILE` edits FILE in place.
+# The editor: `editor.py [--set KEY=JSON]... [--nest KEY] [--drop KEY] [--garbage] [--fail] [--reject ID] FILE`
+# edits FILE in place; --reject also rejects a draft with the real CLI meanwhile (someone else deciding).
 EDITOR = """#!{python}
-import json, sys
+import json, subprocess, sys
+from pathlib import Path
 args, path = sys.argv[1:-1], sys.argv[-1]
+if "--reject" in args:
+    cli = Path(sys.executable).with_name("zyntro-enrich")
+    subprocess.run([str(cli), "review", "reject", args[args.index("--reject") + 1]], check=True,
+                   capture_output=True)
 if "--fail" in args:
     sys.exit(3)
 if "--garbage" in args:
@@ -51,6 +58,7 @@ def editor(tmp_path, monkeypatch):
     script.write_text(EDITOR.format(python=sys.executable))
     script.chmod(script.stat().st_mode | stat.S_IXUSR)
     monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where `review edit` writes (and keeps) its file
 
     def use(*args: str) -> None:
         monkeypatch.setenv("EDITOR", shlex.join([str(script), *args]))  # a command with arguments, quoted
@@ -71,7 +79,8 @@ def queue(demo_world, capsys) -> dict[tuple[str, str], int]:
     bruno = _enrich(demo_world, capsys, "Bruno Okafor", "https://www.fernhollow.example/about",
                     "https://github.com/fernhollow", company="Fernhollow Labs")
     dmitri = _enrich(demo_world, capsys, "Dmitri Osei", "https://github.com/dosei")
-    drafts = {**{("Bruno Okafor", k): v for k, v in bruno.items()}, **{("Dmitri Osei", k): v for k, v in dmitri.items()}}
+    drafts = {("Bruno Okafor", k): v for k, v in bruno.items()}
+    drafts.update({("Dmitri Osei", k): v for k, v in dmitri.items()})
     assert len(drafts) == 3
     return drafts
 
@@ -221,10 +230,25 @@ def test_edit_in_the_editor_saves_checked_changes(demo_world, queue, capsys, edi
     assert (logged["action"], logged["actor"], logged["note"]) == ("edit", "ana", "tighter summary")
     assert sorted(logged["detail"]["changed"]) == ["location", "summary"]
 
+    assert not list(Path(tempfile.gettempdir()).glob("zyntro-draft-*"))  # nothing left behind once saved
+
     assert main(["review", "approve", str(draft)]) == 0  # what is posted is the edited payload
     capsys.readouterr()
     (stored,) = demo_world.sandbox.profiles()
     assert stored["payload"]["summary"].startswith("Dmitri Osei builds harbour")
+
+
+def test_an_edit_of_a_draft_decided_meanwhile_is_not_saved(demo_world, queue, capsys, editor):
+    draft = queue["Dmitri Osei", "GitHub"]
+    editor("--set", 'summary="Dmitri Osei ships logistics software."', "--reject", str(draft))
+    assert main(["review", "edit", str(draft)]) == 2
+    err = capsys.readouterr().err
+    assert f"draft {draft} changed while you edited it (now rejected" in err
+    kept = Path(err.split("your edit is kept in ")[1].split(": fix it")[0])
+    assert json.loads(kept.read_text())["summary"] == "Dmitri Osei ships logistics software."
+    with _store() as store:
+        assert store.draft(draft)["draft"].payload["summary"] != "Dmitri Osei ships logistics software."
+        assert [d["action"] for d in decisions(store, draft)] == ["reject"]
 
 
 def test_a_refused_edit_saves_nothing_and_keeps_the_text(demo_world, queue, capsys, editor):

@@ -20,7 +20,6 @@ import asyncio
 import json
 import logging
 import sys
-from pathlib import Path
 
 from agent.config import Settings
 from agent.errors import UsageError, ZyntroRejected

@@ -233,9 +233,9 @@ def activity(items: list[dict[str, Any]], fmt: str) -> None:
     lines = []
     for item in items:
         answer = f"profile_id {item['profile_id']}" if item.get("profile_id") else item.get("answer") or ""
-        what = item["action"] if item["kind"] == "decision" else f"post {item['action']}"
-        lines.append([item["at"][:16].replace("T", " "), _clip(what, 12), _clip(item["actor"], 14),
-                      str(item["draft_id"] or ""), _clip(item["profile_source"], 12),
-                      "; ".join(x for x in (answer, item.get("note") or "") if x)])
-    header = ["at (UTC)", "what", "who", "draft", "origin", "answer / note"]
-    _table(console(), f"{len(items)} most recent, newest first", header, lines, right={3})
+        what = f"{item['action']} #{item['draft_id']}" if item["kind"] == "decision" else item["action"]
+        lines.append([item["at"][5:16].replace("T", " "), _clip(what, 16), _clip(item["actor"], 14),
+                      _clip(item["profile_source"], 12), "; ".join(x for x in (answer, item.get("note") or "") if x)])
+    header = ["at (UTC)", "what", "who", "origin", "answer / note"]
+    _table(console(), f"{len(items)} most recent, newest first (posts are by the run that sent them)", header,
+           lines, right=set())
