@@ -137,6 +137,8 @@ def test_approve_all_with_a_filter(demo_world, queue, capsys):
 
     assert main(["review", "approve", "--all", "--origin", "GitHub"]) == 0  # nothing waiting from GitHub now
     assert "no draft matches" in capsys.readouterr().out
+    assert main(["review", "approve", "--all", "--origin", "GitHub", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
     assert sum(demo_world.stored().values()) == 2
 
 
@@ -162,7 +164,8 @@ def test_reject_all_by_origin_and_unfiltered_all_needs_yes(demo_world, queue, ca
     (["approve", "--origin", "GitHub"], "only with --all"),
     (["reject"], "give the draft's number"),
     (["approve", "--all", "--origin", "Githb"], "the origins are"),
-    (["approve", "--all", "--status", "posted"], "only drafts waiting for a decision"),
+    (["approve", "--all", "--status", "posted"], "only drafts waiting for a decision can be approved"),
+    (["reject", "--all", "--status", "rejected"], "only drafts waiting for a decision can be rejected"),
     (["list", "--since", "2026-12-02", "--until", "2026-11-01"], "swap them"),
     (["list", "--contact", " "], "--contact is empty"),
     (["approve", "1", "--by", ""], "--by needs a short name"),

@@ -225,8 +225,8 @@ def _targets(args: argparse.Namespace, store: Store) -> list[int]:
         raise UsageError(f"give the draft's number, e.g. `zyntro-enrich review {verb} 3 4 7`, or --all with filters "
                          f"such as --origin GitHub{hint} (see `review list`)")
     if args.status not in (None, "decidable", *DECIDABLE):
-        raise UsageError(f"only drafts waiting for a decision can be {verb}d: use --status {', '.join(DECIDABLE)} "
-                         "or leave it out")
+        raise UsageError(f"only drafts waiting for a decision can be {verb}{'d' if verb.endswith('e') else 'ed'}: "
+                         f"use --status {', '.join(DECIDABLE)} or leave it out")
     from agent.store_review import query_drafts
 
     rows, total = query_drafts(store, _query(args, store, sort="oldest"))
@@ -238,6 +238,7 @@ def _targets(args: argparse.Namespace, store: Store) -> list[int]:
 
 
 def _actor(args: argparse.Namespace) -> str:
+    """Who decides (--by, else $USER, else "cli"), with --note checked on the way."""
     name = (args.by if args.by is not None else os.environ.get("USER") or "cli").strip()
     if not name or len(name) > 80 or not name.isprintable():
         raise UsageError("--by needs a short name on one line (who decided), e.g. --by ana")
@@ -265,7 +266,7 @@ def _decide(args: argparse.Namespace, settings: Settings, store: Store) -> int:
     actor = _actor(args)
     ids = _targets(args, store)
     if not ids:
-        print("no draft matches: nothing to do (see `zyntro-enrich review list`)")
+        print("[]" if args.json else "no draft matches: nothing to do (see `zyntro-enrich review list`)")
         return 0
     if args.action == "reject":
         results = service.reject(store, ids, actor, args.note)
