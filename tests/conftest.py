@@ -17,6 +17,7 @@ pytest_plugins = [
     "tests.support.extract",
     "tests.support.condense",
     "tests.support.enrich",
+    "tests.support.serve",
 ]
 
 _KEEP = {"PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "PYTHONPATH", "VIRTUAL_ENV", "SYSTEMROOT"}
