@@ -360,3 +360,98 @@ def test_activity_exports_are_signed_in_only_and_safe_for_spreadsheets(review_se
         assert {line["note"] for line in lines if line["kind"] == "decision"} == {"+SUM(A1:A9)", "-1"}
         page = client.get("/activity")
         assert "+SUM(A1:A9)" in page.text and "Webhook events" in page.text
+
+
+def test_expired_or_foreign_sessions_are_refused_and_https_cookies_are_secure(review_server):
+    import httpx
+    from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+
+    from agent.review.state import token_digest
+    from agent.store_review import server_key
+
+    key, _ = server_key(review_server.store, "session_key")
+    hours = review_server.settings.serve.session_hours
+
+    class Yesterday(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return super().get_timestamp() - int(hours * 3600) - 60
+
+    def cookie(signer=TimestampSigner, token=TOKEN) -> str:
+        data = {"who": WHO, "csrf": "c", "sid": "s", "t": token_digest(token)[:16]}
+        return URLSafeTimedSerializer(key, salt="zyntro-enrich.session", signer=signer).dumps(data)
+
+    for value, works in ((cookie(), True), (cookie(Yesterday), False), (cookie(token="an-older-token"), False)):
+        with httpx.Client(base_url=review_server.url, follow_redirects=False) as client:
+            client.cookies.set("ze_session", value)
+            assert (client.get("/").status_code == 200) is works
+
+    async def over_https() -> httpx.Response:
+        transport = httpx.ASGITransport(app=review_server.app)
+        async with httpx.AsyncClient(transport=transport, base_url="https://review.example") as client:
+            page = await client.get("/signin")
+            csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+            return await client.post("/signin", data={"csrf": csrf, "who": WHO, "token": TOKEN})
+
+    answer = asyncio.run(over_https())
+    assert answer.status_code == 303
+    session = next(c for c in answer.headers.get_list("set-cookie") if c.startswith("ze_session="))
+    assert "Secure" in session and "HttpOnly" in session
+
+
+def test_long_text_stays_in_its_column_and_webhook_events_are_listed(review_server, web):
+    from agent.store_review import finish_event, record_event
+
+    contact = review_server.world.contacts["Ada Quinlan"]
+    word = "Unbroken" * 400
+    payload = {"summary": f"Ada Quinlan {word}", "bio": " ".join([word] * 3), "source_url": f"https://a.example/{word}",
+               "retrieved_at": "2026-01-02"}
+    draft = ProfileDraft(contact_id=uuid.UUID(contact), profile_source="Long " * 40, payload=payload,
+                         provenance={"bio": Provenance(url=f"https://a.example/{word}", evidence=word)})
+    draft_id = review_server.store.save_draft("long", draft, payload_hash(payload), "queued_for_review")
+    record_event(review_server.store, "evt-123", contact)
+    finish_event(review_server.store, "evt-123", "failed", message="fetchContact answered 404")
+
+    async def body(page):
+        await sign_in(page, review_server)
+        table = await page.locator("table.drafts").bounding_box()
+        row = await _rows(page).first.bounding_box()
+        assert table["width"] <= 1280 and row["height"] < 80, (table, row)
+        await page.goto(f"{review_server.url}/drafts/{draft_id}")
+        payload_box = await page.locator("table.payload").bounding_box()
+        assert payload_box["width"] <= 1280, payload_box
+        await page.goto(f"{review_server.url}/activity")
+        events = page.locator("table.hooks tbody tr")
+        await expect(events).to_have_count(1)
+        await expect(events.first).to_contain_text("evt-123")
+        await expect(events.first).to_contain_text("failed")
+        await expect(events.first).to_contain_text("fetchContact answered 404")
+
+    web(body)
+
+
+def test_approve_without_zyntro_credentials_says_what_to_set_and_claims_nothing(review_server):
+    import httpx
+
+    from agent.config import ZyntroSettings
+    from agent.review.state import token_digest
+    from agent.review.web import create_app
+    from agent.store_review import server_key
+
+    ids = review_server.enrich("Ada Quinlan")
+    settings = review_server.settings.model_copy(update={"zyntro": ZyntroSettings()})
+    key, _ = server_key(review_server.store, "session_key")
+    app = create_app(settings, review_server.store, token_digest(TOKEN), key, worker=False)
+
+    async def approve() -> httpx.Response:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://review.test") as client:
+            csrf = re.search(r'name="csrf" value="([^"]+)"', (await client.get("/signin")).text).group(1)
+            await client.post("/signin", data={"csrf": csrf, "who": WHO, "token": TOKEN})
+            csrf = re.search(r'name="csrf" value="([^"]+)"', (await client.get("/")).text).group(1)
+            decided = await client.post("/decide", data={"csrf": csrf, "action": "approve", "id": str(ids["GitHub"])})
+            assert decided.status_code == 303
+            return await client.get(decided.headers["location"])
+
+    page = asyncio.run(approve())
+    assert page.status_code == 200 and "ZYNTRO_API_KEY" in page.text
+    assert review_server.store.draft(ids["GitHub"])["status"] == "queued_for_review"
+    assert sum(review_server.world.stored().values()) == 0

@@ -33,7 +33,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 if TYPE_CHECKING:
     from agent.review.state import ServeState
 
-__all__ = ["SESSION_COOKIE", "SIGNIN_COOKIE", "Auth", "Session", "Throttle", "current", "middleware", "routes", "safe_path"]
+__all__ = ["SESSION_COOKIE", "SIGNIN_COOKIE", "Auth", "Session", "Throttle", "current", "middleware", "routes",
+           "safe_path"]
 
 SESSION_COOKIE = "ze_session"
 SIGNIN_COOKIE = "ze_signin"  # the pre-session cookie holding the sign-in form's CSRF token

@@ -115,6 +115,9 @@ async def queue(request: Request) -> Response:
     page = _page(request)
     rows, total = query_drafts(state.store, filters.query, limit=size, offset=(page - 1) * size)
     pages = max(1, -(-total // size))
+    if page > pages:  # past the end (drafts were decided meanwhile): the last page
+        page = pages
+        rows, total = query_drafts(state.store, filters.query, limit=size, offset=(page - 1) * size)
     counts = draft_counts(state.store)
     return render(request, "queue.html", rows=rows, total=total, page=page, pages=pages, filters=filters,
                   counts=counts, decidable=sum(counts.get(s, 0) for s in DECIDABLE), origins=origins(state.store),
@@ -139,8 +142,12 @@ def _ids(values: list[Any]) -> list[int]:
     return ids
 
 
-async def decide(request: Request, ids: list[int], action: str, note: str) -> tuple[list[Decision], str]:
-    """Approve (claim, then post) or reject these drafts as the signed-in person: (decisions, error)."""
+async def decide(request: Request, ids: list[int], action: str, note: str, repost_unknown: bool = False
+                 ) -> tuple[list[Decision], str]:
+    """Approve (claim, then post) or reject these drafts as the signed-in person: (decisions, error).
+
+    `repost_unknown`: the person checked Zyntro and asks to post again a draft whose earlier post got no answer.
+    """
     from agent.errors import ZyntroEnrichError
     from agent.review import service
 
@@ -149,7 +156,8 @@ async def decide(request: Request, ids: list[int], action: str, note: str) -> tu
     if action == "reject":
         return service.reject(state.store, ids, actor=who, note=note), ""
     try:
-        return await service.approve(state.settings, state.store, ids, actor=who, note=note), ""
+        return await service.approve(state.settings, state.store, ids, actor=who, note=note,
+                                     repost_unknown=repost_unknown), ""
     except ZyntroEnrichError as exc:  # credentials missing, state unusable: named, nothing half-done is hidden
         return [], f"{exc} (drafts decided before this error are listed on the Activity page)"
 
@@ -183,7 +191,8 @@ async def decide_selected(request: Request) -> Response:
     if not ids:
         decisions, error = [], "Nothing was selected: tick the drafts to decide first."
     else:
-        decisions, error = await decide(request, ids, action, note)
+        repost = form.get("repost_unknown") == "1"
+        decisions, error = await decide(request, ids, action, note, repost_unknown=repost)
     rid = _keep_results(request, action, decisions, error, back)
     return RedirectResponse(f"/results/{rid}", status_code=303)
 

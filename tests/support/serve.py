@@ -41,6 +41,7 @@ class ReviewServer:
     settings: Any
     store: Any
     world: Any
+    app: Any = None  # the Starlette app itself (for in-process requests, e.g. over https)
 
     def enrich(self, name: str, *extra: str) -> dict[str, int]:
         """Run `enrich --review` for a demo contact in-process; {profile_source: draft_id} of what was queued."""
@@ -105,7 +106,8 @@ def review_server(demo_world):
         assert started.wait(30), "the review server did not start"
         port = server.servers[0].sockets[0].getsockname()[1]
         try:
-            yield ReviewServer(url=f"http://127.0.0.1:{port}", settings=settings, store=store, world=demo_world)
+            yield ReviewServer(url=f"http://127.0.0.1:{port}", settings=settings, store=store, world=demo_world,
+                               app=app)
         finally:
             server.should_exit = True
             thread.join(30)
