@@ -208,30 +208,32 @@ def activity(store: Store, limit: int | None = None) -> list[dict[str, Any]]:
     items = [{"at": d["at"], "kind": "decision", "action": d["action"], "actor": d["actor"],
               "draft_id": d["draft_id"], "contact_id": d["contact_id"], "profile_source": d["profile_source"],
               "note": d["note"], "profile_id": d["detail"].get("profile_id"),
-              "answer": d["detail"].get("answer", "")} for d in decisions(store)]
+              "answer": d["detail"].get("answer", ""), "_order": (1, d["decision_id"])} for d in decisions(store)]
     for p in store.postings():
         items.append({"at": p["updated_at"], "kind": "post", "action": p["state"], "actor": f"run {p['run_id']}",
                       "draft_id": None, "contact_id": p["contact_id"], "profile_source": p["profile_source"],
-                      "note": "", "profile_id": p["profile_id"], "answer": p["message"]})
-    items.sort(key=lambda i: i["at"], reverse=True)
+                      "note": "", "profile_id": p["profile_id"], "answer": p["message"], "_order": (0, p["posting_id"])})
+    items.sort(key=lambda i: (i["at"], i["_order"]), reverse=True)  # newest first; a decision after its post
+    items = [{k: v for k, v in i.items() if k != "_order"} for i in items]
     return items[:limit] if limit is not None else items
 
 
-def posted_payload(store: Store, contact_id: str, profile_source: str, before_draft: int | None = None
+def posted_payload(store: Store, contact_id: str, profile_source: str, own_hash: str | None = None
                    ) -> dict[str, Any] | None:
     """The payload of the last profile Zyntro confirmed for this contact and origin, when this state holds it.
 
-    Found through the posting's payload hash; None when nothing was posted, or only its hash is known
-    (a profile found already in Zyntro, or one posted before `forget`).
+    A posting of `own_hash` (the draft's own post, once approved) is passed over, so a posted draft is
+    compared with the profile before it. Found through the posting's payload hash; None when nothing was
+    posted, {} when only its hash is known (a profile found already in Zyntro, or posted before `forget`).
     """
     posted = store._rows(
         "SELECT payload_hash FROM postings WHERE contact_id=? AND profile_source=? AND state='posted' "
-        "ORDER BY posting_id DESC LIMIT 1", (contact_id, profile_source))
+        "AND payload_hash IS NOT ? ORDER BY posting_id DESC LIMIT 1", (contact_id, profile_source, own_hash))
     if not posted:
         return None
     rows = store._rows(
-        "SELECT draft FROM drafts WHERE contact_id=? AND profile_source=? AND payload_hash=? AND draft_id IS NOT ? "
-        "ORDER BY draft_id DESC LIMIT 1", (contact_id, profile_source, posted[0]["payload_hash"], before_draft))
+        "SELECT draft FROM drafts WHERE contact_id=? AND profile_source=? AND payload_hash=? "
+        "ORDER BY draft_id DESC LIMIT 1", (contact_id, profile_source, posted[0]["payload_hash"]))
     if not rows:
         return {}
     return json.loads(rows[0]["draft"])["payload"]

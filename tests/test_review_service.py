@@ -5,6 +5,7 @@ import json
 
 from agent.cli import main
 from agent.config import load_settings
+from agent.models import payload_hash
 from agent.review import service
 from agent.store import Store
 from agent.store_review import DraftQuery, claim_draft, decisions, query_drafts
@@ -94,3 +95,18 @@ def test_query_filters_and_counts(demo_world, capsys):
         service.reject(store, [queued["GitHub"]], actor="ana", note="org page")
         assert query_drafts(store, DraftQuery(status="rejected"))[1] == 1
         assert query_drafts(store, DraftQuery())[1] == 1
+
+
+def test_a_posted_draft_is_compared_with_the_profile_before_it(demo_world, capsys):
+    queued = _queue(demo_world, capsys)
+    settings = load_settings()
+    with Store.for_settings(settings) as store:
+        asyncio.run(service.approve(settings, store, [queued["GitHub"]], actor="ana"))
+        first = store.draft(queued["GitHub"])
+        assert service.diff(store, first) == {"state": "first", "rows": []}  # nothing was posted before it
+        later = first["draft"].model_copy(update={"payload": {**first["draft"].payload, "followers_count": 7}})
+        later_id = store.save_draft("later-run", later, payload_hash(later.payload), "queued_for_review")
+        asyncio.run(service.approve(settings, store, [later_id], actor="ana"))
+        diff = service.diff(store, store.draft(later_id))
+        assert diff["state"] == "compared"
+        assert {k: c for k, _, _, c in diff["rows"]}["followers_count"] in ("added", "changed")

@@ -193,7 +193,7 @@ def diff(store: Store, row: dict[str, Any]) -> dict[str, Any]:
     {"state": "first" | "unknown" | "compared", "rows": [(key, before, after, change)]} where change is
     added, removed, changed or same; "unknown" when only the posted profile's hash is kept.
     """
-    before = posted_payload(store, row["contact_id"], row["profile_source"], before_draft=row["draft_id"])
+    before = posted_payload(store, row["contact_id"], row["profile_source"], own_hash=row["payload_hash"])
     if before is None:
         return {"state": "first", "rows": []}
     if not before:
