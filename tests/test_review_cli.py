@@ -331,7 +331,7 @@ def test_show_has_identity_diff_and_history(demo_world, queue, capsys, editor):
     shown = json.loads(capsys.readouterr().out)
     assert [(d["action"], d["actor"]) for d in shown["decisions"]] == [("edit", "ana"), ("approve", "ana")]
     assert shown["decisions"][1]["detail"]["profile_id"]
-    assert shown["diff"] is None  # decided: only a waiting draft is compared with what was posted
+    assert shown["diff"] == {"state": "first", "rows": []}  # a posted draft is compared with the profile before it
     assert "https://github.com/dosei" in shown["identity"]
     assert "set_aside" in shown
     assert main(["review", "show", str(draft)]) == 0

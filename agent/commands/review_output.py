@@ -24,7 +24,6 @@ ACTIVITY_FIELDS = ["at", "kind", "action", "actor", "draft_id", "contact_id", "p
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection); tab and CR too (OWASP).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _SHORT_STATUS = {"queued_for_review": "queued"}
-_WAITING = ("queued_for_review", "failed", "unknown", "approving")
 
 
 def console(soft_wrap: bool = False) -> Console:
@@ -113,7 +112,7 @@ def show(store: Store, row: dict[str, Any], as_json: bool) -> None:
 
     draft, history = row["draft"], decisions(store, row["draft_id"])
     # Only a waiting draft has something to compare with: a posted one is itself the last posted profile.
-    diff = service.diff(store, row) if row["status"] in _WAITING else None
+    diff = service.diff(store, row)
     if as_json:
         print(json.dumps({"draft_id": row["draft_id"], "status": row["status"], "note": row["note"],
                           "contact_name": row.get("contact_name"), "created_at": row["created_at"],
