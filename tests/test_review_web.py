@@ -455,3 +455,21 @@ def test_approve_without_zyntro_credentials_says_what_to_set_and_claims_nothing(
     assert page.status_code == 200 and "ZYNTRO_API_KEY" in page.text
     assert review_server.store.draft(ids["GitHub"])["status"] == "queued_for_review"
     assert sum(review_server.world.stored().values()) == 0
+
+
+def test_queue_and_activity_are_paged(review_server):
+    ada = review_server.enrich("Ada Quinlan")
+    chiara = review_server.enrich("Chiara Valdes")
+    review_server.settings.serve.page_size = 2  # read on every request
+    total = len(ada) + len(chiara)
+    with signed_in_client(review_server) as client:
+        first = client.get("/?sort=oldest")
+        assert first.text.count('name="id"') == 2 and "page 1 of 3" in first.text
+        assert re.search(r'href="/\?[^"]*sort=oldest[^"]*page=2"', first.text)  # the next page keeps the filters
+        last = client.get("/?sort=oldest&page=3")
+        assert last.text.count('name="id"') == total - 4 and "Next" not in last.text
+        assert client.get("/?page=99").text.count('name="id"') == total - 4  # past the end: the last page
+        csrf = review_server.csrf(client)
+        client.post("/decide", data={"csrf": csrf, "action": "reject", "id": [str(i) for i in chiara.values()]})
+        activity = client.get("/activity")
+        assert "page 1 of 1" in activity.text and activity.text.count("<tr>") == 1 + len(chiara)
