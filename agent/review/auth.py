@@ -269,7 +269,7 @@ async def signin_page(request: Request) -> Response:
         return _signin_form(request, auth, nxt)
     form = await request.form()
     nxt = safe_path(str(form.get("next") or "/"))
-    name = " ".join(str(form.get("who", "")).split())[:_NAME_MAX]
+    name = " ".join("".join(c for c in str(form.get("who", "")) if c.isprintable() or c.isspace()).split())[:_NAME_MAX]
     client = _client(request)
     wait = auth.throttle.wait_s(client)
     if wait > 0:

@@ -121,7 +121,8 @@ async def queue(request: Request) -> Response:
     counts = draft_counts(state.store)
     return render(request, "queue.html", rows=rows, total=total, page=page, pages=pages, filters=filters,
                   counts=counts, decidable=sum(counts.get(s, 0) for s in DECIDABLE), origins=origins(state.store),
-                  statuses=STATUSES, sorts=SORTS, decidable_statuses=DECIDABLE, here=_here(request))
+                  statuses=STATUSES, sorts=SORTS, decidable_statuses=DECIDABLE, here=_here(request),
+                  all_decidable=filters.values["status"] in ("decidable", *DECIDABLE))
 
 
 def _here(request: Request) -> str:
@@ -205,7 +206,7 @@ async def decide_all(request: Request) -> Response:
     filters = parse_filters(source)
     if action is None:
         return render(request, "error.html", status=400, title="No action", message="Choose approve or reject.")
-    rows, _ = query_drafts(state.store, filters.query)
+    rows = [r for r in query_drafts(state.store, filters.query)[0] if r["status"] in DECIDABLE]
     if request.method == "GET":
         upto = max((r["draft_id"] for r in rows), default=0)
         return render(request, "confirm.html", action=action, filters=filters, total=len(rows), upto=upto,
@@ -214,7 +215,7 @@ async def decide_all(request: Request) -> Response:
         upto = int(str(source.get("upto") or "0"))
     except ValueError:
         upto = 0
-    ids = [r["draft_id"] for r in rows if r["draft_id"] <= upto and r["status"] in DECIDABLE]
+    ids = [r["draft_id"] for r in rows if r["draft_id"] <= upto]
     note = str(source.get("note") or "").strip()[:_NOTE_MAX]
     back = f"/?{filters.link()}"
     if not ids:
