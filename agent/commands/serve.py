@@ -12,9 +12,12 @@ Webhook: set ZYNTRO_ENRICH_WEBHOOK_SECRET to Zyntro's signing secret to turn on 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import ipaddress
 import logging
+import signal
 import sys
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from agent.config import Settings
@@ -92,8 +95,30 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                                 server_header=False, lifespan="on")
         server = uvicorn.Server(config)
         _announce(server, host, token, settings)
-        server.run()
+        with _quiet_stop():
+            server.run()
     return 0
+
+
+class _Stop(Exception):
+    """Ctrl-C or SIGTERM after uvicorn shut down cleanly: a normal end (exit 0), not a crash."""
+
+
+@contextlib.contextmanager
+def _quiet_stop() -> Iterator[None]:
+    # uvicorn handles the signal (graceful shutdown: the worker puts its event back in the queue), then
+    # raises it again with the handlers it found; these end the command with exit 0 instead of -15 / 130.
+    def stop(signum: int, frame: object) -> None:
+        raise _Stop
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    except (_Stop, KeyboardInterrupt):
+        log.info("serve stopped")
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _announce(server: object, host: str, token: str | None, settings: Settings) -> None:
