@@ -136,8 +136,15 @@ class Store:
             self._db = sqlite3.connect(path, timeout=busy_timeout_s, check_same_thread=False, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.executescript(_SCHEMA + _PRIVACY_SCHEMA + _REVIEW_SCHEMA)
-            self._add_columns()
+            # One write transaction for the whole schema: two processes opening a new database at once
+            # (two runs of a batch, serve and a CLI) take turns instead of both adding the same column.
+            self._db.executescript("BEGIN IMMEDIATE;" + _SCHEMA + _PRIVACY_SCHEMA + _REVIEW_SCHEMA)
+            try:
+                self._add_columns()
+                self._db.execute("COMMIT")
+            finally:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
         except (OSError, sqlite3.Error) as exc:
             if self._db is not None:
                 self._db.close()

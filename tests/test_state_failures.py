@@ -167,3 +167,16 @@ def test_a_full_disk_says_where_and_how_much_and_resume_posts_each_profile_once(
     assert (code, statuses) == (0, ["posted", "posted"])  # the lost answer is read back (v2), not re-sent
     assert sorted(str(p["contact_id"]) for p in sb.profiles()) == sorted(
         json.loads(line)["contact_id"] for line in batch.read_text().splitlines())
+
+
+def test_processes_opening_a_new_state_together_all_succeed(tmp_path):
+    """Several processes creating the same new database at once take turns (one schema transaction)."""
+    import subprocess
+    import sys
+
+    code = "import sys; from pathlib import Path; from agent.store import Store; Store(Path(sys.argv[1])).close()"
+    for attempt in range(5):
+        path = tmp_path / f"state{attempt}.sqlite3"
+        procs = [subprocess.Popen([sys.executable, "-c", code, str(path)], stderr=subprocess.PIPE) for _ in range(8)]
+        errors = [p.communicate(timeout=60)[1] for p in procs]
+        assert [p.returncode for p in procs] == [0] * 8, errors
