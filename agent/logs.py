@@ -78,6 +78,12 @@ def setup_logging(*, verbose: bool = False, fmt: str = "text") -> None:
     handler.setFormatter(_JSONFormatter() if fmt == "json" else _TextFormatter())
     root.addHandler(handler)
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    # Libraries' per-request lines (httpx logs every request at INFO) only with --verbose.
+    for name in _CHATTY:
+        logging.getLogger(name).setLevel(logging.DEBUG if verbose else logging.WARNING)
+
+
+_CHATTY = ("httpx", "httpcore", "uvicorn.access")
 
 
 def remember_secrets(settings: Any) -> None:

@@ -91,3 +91,19 @@ def test_log_records_print_above_the_progress_bar_never_into_it(demo_world, tmp_
     assert len(starts) >= 3, plain[-3000:]  # robots.txt overrides and Zyntro's 503s were logged meanwhile
     for start in starts:  # each record begins a line: never glued to the end of the bar
         assert start == 0 or plain[start - 1] in "\r\n", repr(plain[max(0, start - 80):start + 40])
+
+
+def test_library_request_lines_only_with_verbose(capsys):
+    import logging
+
+    from agent.logs import setup_logging
+
+    setup_logging()
+    logging.getLogger("httpx").info("HTTP Request: POST http://127.0.0.1/x \"HTTP/1.1 200 OK\"")
+    logging.getLogger("agent.test").info("our own line")
+    err = capsys.readouterr().err
+    assert "HTTP Request" not in err and "our own line" in err
+    setup_logging(verbose=True)
+    logging.getLogger("httpx").info("HTTP Request: again")
+    assert "HTTP Request: again" in capsys.readouterr().err
+    setup_logging()
