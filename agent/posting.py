@@ -54,15 +54,24 @@ def already_posted(ctx: Any, report: ProfileReport, posted: dict | None, **match
     return True
 
 
-def _alive(pid: int | None) -> bool:
-    if not pid or pid == os.getpid():
-        return False  # our own rows are never in flight when we look (one post per contact and origin)
+# Postings this process is sending right now. A long-lived process (`serve`) can post two drafts of one
+# contact and origin at once, so a row with our own pid is in flight exactly when it is in this set.
+_SENDING_HERE: set[int] = set()
+
+
+def _in_flight(last: dict[str, Any]) -> bool:
+    """Is this posting being sent right now, by another live process or by this one?"""
+    pid = last["pid"]
+    if not pid:
+        return False
+    if pid == os.getpid():
+        return last["posting_id"] in _SENDING_HERE
     return pid_alive(pid)
 
 
 async def _settle_earlier(ctx: Any, last: dict[str, Any], report: ProfileReport) -> bool:
     """Deal with an earlier post of this profile that has no answer. False when posting must not go on."""
-    if last["state"] in _IN_FLIGHT and _alive(last["pid"]):
+    if last["state"] in _IN_FLIGHT and _in_flight(last):
         report.status = ProfileStatus.failed
         report.warnings.append(_IN_PROGRESS.format(pid=last["pid"]))
         return False
@@ -115,6 +124,14 @@ async def post_draft(ctx: Any, draft: ProfileDraft, report: ProfileReport, input
 
 
 async def _send(ctx: Any, draft: ProfileDraft, report: ProfileReport, posting_id: int) -> None:
+    _SENDING_HERE.add(posting_id)
+    try:
+        await _send_claimed(ctx, draft, report, posting_id)
+    finally:
+        _SENDING_HERE.discard(posting_id)
+
+
+async def _send_claimed(ctx: Any, draft: ProfileDraft, report: ProfileReport, posting_id: int) -> None:
     contact_id, source = str(draft.contact_id), draft.profile_source
     current = ["sending"]  # claim_posting wrote "sending"
 

@@ -112,6 +112,14 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
+def _private(path: Path) -> None:
+    """Only the owner may read the state: it holds people's data and serve's session-signing key."""
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        with suppress(OSError):  # not ours to change (a shared file): leave it as its owner set it
+            if file.exists() and file.stat().st_mode & 0o077:
+                file.chmod(0o600)
+
+
 def _live(pid: int | None, host: str | None, heartbeat: float | None) -> bool:
     """Does this run lease still hold? (See LEASE_S.)"""
     if not pid or heartbeat is None or time.time() - heartbeat > LEASE_S:
@@ -132,8 +140,9 @@ class Store:
         self.cache_limits = (cache_days, cache_mb) if cache_days is not None and cache_mb is not None else None
         self._db: sqlite3.Connection | None = None
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # a new state directory: ours alone
             self._db = sqlite3.connect(path, timeout=busy_timeout_s, check_same_thread=False, isolation_level=None)
+            _private(path)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             # One write transaction for the whole schema: two processes opening a new database at once

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DECIDABLE", "SCHEMA", "DraftQuery", "activity", "claim_draft", "claim_event", "decisions", "draft_counts",
     "edit_draft", "event_heartbeat", "events", "finish_event", "posted_payload", "query_drafts", "record_decision",
+    "renew_claim",
     "origins", "record_contact_event", "record_event", "release_draft", "server_key", "set_server_key",
 ]
 
@@ -150,7 +151,7 @@ def claim_draft(store: Store, draft_id: int, pid: int | None = None) -> dict[str
     One transaction checks and claims, so two approvals of one draft (two tabs, a web page and the CLI,
     two machines on one database) never both go on.
     """
-    from agent.store import LEASE_S, _live
+    from agent.store import _live
 
     pid = pid or os.getpid()
     with store._transaction() as db:
@@ -158,9 +159,8 @@ def claim_draft(store: Store, draft_id: int, pid: int | None = None) -> dict[str
                          (draft_id,)).fetchone()
         if row is None:
             return f"there is no draft {draft_id}"
-        if row["status"] == "approving":
-            if _live(row["claim_pid"], row["claim_host"], row["claim_ts"] or 0.0) and \
-                    time.time() - (row["claim_ts"] or 0.0) < LEASE_S * 10:
+        if row["status"] == "approving":  # free again only once its process died or stopped renewing the claim
+            if _live(row["claim_pid"], row["claim_host"], row["claim_ts"] or 0.0):
                 return f"draft {draft_id} is being approved right now (pid {row['claim_pid']})"
         elif row["status"] not in DECIDABLE:
             return f"draft {draft_id} is {row['status']}, not waiting for review"
@@ -179,10 +179,23 @@ def release_draft(store: Store, draft_id: int, status: str, note: str = "") -> N
                 "WHERE draft_id=?", (status, _now(), note, draft_id))
 
 
-def edit_draft(store: Store, draft_id: int, draft: ProfileDraft, payload_hash: str) -> None:
-    """Replace a draft's content (a person's edit) and its payload hash."""
-    store._exec("UPDATE drafts SET draft=?, payload_hash=? WHERE draft_id=?",
-                (draft.model_dump_json(), payload_hash, draft_id))
+def renew_claim(store: Store, draft_id: int) -> None:
+    """Keep a claim live while its approval runs (a post can outlast the lease: retries, reconciling)."""
+    store._exec("UPDATE drafts SET claim_ts=? WHERE draft_id=? AND status='approving'", (time.time(), draft_id))
+
+
+def edit_draft(store: Store, draft_id: int, draft: ProfileDraft, payload_hash: str, was_hash: str,
+               statuses: tuple[str, ...]) -> bool:
+    """Replace a draft's content (a person's edit) if it is still as the person saw it; False otherwise.
+
+    `was_hash` is the payload hash the edit started from: a draft changed (another edit) or claimed for
+    approval meanwhile is not overwritten.
+    """
+    cur = store._exec(
+        f"UPDATE drafts SET draft=?, payload_hash=? WHERE draft_id=? AND payload_hash=? "
+        f"AND status IN ({','.join('?' * len(statuses))})",
+        (draft.model_dump_json(), payload_hash, draft_id, was_hash, *statuses))
+    return cur.rowcount == 1
 
 
 def record_decision(store: Store, row: dict[str, Any], actor: str, action: str, note: str = "",

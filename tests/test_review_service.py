@@ -110,3 +110,70 @@ def test_a_posted_draft_is_compared_with_the_profile_before_it(demo_world, capsy
         diff = service.diff(store, store.draft(later_id))
         assert diff["state"] == "compared"
         assert {k: c for k, _, _, c in diff["rows"]}["followers_count"] in ("added", "changed")
+
+
+def test_an_approval_outlasting_the_lease_keeps_its_claim(demo_world, capsys, monkeypatch):
+    """A post held up past the lease (retries, reconciling) is not taken over by a second approval."""
+    import threading
+    import time
+
+    import agent.store
+
+    monkeypatch.setattr(agent.store, "LEASE_S", 0.2)
+    monkeypatch.setattr(agent.store, "HEARTBEAT_S", 0.02)
+    queued = _queue(demo_world, capsys)
+    settings = load_settings()
+    draft_id = queued["GitHub"]
+    faults = demo_world.sandbox.faults
+    faults.hold("addProfileToContact")
+    results = []
+    with Store.for_settings(settings) as store:
+        worker = threading.Thread(target=lambda: results.extend(
+            asyncio.run(service.approve(settings, store, [draft_id], actor="ana"))))
+        worker.start()
+        try:
+            assert faults.wait_held(1, timeout=30)
+            started = time.time()
+            while time.time() - started < 3 * agent.store.LEASE_S:  # the subject is time passing: wait it out
+                threading.Event().wait(0.02)
+            taken = claim_draft(store, draft_id, pid=1)
+            assert isinstance(taken, str) and "being approved" in taken
+        finally:
+            faults.release()
+            worker.join(60)
+        assert [r.status for r in results] == ["posted"]
+        (again,) = asyncio.run(service.approve(settings, store, [draft_id], actor="bo"))
+        assert again.status == "skipped"
+    assert demo_world.stored() == {("Bruno Okafor", "GitHub"): 1}
+
+
+def test_saving_one_change_leaves_the_other_values_as_they_were(demo_world, capsys):
+    queued = _queue(demo_world, capsys)
+    settings = load_settings()
+    with Store.for_settings(settings) as store:
+        row = store.draft(queued["GitHub"])
+        odd = {**row["draft"].payload, "languages": ["Rust\nand Go", "Python"], "open_to_work": True}
+        assert service.edit(store, row, odd, actor="ana").saved
+        row = store.draft(queued["GitHub"])
+        before = row["draft"].payload
+        # What a form sends back: every value as shown, one of them changed.
+        texts = {k: service.shown_value(v) for k, v in before.items()}
+        texts["summary"] = "Fernhollow Labs builds field sensors."
+        payload = {k: service.parse_value(t, like=before[k]) for k, t in texts.items()}
+        result = service.edit(store, row, payload, actor="ana")
+        assert result.saved and result.changed == ["summary"]
+        after = store.draft(queued["GitHub"])["draft"].payload
+        assert after == {**before, "summary": "Fernhollow Labs builds field sensors."}
+        assert after["open_to_work"] is True and len(after["languages"]) == 2
+
+
+def test_an_edit_of_a_draft_changed_meanwhile_is_refused(demo_world, capsys):
+    queued = _queue(demo_world, capsys)
+    settings = load_settings()
+    with Store.for_settings(settings) as store:
+        seen = store.draft(queued["GitHub"])  # two people open the same draft
+        payload = seen["draft"].payload
+        assert service.edit(store, seen, {**payload, "summary": "First person's summary."}, actor="ana").saved
+        late = service.edit(store, seen, {**payload, "summary": "Second person's summary."}, actor="bo")
+        assert not late.saved and "changed while you edited" in late.problems[0]
+        assert store.draft(queued["GitHub"])["draft"].payload["summary"] == "First person's summary."

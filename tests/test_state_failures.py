@@ -180,3 +180,18 @@ def test_processes_opening_a_new_state_together_all_succeed(tmp_path):
         procs = [subprocess.Popen([sys.executable, "-c", code, str(path)], stderr=subprocess.PIPE) for _ in range(8)]
         errors = [p.communicate(timeout=60)[1] for p in procs]
         assert [p.returncode for p in procs] == [0] * 8, errors
+
+
+def test_the_state_is_readable_by_its_owner_only(tmp_path):
+    """The state holds people's data and serve's session-signing key: no other account may read it."""
+    from agent.store import Store
+
+    home = tmp_path / "new-home"
+    with Store(home / "state.sqlite3") as store:
+        store.start_run("enrich")
+        assert (home.stat().st_mode & 0o777) == 0o700
+        for name in ("state.sqlite3", "state.sqlite3-wal"):
+            assert ((home / name).stat().st_mode & 0o077) == 0, name
+    (home / "state.sqlite3").chmod(0o644)  # an older state, made before this rule
+    Store(home / "state.sqlite3").close()
+    assert ((home / "state.sqlite3").stat().st_mode & 0o077) == 0

@@ -11,12 +11,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from agent.models import ProfileStatus, Provenance, payload_hash
-from agent.store_review import DECIDABLE, claim_draft, edit_draft, posted_payload, record_decision, release_draft
+from agent.store_review import (
+    DECIDABLE,
+    claim_draft,
+    edit_draft,
+    posted_payload,
+    record_decision,
+    release_draft,
+    renew_claim,
+)
 
 if TYPE_CHECKING:
     from agent.config import Settings
@@ -91,11 +100,14 @@ async def approve(settings: Settings, store: Store, draft_ids: list[int], actor:
             ctx = RunContext(store=store, fetcher=None, condenser=None, zyntro=zyntro, run_id=f"review-{draft_id}",
                              repost_unknown=repost_unknown, can_read_profiles=settings.zyntro.api_version == "v2",
                              reconcile_grace_s=settings.zyntro.reconcile_grace_s)
+            renewing = asyncio.create_task(_renew(store, draft_id))
             try:
                 await post_draft(ctx, row["draft"], report, input_hash=row["input_hash"])
             except BaseException:
                 release_draft(store, draft_id, row["previous_status"], row["note"] or "")  # back as it was
                 raise
+            finally:
+                renewing.cancel()
             status = report.status.value
             if status == ProfileStatus.queued_for_review.value:  # post_draft decided nothing (cannot happen)
                 status = ProfileStatus.failed.value
@@ -105,6 +117,15 @@ async def approve(settings: Settings, store: Store, draft_ids: list[int], actor:
                             answer=message or f"profile_id {report.profile_id}")
             results.append(Decision(draft_id, status, message, report.profile_id))
     return results
+
+
+async def _renew(store: Store, draft_id: int) -> None:
+    """Renew the claim on a draft while it is posted, so no one else takes it however long the post takes."""
+    from agent.store import HEARTBEAT_S
+
+    while True:
+        await asyncio.sleep(HEARTBEAT_S)
+        renew_claim(store, draft_id)
 
 
 def reject(store: Store, draft_ids: list[int], actor: str, note: str = "") -> list[Decision]:
@@ -133,9 +154,13 @@ def shown_value(value: Any) -> str:
 def parse_value(text: str, like: Any = None) -> Any:
     """A person's text back into a payload value of the same type as `like` (a list: one item a line).
 
-    A number or flag the text cannot be is left as text, for the checks to name.
+    Text the person left as it was shown gives back `like` itself, untouched (a list item holding a
+    line break, a value of an unexpected type), so saving one change never alters the others. A
+    number or flag the text cannot be is left as text, for the checks to name.
     """
     text = text.replace("\r\n", "\n").strip()
+    if like is not None and text == shown_value(like).replace("\r\n", "\n").strip():
+        return like
     if isinstance(like, list):
         return [line.strip() for line in text.split("\n") if line.strip()]
     if isinstance(like, bool):
@@ -181,7 +206,9 @@ def edit(store: Store, row: dict[str, Any], payload: dict[str, Any], actor: str,
             provenance[key] = Provenance(url="", evidence=f"edited by {actor}" + (f": {note}" if note else ""),
                                          by="person", editor=actor, note=note)
     edited = draft.model_copy(update={"payload": new, "provenance": provenance})
-    edit_draft(store, row["draft_id"], edited, payload_hash(new))
+    if not edit_draft(store, row["draft_id"], edited, payload_hash(new), row["payload_hash"], EDITABLE):
+        return EditResult(False, problems=[f"draft {row['draft_id']} changed while you edited it (another edit, "
+                                           "or it was approved or rejected): open it again"])
     record_decision(store, row, actor, "edit", note, changed=changed,
                     removed=[k for k in changed if k not in new])
     return EditResult(True, changed=changed)
