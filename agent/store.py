@@ -88,6 +88,7 @@ _ADDED_COLUMNS = [
     ("drafts", "claim_pid", "INTEGER"),  # a draft being approved: by which process, on which host, since when
     ("drafts", "claim_host", "TEXT"),
     ("drafts", "claim_ts", "REAL"),
+    ("hook_events", "not_before", "REAL"),  # a webhook event retried later: not claimed before (epoch s)
 ]
 # A run's lease: its process renews it every HEARTBEAT_S; one not renewed for LEASE_S is over even if
 # its pid is alive again (pid reuse, or a process on another host sharing the database). On this

@@ -292,13 +292,14 @@ def record_contact_event(store: Store, event_key: str, contact_id: str, recent_s
 
 
 def claim_event(store: Store, pid: int | None = None) -> dict[str, Any] | None:
-    """The oldest event waiting (or left `running` by a dead process), claimed for this process; None if none."""
+    """The oldest event due (queued, its not_before passed, or left `running` by a dead process), claimed; None if none."""
     from agent.store import _HOST, _live
 
     pid = pid or os.getpid()
     with store._transaction() as db:
-        rows = db.execute("SELECT * FROM hook_events WHERE state IN ('queued', 'running') "
-                          "ORDER BY received_at, rowid").fetchall()
+        rows = db.execute("SELECT * FROM hook_events WHERE state='running' OR (state='queued' AND "
+                          "(not_before IS NULL OR not_before <= ?)) ORDER BY received_at, rowid",
+                          (time.time(),)).fetchall()
         for row in rows:
             if row["state"] == "running" and _live(row["pid"], row["host"], row["heartbeat"]):
                 continue
@@ -313,10 +314,11 @@ def event_heartbeat(store: Store, event_key: str) -> None:
     store._exec("UPDATE hook_events SET heartbeat=? WHERE event_key=? AND state='running'", (time.time(), event_key))
 
 
-def finish_event(store: Store, event_key: str, state: str, message: str = "", run_id: str | None = None) -> None:
-    """An event's end: `done`, `failed` (with why), or back to `queued` (retry later)."""
+def finish_event(store: Store, event_key: str, state: str, message: str = "", run_id: str | None = None,
+                 not_before: float | None = None) -> None:
+    """An event's end: `done`, `failed` (with why), or back to `queued` (retry, not claimed before `not_before`)."""
     store._exec("UPDATE hook_events SET state=?, message=?, run_id=COALESCE(?, run_id), pid=NULL, heartbeat=NULL, "
-                "updated_at=? WHERE event_key=?", (state, message, run_id, _now(), event_key))
+                "not_before=?, updated_at=? WHERE event_key=?", (state, message, run_id, not_before, _now(), event_key))
 
 
 def events(store: Store, limit: int = 100) -> list[dict[str, Any]]:

@@ -324,6 +324,114 @@ def test_a_failing_event_does_not_stop_the_next_one(demo_world, serve_app):
     assert rows == {first: "failed", second: "done"}
 
 
+# -- temporary failures are retried, permanent ones are not, and no event is retried forever ----------
+
+
+@pytest.mark.parametrize("exc, read, temporary", [
+    ("ZyntroUnavailable('503')", False, True),
+    ("ZyntroHTTPError('x', http_status=429)", False, True),
+    ("ZyntroHTTPError('x', http_status=502)", False, True),
+    ("ZyntroHTTPError('x', http_status=400)", False, False),
+    ("ZyntroHTTPError('not JSON')", False, False),
+    ("ZyntroUnknownOutcome('lost')", True, True),
+    ("ZyntroUnknownOutcome('lost')", False, False),  # a post's lost answer is settled by agent.posting instead
+    ("ZyntroRejected(['Contact not found'])", True, False),
+    ("ConfigError('set ZYNTRO_API_KEY')", False, False),
+    ("TimeoutError()", False, True),
+    ("httpx.ReadTimeout('slow')", True, True),
+    ("ValueError('bad data')", False, False),
+])
+def test_which_failures_are_temporary(exc, read, temporary):
+    from agent import errors
+    from agent.review.jobs import is_temporary
+
+    assert is_temporary(eval(exc, {**vars(errors), "httpx": httpx}), read=read) is temporary
+
+
+def test_the_backoff_grows_and_is_capped():
+    from agent.review.jobs import RETRY_MAX_S, retry_delay
+
+    assert [retry_delay(n, 30) for n in (1, 2, 3)] == [30, 120, 480]
+    assert retry_delay(20, 30) == RETRY_MAX_S
+
+
+def _due_now(store: Store, key: str) -> None:
+    """Make a backed-off event due at once (instead of waiting for its not_before)."""
+    store._exec("UPDATE hook_events SET not_before=? WHERE event_key=?", (time.time(), key))
+
+
+def test_a_zyntro_503_puts_the_event_back_and_the_next_attempt_finishes_it(demo_world, serve_app, monkeypatch):
+    from agent.review import jobs
+    from agent.store_review import claim_event
+
+    monkeypatch.setattr(jobs, "RETRY_BASE_S", 3600.0)  # long enough to look at the queued event
+    sb = demo_world.sandbox
+    hook = serve_app()
+    cid = _dmitri(demo_world)
+    # Retry-After longer than the client's retry budget: the client gives up at once (ZyntroUnavailable).
+    sb.faults.push("status", status=503, retry_after="3600", path="fetchContact")
+    answer = hook.post(sb.webhook_body(cid))
+    assert answer.status_code == 202
+    key = answer.json()["event_key"]
+    (event,) = wait_for(lambda: [e for e in hook.events() if e["state"] == "queued" and e["attempts"] == 1
+                                 and e["not_before"]], 60, "the event to be queued again")
+    assert "503" in event["message"] and "attempt 1 of 5 failed, retried in 3600 s" in event["message"], event
+    assert time.time() + 3500 < event["not_before"] < time.time() + 3700
+    assert claim_event(hook.store) is None  # not due yet: no worker takes it
+    assert hook.drafts(cid) == []
+    _due_now(hook.store, key)
+    (event,) = hook.settled()
+    assert event["state"] == "done" and event["attempts"] == 2 and event["not_before"] is None, event
+    assert [d["status"] for d in hook.drafts(cid)] == ["queued_for_review"]
+
+
+def test_a_permanent_failure_is_failed_at_once(demo_world, serve_app, monkeypatch):
+    from agent.review import jobs
+
+    monkeypatch.setattr(jobs, "RETRY_BASE_S", 0.0)  # a retry would follow at once
+    hook = serve_app()
+    unknown = str(uuid.uuid4())  # not in Zyntro
+    assert hook.post(demo_world.sandbox.webhook_body(unknown)).status_code == 202
+    (event,) = hook.settled()
+    assert event["state"] == "failed" and event["attempts"] == 1 and event["not_before"] is None, event
+    assert "Contact not found" in event["message"]
+
+
+def test_temporary_failures_end_failed_after_max_attempts(demo_world, serve_app, monkeypatch):
+    from agent.review import jobs
+
+    monkeypatch.setattr(jobs, "RETRY_BASE_S", 0.0)
+    monkeypatch.setattr(jobs, "MAX_ATTEMPTS", 3)
+    sb = demo_world.sandbox
+    hook = serve_app()
+    cid = _dmitri(demo_world)
+    sb.faults.push("status", status=503, retry_after="3600", path="fetchContact", times=10)
+    assert hook.post(sb.webhook_body(cid)).status_code == 202
+    (event,) = hook.settled()
+    assert event["state"] == "failed" and event["attempts"] == 3, event
+    assert event["message"].startswith("gave up after 3 attempts: ") and "503" in event["message"]
+    assert hook.drafts(cid) == []
+
+
+def test_an_event_whose_process_died_too_often_is_failed_not_retried(demo_world, hook_env, serve_app):
+    from agent.review.jobs import MAX_ATTEMPTS
+    from agent.store_review import claim_event, record_contact_event
+
+    cid = _dmitri(demo_world)
+    dead = subprocess.Popen([sys.executable, "-c", ""])
+    dead.wait()
+    with Store.for_settings(load_settings(env=hook_env)) as store:
+        record_contact_event(store, "event:crashes", cid)
+        for _ in range(MAX_ATTEMPTS):  # each claimed by a process that then died
+            assert claim_event(store, pid=dead.pid)["event_key"] == "event:crashes"
+    hook = serve_app()
+    (event,) = hook.settled()
+    assert event["state"] == "failed" and event["attempts"] == MAX_ATTEMPTS + 1, event
+    assert event["message"].startswith(f"gave up after {MAX_ATTEMPTS} attempts"), event
+    assert hook.drafts(cid) == []
+    assert hook.post(demo_world.sandbox.webhook_body(cid, event_id="crashes")).json()["status"] == "duplicate"
+
+
 def test_on_v1_events_fail_saying_to_set_v2(demo_world, serve_app):
     hook = serve_app(ZYNTRO_API_VERSION="v1")
     cid = _dmitri(demo_world)

@@ -11,6 +11,16 @@ event fails, saying to set ZYNTRO_API_VERSION=v2), its own links become the sour
 settings.serve.webhook_review is false. The run is resumable: an event left `running` by a process
 that died is claimed again by the next worker, whose run resumes the dead one's (what was posted is
 not posted again, agent.posting). A failing event is logged and recorded; it never stops the server.
+
+receive() answers Zyntro at once, so Zyntro never retries an event: the worker does. A temporary
+failure (Zyntro unreachable or answering 429/5xx, a read whose answer was lost, a timeout or network
+error, a run stopped by a breaker) puts the event back to `queued`, not claimed again before
+RETRY_BASE_S * RETRY_FACTOR**(attempt - 1) seconds (30 s, 2 min, 8 min, 32 min; at most RETRY_MAX_S),
+until MAX_ATTEMPTS attempts: then it is `failed` with the last reason. A permanent failure (the
+contact unknown or not this member's, v1, bad data, no credentials) is `failed` at once. Every claim
+counts an attempt, also taking up an event whose process died: one that kills the process every time
+is `failed` ("gave up after N attempts") once past MAX_ATTEMPTS instead of being retried forever.
+A `failed` event stays failed; nothing re-queues it (a redelivery of its key is only counted).
 """
 
 from __future__ import annotations
@@ -19,6 +29,7 @@ import asyncio
 import contextlib
 import logging
 import threading
+import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -27,7 +38,8 @@ if TYPE_CHECKING:
     from agent.reports import RunReport
     from agent.store import Store
 
-__all__ = ["NOT_V2", "POLL_S", "Worker", "summary"]
+__all__ = ["MAX_ATTEMPTS", "NOT_V2", "POLL_S", "RETRY_BASE_S", "RETRY_FACTOR", "RETRY_MAX_S", "Worker", "is_temporary",
+           "retry_delay", "summary"]
 
 log = logging.getLogger(__name__)
 
@@ -35,15 +47,23 @@ POLL_S = 1.0  # how often an idle worker looks for events another process queued
 NOT_V2 = ("the webhook reads each new contact with Zyntro's v2 fetchContact: set ZYNTRO_API_VERSION=v2 and "
           "ZYNTRO_DEVELOPER_SECRET, then restart serve")
 _TROUBLE = {"failed", "unknown"}  # profile statuses that make the event `failed`
+MAX_ATTEMPTS = 5  # claims of one event (each retry, each take-over after a crash) before it is `failed`
+RETRY_BASE_S = 30.0  # wait before the 2nd attempt after a temporary failure; then times RETRY_FACTOR each time
+RETRY_FACTOR = 4.0
+RETRY_MAX_S = 3600.0
+_RETRY = "retry"  # _enrich's state for a temporary failure: `queued` again, or `failed` past max_attempts
 
 
 class Worker:
     """Works the webhook's event queue in the server's event loop; `start()`, `wake()`, `stop()`."""
 
-    def __init__(self, settings: Settings, store: Store, *, poll_s: float = POLL_S):
+    def __init__(self, settings: Settings, store: Store, *, poll_s: float = POLL_S, max_attempts: int | None = None,
+                 retry_base_s: float | None = None):
         self.settings = settings
         self.store = store
         self.poll_s = poll_s
+        self.max_attempts = max_attempts if max_attempts is not None else MAX_ATTEMPTS
+        self.retry_base_s = retry_base_s if retry_base_s is not None else RETRY_BASE_S
         self._tasks: list[asyncio.Task] = []
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -103,7 +123,14 @@ class Worker:
         from agent.store_review import finish_event
 
         key = event["event_key"]
+        attempt = int(event.get("attempts") or 1)
         if event.get("resumed"):
+            if attempt > self.max_attempts:  # its process died every time: it may be what kills it
+                message = (f"gave up after {attempt - 1} attempts: the process working on it stopped each time "
+                           f"(last: {event.get('message') or 'no reason recorded'})")
+                finish_event(self.store, key, "failed", message[:2000])
+                log.error("webhook: event %s failed: %s", key, message)
+                return
             log.info("webhook: taking up event %s again (its process stopped while working on it)", key)
         run_id = None
         with _heartbeat(self.store, key):
@@ -114,13 +141,24 @@ class Worker:
                              "start")
                 raise
             except Exception as exc:  # one event's trouble never stops the others or the server
-                log.exception("webhook: event %s failed", key)
-                state, message = "failed", f"{type(exc).__name__}: {exc}"
-        finish_event(self.store, key, state, message[:2000], run_id)
+                temporary = is_temporary(exc)
+                log.log(logging.WARNING if temporary else logging.ERROR, "webhook: event %s failed", key,
+                        exc_info=True)
+                state, message = (_RETRY if temporary else "failed"), f"{type(exc).__name__}: {exc}"
+        not_before = None
+        if state == _RETRY and attempt < self.max_attempts:
+            delay = retry_delay(attempt, self.retry_base_s)
+            state, message = "queued", f"attempt {attempt} of {self.max_attempts} failed, retried in {delay:g} s: {message}"
+            not_before = time.time() + delay
+        elif state == _RETRY:
+            state, message = "failed", f"gave up after {attempt} attempts: {message}"
+        finish_event(self.store, key, state, message[:2000], run_id, not_before=not_before)
         log.info("webhook: event %s %s%s", key, state, f": {message}" if message else "")
 
     async def _enrich(self, event: dict[str, Any]) -> tuple[str, str, str | None]:
         """(state, message, run id) for one event."""
+        import httpx
+
         from agent.batch import BatchItem
         from agent.errors import ZyntroEnrichError
         from agent.models import Contact
@@ -135,8 +173,9 @@ class Worker:
             return "failed", NOT_V2, None
         try:
             contact, urls = await self._read_contact(cid)
-        except ZyntroEnrichError as exc:
-            return "failed", f"could not read contact {cid} from Zyntro: {exc}", None
+        except (ZyntroEnrichError, OSError, TimeoutError, httpx.HTTPError) as exc:
+            state = _RETRY if is_temporary(exc, read=True) else "failed"
+            return state, f"could not read contact {cid} from Zyntro: {exc}", None
         why = suppressed_because(self.store, contact, urls)
         if why is not None:
             return "suppressed", why, None
@@ -147,8 +186,10 @@ class Worker:
         try:
             report = await run_items([BatchItem(contact=contact, urls=urls)], self.settings, options, resumable=True)
         except ZyntroEnrichError as exc:  # no credentials to post, the state cannot be written, ...
-            return "failed", str(exc), None
+            return (_RETRY if is_temporary(exc) else "failed"), str(exc), None
         state, message = summary(report)
+        if report.breaker is not None:  # stopped by a breaker (Zyntro or the sites in trouble, the LLM budget)
+            state = _RETRY
         return state, message, report.run_id
 
     async def _read_contact(self, cid: str) -> tuple[Any, list[str]]:
@@ -161,6 +202,27 @@ class Worker:
         async with ZyntroClient(self.settings.zyntro) as zyntro:
             data = await zyntro.fetch_contact(cid)
         return Contact(contact_id=cid, **_hints(data)), contact_links(data)
+
+
+def is_temporary(exc: BaseException, *, read: bool = False) -> bool:
+    """Is this failure worth trying again later? Zyntro unreachable or answering 429/5xx, a timeout or network
+    error, and (`read`: the request only reads) an answer lost; not a refusal, bad data or a missing setting."""
+    import httpx
+
+    from agent.errors import ZyntroHTTPError, ZyntroUnavailable, ZyntroUnknownOutcome
+
+    if isinstance(exc, ZyntroUnavailable):
+        return True
+    if isinstance(exc, ZyntroHTTPError):
+        return exc.http_status is not None and (exc.http_status == 429 or exc.http_status >= 500)
+    if isinstance(exc, ZyntroUnknownOutcome):
+        return read
+    return isinstance(exc, TimeoutError | ConnectionError | httpx.TransportError)
+
+
+def retry_delay(attempt: int, base_s: float = RETRY_BASE_S) -> float:
+    """Seconds to wait after failed attempt number `attempt` (1 = the first) before the next one."""
+    return min(base_s * RETRY_FACTOR ** max(attempt - 1, 0), RETRY_MAX_S)
 
 
 def summary(report: RunReport) -> tuple[str, str]:

@@ -17,7 +17,9 @@ where it must guess and strict where it can:
   with an event queued, running or done in the last RECENT_S seconds is not queued again either
   (a retry whose body changed, e.g. a new timestamp): 200 "duplicate".
 
-Queued events answer 202 at once with the key; agent.review.jobs.Worker does the work.
+Queued events answer 202 at once with the key; agent.review.jobs.Worker does the work. So Zyntro never
+retries an accepted event: the worker retries it itself when it fails for a temporary reason (backoff,
+at most jobs.MAX_ATTEMPTS attempts); a redelivery of the key stays a counted duplicate.
 """
 
 from __future__ import annotations
