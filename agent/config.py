@@ -7,8 +7,9 @@ The config file is TOML: `--config FILE`, else `$ZYNTRO_ENRICH_CONFIG`, else
 Everything else in the project receives a `Settings` value and never reads `os.environ`.
 
 Every setting is checked here, before any command does any work: numbers must be finite and in
-range, booleans are true/false, 1/0 or yes/no, ids are UUIDs, base URLs are http(s) URLs and
-directories exist. A bad one is a ConfigError naming the setting and its variable (exit 2).
+range, booleans are true/false, 1/0 or yes/no, ids are UUIDs, base URLs are http(s) URLs,
+directories exist, and serve's sign-in token and webhook secret are stripped of surrounding
+whitespace and at least 16 characters long. A bad one is a ConfigError naming the setting and its variable (exit 2).
 """
 
 from __future__ import annotations
@@ -47,7 +48,16 @@ def _flag(value: Any) -> bool:
     raise ValueError(f"use true/false, 1/0 or yes/no, not {value!r}")
 
 
+def _stripped(value: Any) -> Any:
+    """A serve secret without surrounding whitespace (a pasted token often brings a newline or a space)."""
+    if isinstance(value, SecretStr):
+        value = value.get_secret_value()
+    return value.strip() if isinstance(value, str) else value
+
+
 Flag = Annotated[bool, BeforeValidator(_flag)]
+ServeSecret = Annotated[SecretStr, BeforeValidator(_stripped)]
+SERVE_SECRET_MIN = 16  # characters, once stripped: the sign-in token and the webhook secret
 NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]  # finite; 0 allowed (no delay, no retry)
 Timeout = Annotated[float, Field(gt=0, allow_inf_nan=False)]  # finite and positive
 Count = Annotated[int, Field(ge=1)]
@@ -125,10 +135,10 @@ class ServeSettings(BaseModel):
 
     host: str = "127.0.0.1"
     port: Annotated[int, Field(ge=0, le=65535)] = 8780
-    token: SecretStr | None = None  # the sign-in token; generated (and printed once) when absent
+    token: ServeSecret | None = None  # the sign-in token; generated (and printed once) when absent
     session_hours: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 12.0
     page_size: Count = 50
-    webhook_secret: SecretStr | None = None  # Zyntro's signing secret; without it the webhook is off
+    webhook_secret: ServeSecret | None = None  # Zyntro's signing secret; without it the webhook is off
     webhook_header: str = "X-Zyntro-Signature"  # where Zyntro puts the signature (its scheme is undocumented)
     webhook_contact_path: str | None = None  # dotted JSON path of the contact id; None tries the usual places
     webhook_event_path: str | None = None  # dotted JSON path of the event id; None tries the usual places
@@ -327,6 +337,14 @@ def _domains(value: list[str]) -> str | None:
     return f"{bad[0]!r} is not a domain: write bare domains like linkedin.com, comma-separated" if bad else None
 
 
+def _serve_secret(value: str) -> str | None:
+    """A sign-in token or webhook secret long enough to resist guessing (its value is never shown)."""
+    if len(value.strip()) >= SERVE_SECRET_MIN:
+        return None
+    what = "empty or only whitespace" if not value.strip() else f"shorter than {SERVE_SECRET_MIN} characters"
+    return f"is {what}: use a long random string (at least {SERVE_SECRET_MIN} characters, spaces around it not counted)"
+
+
 # Checks beyond the types, on the merged raw values (so that every problem is listed at once). Kept out
 # of the models: code and tests may build a ZyntroSettings with a bad id to see what the client does.
 _CHECKS: dict[tuple[str, ...], Callable[[Any], str | None]] = {
@@ -339,7 +357,10 @@ _CHECKS: dict[tuple[str, ...], Callable[[Any], str | None]] = {
     ("fetch", "no_delay_hosts"): _domains,
     ("home",): _not_a_file,
     ("chromium",): _executable,
+    ("serve", "token"): _serve_secret,
+    ("serve", "webhook_secret"): _serve_secret,
 }
+_CHECKED_WHEN_EMPTY = {_serve_secret}  # an empty token in the config file is no token, not "unset"
 
 
 def _checks(data: Mapping[str, Any]) -> list[tuple[tuple[str, ...], str]]:
@@ -349,7 +370,7 @@ def _checks(data: Mapping[str, Any]) -> list[tuple[tuple[str, ...], str]]:
         for key in loc:
             value = value.get(key) if isinstance(value, Mapping) else None
         expected = list if check is _domains else (str, Path)
-        if value and isinstance(value, expected):
+        if (value or check in _CHECKED_WHEN_EMPTY) and isinstance(value, expected):
             problem = check(value)
             if problem:
                 out.append((loc, problem))

@@ -337,8 +337,100 @@ def test_failed_sign_ins_are_throttled(review_server):
             return client.post("/signin", data={"csrf": csrf, "who": WHO, "token": token})
 
         assert [attempt(f"guess-{i}").status_code for i in range(5)] == [403] * 5
-        blocked = attempt(TOKEN)
+        blocked = attempt("guess-5")
         assert blocked.status_code == 429 and "Too many failed sign-ins" in blocked.text
+        assert attempt(TOKEN).status_code == 303  # the right token always signs in: failures only are throttled
+
+
+def test_failures_from_many_addresses_lock_nobody_out(review_server):
+    """Wrong tokens from many addresses (or from everybody behind one proxy) never refuse the right token."""
+    import httpx
+
+    async def attempt(client_host: str, token: str) -> int:
+        transport = httpx.ASGITransport(app=review_server.app, client=(client_host, 40000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://review.test") as client:
+            csrf = re.search(r'name="csrf" value="([^"]+)"', (await client.get("/signin")).text).group(1)
+            return (await client.post("/signin", data={"csrf": csrf, "who": WHO, "token": token})).status_code
+
+    async def run() -> tuple[list[int], int, int, list[int]]:
+        many = [await attempt(f"10.0.{i // 200}.{i % 200}", f"guess-{i}") for i in range(60)]
+        other_wrong = await attempt("10.9.9.9", "guess-again")  # a new address still gets a plain "wrong"
+        proxy = [await attempt("192.0.2.1", f"guess-{i}") for i in range(8)]  # everybody behind one proxy
+        return many, other_wrong, await attempt("10.9.9.10", TOKEN), proxy + [await attempt("192.0.2.1", TOKEN)]
+
+    many, other_wrong, right, proxy = asyncio.run(run())
+    assert many == [403] * 60 and other_wrong == 403 and right == 303
+    assert proxy == [403] * 5 + [429] * 3 + [303]
+
+
+def test_odd_ids_and_page_numbers_are_refused_not_a_crash(review_server):
+    ids = review_server.enrich("Ada Quinlan")
+    huge = "9" * 20
+    with signed_in_client(review_server) as client:
+        csrf = review_server.csrf(client)
+        for bad in ("²", huge, "1_0", "-1", " ", "0x10", "١"):
+            answer = client.post("/decide", data={"csrf": csrf, "action": "reject", "id": [str(ids["Twitter"]), bad]})
+            assert answer.status_code == 400 and "Not a draft id" in answer.text, bad
+        assert review_server.store.draft(ids["Twitter"])["status"] == "queued_for_review"  # nothing decided
+        for path in (f"/drafts/{huge}", f"/drafts/{huge}/edit", "/drafts/²", "/drafts/abc", "/drafts/1_0"):
+            assert client.get(path).status_code == 404, path
+        assert client.post(f"/drafts/{huge}/edit", data={"csrf": csrf, "key0": "summary"}).status_code == 404
+        for path in (f"/?page={huge}", "/?page=²", "/?page=-3", f"/activity?page={huge}", "/activity?page=²"):
+            assert client.get(path).status_code == 200, path
+        assert client.get(f"/?page={huge}").text.count('name="id"') == len(ids)  # the last page
+        confirm = client.post("/decide-all", data={"csrf": csrf, "action": "reject", "contact": "ada", "upto": huge})
+        assert confirm.status_code == 303
+        twice = [str(ids["GitHub"])] * 3 + [f" {ids['GitHub']} "]
+        decided = client.post("/decide", data={"csrf": csrf, "action": "reject", "id": twice})
+        assert decided.status_code == 303
+        assert client.get(decided.headers["location"]).text.count("<tr class=") == 1  # one draft, once
+
+
+def test_results_are_kept_per_session(review_server):
+    ids = review_server.enrich("Ada Quinlan")
+    with signed_in_client(review_server, who="Bo") as bo, signed_in_client(review_server) as ana:
+        decided = bo.post("/decide", data={"csrf": review_server.csrf(bo), "action": "reject",
+                                           "id": str(ids["Twitter"])})
+        bos = decided.headers["location"]
+        csrf = review_server.csrf(ana)
+        first = ana.post("/decide", data={"csrf": csrf, "action": "reject"}).headers["location"]
+        for _ in range(210):  # more than all sessions together could keep before
+            last = ana.post("/decide", data={"csrf": csrf, "action": "reject"}).headers["location"]
+        assert ana.get(last).status_code == 200 and ana.get(first).status_code == 404  # bounded per session
+        assert ana.get(bos).status_code == 404  # another session's results are not shown
+        kept = bo.get(bos)
+        assert kept.status_code == 200 and "rejected" in kept.text  # not pushed out by another session
+    results = review_server.app.state.review_results
+    assert all(len(mine) <= results.per_session for mine in results._kept.values())
+    shown = next(iter(next(iter(results._kept.values())).values()))["decisions"][0]
+    assert type(shown).__name__ == "Shown"  # only what the page shows, not the service's objects
+
+
+def test_the_activity_page_reads_one_page_in_the_order_of_the_exports(review_server, monkeypatch):
+    from agent.review import pages_activity
+    from agent.store_review import activity
+
+    ada = review_server.enrich("Ada Quinlan")
+    chiara = review_server.enrich("Chiara Valdes")
+    review_server.settings.serve.page_size = 2
+    with signed_in_client(review_server) as client:
+        csrf = review_server.csrf(client)
+        client.post("/decide", data={"csrf": csrf, "action": "approve", "id": [str(i) for i in ada.values()]})
+        client.post("/decide", data={"csrf": csrf, "action": "reject", "id": [str(i) for i in chiara.values()]})
+        everything = activity(review_server.store)
+
+        def every_row(*args, **kwargs):
+            raise AssertionError("the activity page read every row")
+
+        monkeypatch.setattr(pages_activity, "activity", every_row)
+        pages = -(-len(everything) // 2)
+        shown = []
+        for page in range(1, pages + 1):
+            answer = client.get(f"/activity?page={page}")
+            assert answer.status_code == 200 and f"page {page} of {pages}" in answer.text
+            shown += pages_activity.activity_slice(review_server.store, 2, (page - 1) * 2)[0]
+        assert shown == everything
+        assert f"page {pages} of {pages}" in client.get("/activity?page=999").text
 
 
 def test_activity_exports_are_signed_in_only_and_safe_for_spreadsheets(review_server):

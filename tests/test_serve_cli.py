@@ -82,7 +82,52 @@ def test_generated_token_is_printed_once_and_replaced_by_new_token():
 
 def test_a_configured_token_allows_any_address_and_is_never_printed():
     token = "configured-token-for-the-test-0123456789"
-    with serving("--host", "0.0.0.0", env={"ZYNTRO_ENRICH_SERVE_TOKEN": token}) as (url, lines):
+    padded = f" {token} \n"  # pasted with a space and a newline: still the token
+    with serving("--host", "0.0.0.0", env={"ZYNTRO_ENRICH_SERVE_TOKEN": padded}) as (url, lines):
         assert _token(lines) is None and not any(token in line for line in lines)
         port = url.rsplit(":", 1)[1].rstrip("/")
         assert _signs_in(f"http://127.0.0.1:{port}/", token)
+        assert _signs_in(f"http://127.0.0.1:{port}/", f"{token}  ")  # what is typed is stripped too
+
+
+@pytest.mark.parametrize("variable", ["ZYNTRO_ENRICH_SERVE_TOKEN", "ZYNTRO_ENRICH_WEBHOOK_SECRET"])
+@pytest.mark.parametrize("value", ["short-secret", "   ", " \t\n", "  0123456789abcde  "])
+def test_a_short_or_blank_token_or_secret_is_a_config_error(tmp_path, variable, value):
+    from agent.config import load_settings
+    from agent.errors import ConfigError
+
+    with pytest.raises(ConfigError) as refused:
+        load_settings(env={"ZYNTRO_ENRICH_HOME": str(tmp_path), variable: value})
+    text = str(refused.value)
+    assert variable in text and "at least 16 characters" in text
+    assert value.strip() not in text or not value.strip()  # the value is never shown
+
+
+def test_serve_and_webhook_secrets_are_stripped(tmp_path):
+    from agent.commands.serve import sign_in_keys
+    from agent.config import load_settings
+    from agent.review.state import ServeState
+    from agent.store import Store
+
+    token, secret = "configured-token-0123456789", "whsec_0123456789abcdef"
+    settings = load_settings(env={"ZYNTRO_ENRICH_HOME": str(tmp_path), "ZYNTRO_ENRICH_SERVE_TOKEN": f"{token} ",
+                                  "ZYNTRO_ENRICH_WEBHOOK_SECRET": f"\t{secret}\n"})
+    assert settings.serve.token.get_secret_value() == token
+    assert settings.serve.webhook_secret.get_secret_value() == secret
+    with Store.for_settings(settings) as store:
+        digest, key, shown = sign_in_keys(settings, store)
+        assert shown is None
+        state = ServeState(settings=settings, store=store, token_sha256=digest, session_key=key)
+        assert state.token_ok(token) and state.token_ok(f" {token}\n") and not state.token_ok(token[:-1])
+
+
+def test_a_short_configured_token_stops_serve_before_it_listens():
+    done = subprocess.run([CLI, "serve", "--port", "0"], check=False, capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "ZYNTRO_ENRICH_SERVE_TOKEN": "abc "})
+    assert done.returncode == 2 and "ZYNTRO_ENRICH_SERVE_TOKEN" in done.stderr and "Traceback" not in done.stderr
+    assert "abc" not in done.stderr and done.stdout == ""
+
+
+def test_help_says_how_to_run_behind_a_reverse_proxy():
+    done = subprocess.run([CLI, "serve", "--help"], check=False, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "FORWARDED_ALLOW_IPS" in done.stdout and "reverse proxy" in done.stdout

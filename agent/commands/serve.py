@@ -7,6 +7,15 @@
 Sign-in token: ZYNTRO_ENRICH_SERVE_TOKEN (or `token` under [serve] in the config file). Without one,
 a token is generated on the first start and printed once; the state keeps only its hash.
 Webhook: set ZYNTRO_ENRICH_WEBHOOK_SECRET to Zyntro's signing secret to turn on POST /hooks/zyntro.
+A configured token and the webhook secret are stripped of surrounding whitespace, and each must then
+be at least 16 characters long (exit 2 otherwise).
+
+Behind a reverse proxy (nginx, Caddy, a load balancer): uvicorn takes the client's address and
+https from X-Forwarded-For and X-Forwarded-Proto only when the request comes from an address in
+FORWARDED_ALLOW_IPS (default 127.0.0.1,::1). A proxy on another machine needs it, e.g.
+FORWARDED_ALLOW_IPS=10.0.0.5; otherwise failed sign-ins are throttled per the proxy's address (all
+people share one limit) and session cookies are not marked Secure. Never set it to * when the
+port is reachable other than through the proxy: anyone could then claim any address.
 """
 
 from __future__ import annotations

@@ -1,11 +1,20 @@
 """Sign-in, sessions and CSRF for the review pages.
 
 - Sign-in: the server's token (ServeState.token_ok) and the person's name, typed into /signin. The
-  name is recorded as "who" on every decision. Failed attempts are throttled per client address and
-  overall (in memory: a restart forgets them, the token's length does the rest).
+  name is recorded as "who" on every decision. The token is checked first: the right one always signs
+  in. Only failures are throttled, per client address (Throttle): past the limit a wrong token gets
+  429 instead of 403 until the oldest failure leaves the window. There is no overall cap, so nobody can
+  lock the others out by failing on purpose; what protects the token is its length (a generated one
+  is 32 characters, a configured one at least 16: agent.config). The address is the one uvicorn sees:
+  behind a reverse proxy, set FORWARDED_ALLOW_IPS to the proxy's address so it is read from
+  X-Forwarded-For (`serve --help`), else every person shares the proxy's address and its limit.
+  The throttle is in memory: a restart forgets it.
 - Session: a cookie signed with ServeState.session_key (itsdangerous), HttpOnly, SameSite=Strict,
   Secure over https, expiring after settings.serve.session_hours. It carries the person's name, a
-  per-session CSRF token and part of the sign-in token's digest, so a new token signs everybody out.
+  per-session CSRF token, a session id and part of the sign-in token's digest, so a new token signs
+  everybody out. Signing out puts the session id on an in-memory list of signed-out sessions: a
+  restart forgets that list, so a signed-out cookie someone kept works again after a restart until
+  it expires (session_hours bounds it); change the token to sign everybody out for good.
 - CSRF: every POST must carry the session's token in a `csrf` form field (compared in constant
   time); the sign-in form carries the token of a short-lived pre-session cookie instead. The check
   is made here, before any page handler runs, so no form can be forgotten.
@@ -55,36 +64,38 @@ class Session:
 
 @dataclass
 class Throttle:
-    """Failed sign-ins: `per_client` per address, `overall` in all, within `window_s` seconds."""
+    """Failed sign-ins of each client address: past `per_client` within `window_s` seconds, further
+    failures are refused (429) until the oldest one is older than the window. Successes are never
+    throttled, and there is no overall limit (see the module docstring)."""
 
     per_client: int = 5
-    overall: int = 50
     window_s: float = 600.0
+    max_clients: int = 10_000  # bounded memory against many addresses
     _failures: dict[str, deque[float]] = field(default_factory=dict)
-    _all: deque[float] = field(default_factory=deque)
 
     def _trim(self, times: deque[float], now: float) -> None:
         while times and now - times[0] > self.window_s:
             times.popleft()
 
     def wait_s(self, client: str, now: float | None = None) -> float:
-        """Seconds this client must wait before trying again (0: it may try now)."""
+        """Seconds before this client's next failure is taken as a 403 again (0: not throttled)."""
         now = time.monotonic() if now is None else now
-        mine = self._failures.get(client, deque())
+        mine = self._failures.get(client)
+        if mine is None:
+            return 0.0
         self._trim(mine, now)
-        self._trim(self._all, now)
-        waits = [0.0]
-        if len(mine) >= self.per_client:
-            waits.append(self.window_s - (now - mine[0]))
-        if len(self._all) >= self.overall:
-            waits.append(self.window_s - (now - self._all[0]))
-        return max(waits)
+        if not mine:
+            del self._failures[client]
+            return 0.0
+        return max(0.0, self.window_s - (now - mine[0])) if len(mine) >= self.per_client else 0.0
 
     def failed(self, client: str, now: float | None = None) -> None:
+        """Count a failure (one refused as throttled is not counted: a client's record stays bounded)."""
         now = time.monotonic() if now is None else now
-        self._failures.setdefault(client, deque()).append(now)
-        self._all.append(now)
-        if len(self._failures) > 10_000:  # bounded memory against many addresses
+        mine = self._failures.pop(client, None) or deque(maxlen=self.per_client)
+        mine.append(now)
+        self._failures[client] = mine  # most recently failed last: the oldest client is dropped first
+        while len(self._failures) > self.max_clients:
             self._failures.pop(next(iter(self._failures)))
 
     def succeeded(self, client: str) -> None:
@@ -271,11 +282,12 @@ async def signin_page(request: Request) -> Response:
     nxt = safe_path(str(form.get("next") or "/"))
     name = " ".join("".join(c for c in str(form.get("who", "")) if c.isprintable() or c.isspace()).split())[:_NAME_MAX]
     client = _client(request)
-    wait = auth.throttle.wait_s(client)
-    if wait > 0:
-        return _signin_form(request, auth, nxt, name, status=429,
-                            error=f"Too many failed sign-ins: try again in {int(wait // 60) + 1} minutes.")
-    if not auth.state.token_ok(str(form.get("token", ""))):
+    if not auth.state.token_ok(str(form.get("token", ""))):  # the right token is never throttled
+        wait = auth.throttle.wait_s(client)
+        if wait > 0:
+            return _signin_form(request, auth, nxt, name, status=429,
+                                error="Too many failed sign-ins from here: that token is not this server's token "
+                                      f"either, and wrong ones are refused for {int(wait // 60) + 1} minutes.")
         auth.throttle.failed(client)
         return _signin_form(request, auth, nxt, name, status=403, error="That token is not this server's token.")
     if not name:

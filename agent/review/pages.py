@@ -6,9 +6,11 @@
     POST /decide-all         do it (only drafts that existed when the confirmation was shown)
     GET  /results/{rid}      what became of each draft: profile id, error or why it was skipped
 
-A decision's results are kept in memory for the person who made it (Post/Redirect/Get: reloading
-the results page repeats nothing); the activity page and `review` on the command line keep them for
-good. Draft pages: agent.review.pages_draft; activity and exports: agent.review.pages_activity.
+A decision's results are kept in memory for the session that made it (Post/Redirect/Get: reloading
+the results page repeats nothing): only what the results page shows, the last few results of each
+session and the sessions that decided last (Results); the activity page and `review` on the command
+line keep them for good. A draft id is 1 to 18 digits (anything else is a 400, or a 404 in a path),
+a page number past the last page is the last page. Draft pages: agent.review.pages_draft; activity and exports: agent.review.pages_activity.
 Sign-in and CSRF are checked before any handler here runs (agent.review.auth).
 """
 
@@ -34,15 +36,61 @@ if TYPE_CHECKING:
     from agent.review.service import Decision
     from agent.review.state import ServeState
 
-__all__ = ["FILTERS", "Filters", "decide", "routes"]
+__all__ = ["FILTERS", "Filters", "Results", "Shown", "decide", "number", "page_number", "routes"]
 
 FILTERS = ("status", "origin", "contact", "since", "until", "min_identity", "max_identity", "grounding", "sort")
 SORTS = ("newest", "oldest", "contact", "origin", "identity")
 STATUSES = ("decidable", "all", "queued_for_review", "failed", "unknown", "approving", "posted", "unchanged",
             "rejected", "suppressed", "superseded")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_KEPT_RESULTS = 200
+_NUMBER = re.compile(r"[0-9]{1,18}")  # ASCII digits only ("²".isdigit() is True), and within SQLite's integers
+_MAX_PAGE = 1_000_000
 _NOTE_MAX = 1000
+_MESSAGE_MAX = 2000
+
+
+def number(text: object) -> int | None:
+    """A draft id or a page number as typed: 1 to 18 ASCII digits, else None."""
+    text = str(text).strip()
+    return int(text) if _NUMBER.fullmatch(text) else None
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One row of a results page: what it shows of a Decision, nothing more."""
+
+    draft_id: int
+    status: str
+    message: str
+    profile_id: int | None
+    ok: bool
+
+
+@dataclass
+class Results:
+    """The results of the last decisions, per session: `per_session` results each, for the
+    `sessions` sessions that decided last (memory stays bounded whatever people do)."""
+
+    per_session: int = 20
+    sessions: int = 1000
+    _kept: OrderedDict[str, OrderedDict[str, dict[str, Any]]] = field(default_factory=OrderedDict)
+
+    def keep(self, sid: str, action: str, decisions: list[Decision], error: str, back: str) -> str:
+        rid = secrets.token_urlsafe(12)
+        mine = self._kept.pop(sid, None) or OrderedDict()
+        mine[rid] = {"action": action, "error": error, "back": back,
+                     "decisions": [Shown(d.draft_id, d.status, d.message[:_MESSAGE_MAX], d.profile_id, d.ok)
+                                   for d in decisions]}
+        while len(mine) > self.per_session:
+            mine.popitem(last=False)
+        self._kept[sid] = mine  # this session decided last
+        while len(self._kept) > self.sessions:
+            self._kept.popitem(last=False)
+        return rid
+
+    def get(self, sid: str, rid: str) -> dict[str, Any] | None:
+        mine = self._kept.get(sid)
+        return None if mine is None else mine.get(rid)
 
 
 @dataclass
@@ -100,11 +148,9 @@ def _state(request: Request) -> ServeState:
     return request.app.state.serve
 
 
-def _page(request: Request) -> int:
-    try:
-        return max(1, int(request.query_params.get("page", "1")))
-    except ValueError:
-        return 1
+def page_number(request: Request) -> int:
+    """The page asked for: 1 when it is not a number, at most _MAX_PAGE (callers clamp to the last page)."""
+    return min(max(1, number(request.query_params.get("page", "1")) or 1), _MAX_PAGE)
 
 
 async def queue(request: Request) -> Response:
@@ -112,7 +158,7 @@ async def queue(request: Request) -> Response:
     state = _state(request)
     filters = parse_filters(request.query_params)
     size = state.settings.serve.page_size
-    page = _page(request)
+    page = page_number(request)
     rows, total = query_drafts(state.store, filters.query, limit=size, offset=(page - 1) * size)
     pages = max(1, -(-total // size))
     if page > pages:  # past the end (drafts were decided meanwhile): the last page
@@ -134,13 +180,15 @@ def _back(form: FormData) -> str:
     return auth.safe_path(str(form.get("back") or "/"))
 
 
-def _ids(values: list[Any]) -> list[int]:
-    ids: list[int] = []
+def _ids(values: list[Any]) -> list[int] | None:
+    """The draft ids of a form, each once, in order; None when one is not a draft id."""
+    ids: dict[int, None] = {}  # a dict keeps the order and finds a repeat at once
     for value in values:
-        text = str(value).strip()
-        if text.isdigit() and int(text) not in ids:
-            ids.append(int(text))
-    return ids
+        draft_id = number(value)
+        if draft_id is None:
+            return None
+        ids[draft_id] = None
+    return list(ids)
 
 
 async def decide(request: Request, ids: list[int], action: str, note: str, repost_unknown: bool = False
@@ -164,15 +212,10 @@ async def decide(request: Request, ids: list[int], action: str, note: str, repos
 
 
 def _keep_results(request: Request, action: str, decisions: list[Decision], error: str, back: str) -> str:
-    kept: OrderedDict[str, dict[str, Any]] | None = getattr(request.app.state, "review_results", None)
+    kept: Results | None = getattr(request.app.state, "review_results", None)
     if kept is None:
-        kept = request.app.state.review_results = OrderedDict()
-    rid = secrets.token_urlsafe(12)
-    kept[rid] = {"sid": auth.current(request).sid, "action": action, "decisions": decisions, "error": error,
-                 "back": back}
-    while len(kept) > _KEPT_RESULTS:
-        kept.popitem(last=False)
-    return rid
+        kept = request.app.state.review_results = Results()
+    return kept.keep(auth.current(request).sid, action, decisions, error, back)
 
 
 def _action(form: FormData) -> str | None:
@@ -188,6 +231,9 @@ async def decide_selected(request: Request) -> Response:
     if action is None:
         return render(request, "error.html", status=400, title="No action", message="Choose approve or reject.")
     ids = _ids(form.getlist("id"))
+    if ids is None:
+        return render(request, "error.html", status=400, title="Not a draft id",
+                      message="A draft id is a number (1 to 18 digits): reload the page and tick the drafts again.")
     note = str(form.get("note") or "").strip()[:_NOTE_MAX]
     if not ids:
         decisions, error = [], "Nothing was selected: tick the drafts to decide first."
@@ -211,10 +257,7 @@ async def decide_all(request: Request) -> Response:
         upto = max((r["draft_id"] for r in rows), default=0)
         return render(request, "confirm.html", action=action, filters=filters, total=len(rows), upto=upto,
                       sample=rows[:10])
-    try:
-        upto = int(str(source.get("upto") or "0"))
-    except ValueError:
-        upto = 0
+    upto = number(source.get("upto") or "0") or 0
     ids = [r["draft_id"] for r in rows if r["draft_id"] <= upto]
     note = str(source.get("note") or "").strip()[:_NOTE_MAX]
     back = f"/?{filters.link()}"
@@ -228,9 +271,9 @@ async def decide_all(request: Request) -> Response:
 
 async def results(request: Request) -> Response:
     """What a decision did, draft by draft."""
-    kept = getattr(request.app.state, "review_results", {})
-    entry = kept.get(request.path_params["rid"])
-    if entry is None or entry["sid"] != auth.current(request).sid:
+    kept: Results = getattr(request.app.state, "review_results", None) or Results()
+    entry = kept.get(auth.current(request).sid, request.path_params["rid"])
+    if entry is None:
         return render(request, "error.html", status=404, title="Results not kept",
                       message="These results are no longer kept here (the server restarted, or they belong to "
                               "another sign-in). Every decision is on the Activity page.")

@@ -45,12 +45,16 @@ def _state(request: Request) -> ServeState:
 
 
 def _row(request: Request) -> dict[str, Any] | None:
-    return _state(request).store.draft(int(request.path_params["draft_id"]))
+    """The draft of the path, or None (no such draft, or not a draft id: 1 to 18 digits)."""
+    from agent.review.pages import number
+
+    draft_id = number(request.path_params["draft_id"])
+    return None if draft_id is None else _state(request).store.draft(draft_id)
 
 
 def _not_found(request: Request) -> Response:
-    return render(request, "error.html", status=404, title="No such draft",
-                  message=f"There is no draft {request.path_params['draft_id']}.")
+    shown = str(request.path_params["draft_id"])[:40]
+    return render(request, "error.html", status=404, title="No such draft", message=f"There is no draft {shown}.")
 
 
 async def draft_page(request: Request) -> Response:
@@ -141,5 +145,7 @@ def _edit_form(request: Request, row: dict[str, Any], rows: list[EditRow], new: 
 
 def routes() -> list[Route]:
     """The draft page and its edit form."""
-    return [Route("/drafts/{draft_id:int}", draft_page),
-            Route("/drafts/{draft_id:int}/edit", edit_page, methods=["GET", "POST"])]
+    # The id is checked by _row (1 to 18 digits): Starlette's int converter takes any number of digits,
+    # and one past SQLite's integers made a 500.
+    return [Route("/drafts/{draft_id}", draft_page),
+            Route("/drafts/{draft_id}/edit", edit_page, methods=["GET", "POST"])]

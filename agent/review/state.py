@@ -15,8 +15,12 @@ __all__ = ["ServeState", "token_digest"]
 
 
 def token_digest(token: str) -> str:
-    """How a generated sign-in token is kept in the state: its SHA-256, never the token."""
-    return hashlib.sha256(token.encode()).hexdigest()
+    """How a sign-in token is kept: the SHA-256 of the token without surrounding whitespace, never the token.
+
+    Stripped on both sides (the configured token and the typed one), so a token configured or pasted
+    with a trailing space or newline still matches.
+    """
+    return hashlib.sha256(token.strip().encode()).hexdigest()
 
 
 @dataclass
@@ -31,4 +35,4 @@ class ServeState:
 
     def token_ok(self, typed: str) -> bool:
         """Is this the sign-in token? (Constant-time comparison of digests.)"""
-        return hmac.compare_digest(token_digest(typed.strip()), self.token_sha256)
+        return hmac.compare_digest(token_digest(typed), self.token_sha256)
