@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from agent.condense import safety
+from agent.condense.safety import is_secret_key, secret_in, special_category_in, special_category_key
 from agent.condense.text import split_sentences, truncate_words
 
 __all__ = [
@@ -139,8 +139,8 @@ class _Checker:
         if key in self.out:
             self.repairs.append(f"dropped duplicate key {raw_key!r} (kept the first {key!r})")
             return None
-        if safety.is_secret_key(key) or safety.special_category_key(key):
-            what = "credentials" if safety.is_secret_key(key) else "special-category data"
+        if is_secret_key(key) or special_category_key(key):
+            what = "credentials" if is_secret_key(key) else "special-category data"
             self.repairs.append(f"removed key {key!r}: {what} never go into a profile")
             return None
         if not _SNAKE.match(key):
@@ -206,9 +206,9 @@ class _Checker:
         sentences = split_sentences(text) or [text]
         kept = []
         for sentence in sentences:
-            if safety.secret_in(sentence):
+            if secret_in(sentence):
                 self.repairs.append(f"removed credential-like text from {key!r}")
-            elif free and (category := safety.special_category_in(sentence, naming)):
+            elif free and (category := special_category_in(sentence, naming)):
                 self.repairs.append(f"removed special-category text ({category}) from {key!r}")
             else:
                 kept.append(sentence)
