@@ -10,7 +10,7 @@ from abc import ABC, abstractmethod
 from typing import ClassVar, Literal
 from urllib.parse import urlsplit
 
-from agent.models import Extraction, Outcome, Page, SourceKind
+from extractors.models import Extraction, Outcome, Page, SourceKind
 from extractors.facts import FactBag
 from extractors.html import host_of
 from extractors.pages import Gate

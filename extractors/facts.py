@@ -11,7 +11,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from agent.models import Fact, FactValue
+from extractors.models import Fact, FactValue
 
 __all__ = [
     "COUNT_KEYS",

@@ -9,7 +9,7 @@ extractors.web).
 
 from __future__ import annotations
 
-from agent.models import Extraction, Page
+from extractors.models import Extraction, Page
 from extractors.base import FALLBACK, Extractor, host_of, is_http
 from extractors.html import registrable_domain
 from extractors.sites import platform_name

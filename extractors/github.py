@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs, urlsplit
 
-from agent.models import Extraction, Outcome, Page
+from extractors.models import Extraction, Outcome, Page
 from extractors.base import Extractor, host_of, is_http, refused, result
 from extractors.facts import FactBag, clean
 from extractors.html import Document, class_xpath, element_text

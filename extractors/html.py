@@ -14,7 +14,7 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html
 from lxml import etree
 
-from agent.models import Page
+from extractors.models import Page
 from extractors.facts import clean
 
 __all__ = ["BLOCK_TAGS", "Document", "class_xpath", "element_text", "host_of", "label_pairs", "registrable_domain"]

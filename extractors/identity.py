@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from agent.models import Contact, Extraction, Identity, Outcome
+from extractors.models import Contact, Extraction, Identity, Outcome
 from extractors.facts import norm
 from extractors.html import registrable_domain
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from agent.models import Extraction, Outcome, Page
+from extractors.models import Extraction, Outcome, Page
 from extractors.base import Extractor, host_in, refused, result
 from extractors.facts import FactBag, clean
 from extractors.html import Document, class_xpath, element_text, label_pairs

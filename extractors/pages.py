@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from agent.models import Outcome
+from extractors.models import Outcome
 from extractors.html import Document, element_text
 from extractors.lines import text_lines
 

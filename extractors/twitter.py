@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from agent.models import Extraction, Outcome, Page
+from extractors.models import Extraction, Outcome, Page
 from extractors.base import Extractor, host_in, refused, result
 from extractors.appstate import read_app_state
 from extractors.facts import FactBag, clean

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from agent.models import Extraction, Page, SourceKind
+from extractors.models import Extraction, Page, SourceKind
 from extractors.base import refused, result
 from extractors.contact import contact_facts, copyright_holder
 from extractors.facts import FactBag, clean
