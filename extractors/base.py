@@ -10,9 +10,9 @@ from abc import ABC, abstractmethod
 from typing import ClassVar, Literal
 from urllib.parse import urlsplit
 
-from extractors.models import Extraction, Outcome, Page, SourceKind
 from extractors.facts import FactBag
 from extractors.html import host_of
+from extractors.models import Extraction, Outcome, Page, SourceKind
 from extractors.pages import Gate
 
 __all__ = ["FALLBACK", "SITE", "WEB", "Extractor", "host_of", "host_in", "is_http", "refused", "result"]

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from extractors.models import Extraction, Page
 from extractors.base import WEB, Extractor, is_http
+from extractors.models import Extraction, Page
 from extractors.sites import is_personal_host, is_platform
 from extractors.web import parse_web
 

@@ -12,7 +12,8 @@ import re
 
 from extractors.facts import FactBag, clean, norm
 from extractors.html import Document, element_text, label_pairs
-from extractors.lines import sentences, split_sentences as _split_sentences, text_lines
+from extractors.lines import sentences, text_lines
+from extractors.lines import split_sentences as _split_sentences
 
 __all__ = [
     "contact_facts",

@@ -14,8 +14,8 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html
 from lxml import etree
 
-from extractors.models import Page
 from extractors.facts import clean
+from extractors.models import Page
 
 __all__ = ["BLOCK_TAGS", "Document", "class_xpath", "element_text", "host_of", "label_pairs", "registrable_domain"]
 

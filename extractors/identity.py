@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from extractors.models import Contact, Extraction, Identity, Outcome
 from extractors.facts import norm
 from extractors.html import registrable_domain
+from extractors.models import Contact, Extraction, Identity, Outcome
 
 __all__ = ["MATCH_THRESHOLD", "score_identity"]
 
@@ -28,12 +28,14 @@ _LEGAL_WORDS = frozenset({"inc", "ltd", "llc", "gmbh", "ag", "ab", "sa", "sas", 
                           "corporation", "company", "limited", "the", "group", "oy", "as", "aps", "srl", "spa"})
 
 
-def _tokens(text: str) -> list[str]:
+def _comparable_words(text: str) -> list[str]:
+    """Words of a name, company or place for matching: accents and punctuation dropped
+    ("José O'Brien" -> ["jose", "o", "brien"]), unlike agent.condense.text.terms which keeps "C++" whole."""
     return norm(text).split()
 
 
 def _company_words(text: str) -> set[str]:
-    return {t for t in _tokens(text) if t not in _LEGAL_WORDS and len(t) > 1}
+    return {t for t in _comparable_words(text) if t not in _LEGAL_WORDS and len(t) > 1}
 
 
 def _values(extraction: Extraction, *keys: str) -> list[str]:
@@ -42,7 +44,7 @@ def _values(extraction: Extraction, *keys: str) -> list[str]:
 
 def _name_score(hint: str, page_name: str) -> float:
     """1.0 same names, 0.9 all hint parts present, 0.7 last name + first initial, else 0."""
-    hint_tokens, page_tokens = _tokens(hint), _tokens(page_name)
+    hint_tokens, page_tokens = _comparable_words(hint), _comparable_words(page_name)
     if not hint_tokens or not page_tokens:
         return 0.0
     if hint_tokens == page_tokens:
@@ -62,7 +64,7 @@ def _company_seen(company: str, extraction: Extraction) -> str:
         return ""
     for key in ("employer", "name", "headline", "experience", "bio", "description", "website", "email"):
         for value in _values(extraction, key):
-            found = _company_words(value) | {w for w in _tokens(value.replace(".", " "))}
+            found = _company_words(value) | {w for w in _comparable_words(value.replace(".", " "))}
             if words <= found:
                 return f"{key} {value[:60]!r}"
     return ""
@@ -76,7 +78,7 @@ def _domain_seen(domain: str, extraction: Extraction) -> str:
         if host and registrable_domain(host) == domain:
             return f"{value[:60]!r}"
     for value in _values(extraction, "employer", "name"):
-        if label and label in _tokens(value):
+        if label and label in _comparable_words(value):
             return f"{value[:60]!r}"
     return ""
 
@@ -104,7 +106,7 @@ def _corroboration(extraction: Extraction, contact: Contact, domain: str) -> tup
     where = _domain_seen(domain, extraction) if domain else ""
     if where:
         bonus, notes = bonus + 0.1, notes + [f"email domain {domain} in {where}"]
-    if contact.location and any(set(_tokens(contact.location)) & set(_tokens(v))
+    if contact.location and any(set(_comparable_words(contact.location)) & set(_comparable_words(v))
                                 for v in _values(extraction, "location")):
         bonus, notes = bonus + 0.05, notes + ["same location"]
     return bonus, notes

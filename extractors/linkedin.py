@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import re
 
-from extractors.models import Extraction, Outcome, Page
 from extractors.base import Extractor, host_in, refused, result
 from extractors.facts import FactBag, clean
 from extractors.html import Document, class_xpath, element_text, label_pairs
 from extractors.layers import count_phrases, structured
 from extractors.linkedin_company import company_facts
+from extractors.models import Extraction, Outcome, Page
 from extractors.pages import Gate, gate
 from extractors.schema import find_subject
 from extractors.structured import jsonld_nodes

@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from extractors.models import Outcome
 from extractors.html import Document, element_text
 from extractors.lines import text_lines
+from extractors.models import Outcome
 
 __all__ = ["Gate", "Markers", "bot_challenge", "challenge_reason", "consent_reason", "gate", "status_gate"]
 

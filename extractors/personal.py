@@ -8,8 +8,8 @@ Person about the page "Personal Website" (see extractors.web).
 
 from __future__ import annotations
 
-from extractors.models import Extraction, Page
 from extractors.base import WEB, Extractor, is_http
+from extractors.models import Extraction, Page
 from extractors.sites import is_personal_host
 from extractors.web import parse_web
 

@@ -13,10 +13,9 @@ from urllib.parse import urlsplit
 
 from extractors.appstate import handle_strings, read_app_state
 from extractors.facts import FactBag, clean, norm
-from extractors.html import Document
+from extractors.html import Document, host_of, registrable_domain
 from extractors.layers import count_phrases
 from extractors.lines import split_sentences, text_lines
-from extractors.html import host_of, registrable_domain
 from extractors.meta import canonical_url, description, meta_counts, meta_place, page_name, site_label, strip_stats
 from extractors.sites import is_platform, platform_name
 

@@ -12,8 +12,8 @@ from urllib.parse import urlsplit
 from extractors.facts import FactBag, clean
 from extractors.html import host_of, registrable_domain
 from extractors.labels import split_role
-from extractors.sites import is_platform
 from extractors.schema_types import is_a
+from extractors.sites import is_platform
 from extractors.structured import as_list, type_names
 
 __all__ = [

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import re
 
-from extractors.models import Extraction, Outcome, Page
-from extractors.base import Extractor, host_in, refused, result
 from extractors.appstate import read_app_state
+from extractors.base import Extractor, host_in, refused, result
 from extractors.facts import FactBag, clean
 from extractors.html import Document, element_text
 from extractors.layers import count_phrases, structured
+from extractors.models import Extraction, Outcome, Page
 from extractors.pages import Gate, Markers, gate
 from extractors.structured import as_list, jsonld_nodes, type_names
 from extractors.text import condenser_text

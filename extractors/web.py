@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from extractors.models import Extraction, Page, SourceKind
 from extractors.base import refused, result
 from extractors.contact import contact_facts, copyright_holder
 from extractors.facts import FactBag, clean
@@ -24,6 +23,7 @@ from extractors.layers import count_elements, count_phrases, structured
 from extractors.links import lead_paragraphs, profile_links
 from extractors.meta import description, page_name, site_label, strip_stats
 from extractors.mf import hcard_facts, representative_hcard
+from extractors.models import Extraction, Page, SourceKind
 from extractors.pages import gate
 from extractors.person_text import LOOKS_LIKE_NAME, owner_name, person_text_facts
 from extractors.profile import (

@@ -147,3 +147,13 @@ def test_every_module_imports():
 
     for name in sorted(_sources()):
         importlib.import_module(name)
+
+
+def test_the_two_word_splitters_differ_on_purpose():
+    """Grounding keeps "C++" and accents whole; identity matching drops accents and punctuation."""
+    from agent.condense.text import terms
+    from extractors.facts import norm
+
+    assert terms("José knows C++ and Node.js; Acme's") == ["josé", "knows", "c++", "and", "node.js", "acme"]
+    assert norm("José knows C++ and Node.js; Acme's").split() == ["jose", "knows", "c", "and", "node", "js",
+                                                                 "acme", "s"]

@@ -20,7 +20,7 @@ from typing import Any
 from agent.condense.contacts import ContactBook
 from agent.condense.kinds import scrub_fact_value
 from agent.condense.safety import is_secret_key, redact_secrets, sanitise_text, secret_in, special_category_key
-from agent.condense.text import normalise, number_mentions, numbers_in, stem, tokens
+from agent.condense.text import normalise, number_mentions, numbers_in, stem, terms
 from agent.models import Extraction, Provenance
 
 __all__ = ["FUNCTION_WORDS", "GENERIC_WORDS", "GLUE", "Corpus", "WordIndex"]
@@ -76,7 +76,7 @@ class WordIndex:
 
     def add(self, text: str, numbers: bool = True) -> None:
         """Index a text's words (and its numbers, unless told not to)."""
-        for token in tokens(text):
+        for token in terms(text):
             self.words.add(token)
             self.words.update(p for p in _SPLIT.split(token) if p)
             self.stems.add(stem(token))
@@ -98,7 +98,7 @@ class WordIndex:
         names: list[str] = []
         content: list[str] = []
         for word in words:
-            token = tokens(word)
+            token = terms(word)
             if not token or token[0] in skip:
                 continue
             if word[0].isupper() or any(c.isupper() for c in word[1:]) or _NAME_SHAPED.search(word.strip(".")):

@@ -34,7 +34,7 @@ from agent.condense.corpus import FUNCTION_WORDS, GENERIC_WORDS, GLUE, Corpus
 from agent.condense.keys import QUALITATIVE_KEYS, is_known_key, supporting_keys
 from agent.condense.safety import looks_like_injection
 from agent.condense.summaries import offline_summary
-from agent.condense.text import split_sentences, tokens
+from agent.condense.text import split_sentences, terms
 from agent.models import Extraction, Provenance
 
 __all__ = ["GLUE", "Corpus", "Grounding", "ground"]
@@ -188,7 +188,7 @@ class _Grounder:
 
 def _generic(text: str) -> bool:
     """True when every word of the text but grammatical ones is template vocabulary (or there is none)."""
-    return all(word in GENERIC_WORDS for word in tokens(text) if word not in FUNCTION_WORDS)
+    return all(word in GENERIC_WORDS for word in terms(text) if word not in FUNCTION_WORDS)
 
 
 def _short_phrase(text: str) -> bool:
@@ -247,10 +247,10 @@ def _fallback(fallback: str | Callable[[], str] | None, extractions: Sequence[Ex
 
 
 def _summary_provenance(summary: str, corpus: Corpus) -> Provenance:
-    words = set(tokens(summary))
+    words = set(terms(summary))
     keys = []
     for blob in corpus.blobs:
-        if blob.key and blob.key not in keys and words & set(tokens(blob.text)) - GLUE:
+        if blob.key and blob.key not in keys and words & set(terms(blob.text)) - GLUE:
             keys.append(blob.key)
     evidence = f"from facts: {', '.join(keys)}" if keys else "from the source's facts"
     return Provenance(url=corpus.urls[0], evidence=evidence)

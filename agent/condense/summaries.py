@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from agent.condense.corpus import GLUE
 from agent.condense.kinds import FactBag, source_kind, source_subject
 from agent.condense.rules import MAX_SUMMARY_CHARS, MAX_SUMMARY_SENTENCES
-from agent.condense.text import format_int, normalise, split_sentences, stem, tokens, truncate_words
+from agent.condense.text import format_int, normalise, split_sentences, stem, terms, truncate_words
 from agent.models import Extraction, SourceKind
 
 __all__ = ["offline_summary", "summary_sentences"]
@@ -90,7 +90,7 @@ def _headline_role(bag: FactBag) -> str | None:
         return None
     part = _HEADLINE_PARTS.split(headline.strip())[0].strip().rstrip(".")
     words = part.split()
-    if not words or _FIRST_PERSON & set(tokens(part)) or words[0].lower().endswith("ing") or part.endswith("?"):
+    if not words or _FIRST_PERSON & set(terms(part)) or words[0].lower().endswith("ing") or part.endswith("?"):
         return None
     # "Title at Organisation" is the LinkedIn convention; a short phrase is a title too ("Researcher").
     return part if len(words) <= 5 or (" at " in part and len(words) <= 12) else None
@@ -185,13 +185,13 @@ def _fresh(bag: FactBag, said: Sequence[str | None], *texts: str | None) -> str 
             sentence = truncate_words(sentence, _BIO_CHARS)
             sentence = sentence if sentence.endswith((".", "!", "?", "…")) else sentence + "."
             # Someone's own words ("I design sound ...") are quoted, not passed off as the summary's voice.
-            return f'"{sentence}"' if _FIRST_PERSON & set(tokens(sentence)) else sentence
+            return f'"{sentence}"' if _FIRST_PERSON & set(terms(sentence)) else sentence
     return None
 
 
 def _content(text: str) -> set[str]:
     """The stems of a text's content words (names, nouns, verbs), without template vocabulary."""
-    return {stem(t) for t in tokens(text) if t not in GLUE and not t.isdigit()}
+    return {stem(t) for t in terms(text) if t not in GLUE and not t.isdigit()}
 
 
 def _repeats(text: str, known: set[str]) -> bool:

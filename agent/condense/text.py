@@ -12,7 +12,7 @@ __all__ = [
     "numbers_in",
     "split_sentences",
     "stem",
-    "tokens",
+    "terms",
     "truncate_words",
 ]
 
@@ -52,8 +52,13 @@ def split_sentences(text: str) -> list[str]:
     return sentences
 
 
-def tokens(text: str) -> list[str]:
-    """Word tokens, casefolded, without possessive 's ("Acme's" -> "acme")."""
+def terms(text: str) -> list[str]:
+    """Words as the grounding check compares them: casefolded, accents and terms like "C++", "Node.js"
+    and "AT&T" kept whole, possessive 's dropped ("Acme's" -> "acme").
+
+    Not extractors.identity's name comparison, which drops accents and splits on punctuation so
+    "José O'Brien" matches "Jose O Brien"; a summary's "C++" must not be grounded by a fact's "C".
+    """
     out = []
     for token in _TOKEN.findall(unicodedata.normalize("NFKC", text)):
         token = re.sub(r"['’]s$", "", token).strip(".-'’&").casefold()
