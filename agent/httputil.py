@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 
 __all__ = ["parse_retry_after"]
+
+# RFC 9110 says whole seconds; some servers (LLM APIs among them) send a fraction ("1.5").
+_SECONDS = re.compile(r"\d+(?:\.\d+)?")
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
@@ -13,7 +17,7 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if _SECONDS.fullmatch(value):
         return float(value)
     try:
         when = parsedate_to_datetime(value)

@@ -181,6 +181,18 @@ def test_429_backs_off_with_retry_after_then_succeeds(fake_llm, llm_settings, co
 
 
 def test_persistent_429_is_a_bounded_clear_error(fake_llm, llm_settings, contact, no_sleep, sleeps):
+def test_retry_after_as_a_date_or_in_milliseconds_is_honoured(fake_llm, llm_settings, contact, no_sleep, sleeps):
+    from email.utils import format_datetime
+
+    soon = datetime.datetime.now(datetime.UTC) + datetime.timedelta(seconds=20)
+    fake_llm.script(error_reply(429, "Rate limit reached", headers={"retry-after": format_datetime(soon, usegmt=True)}),
+                    error_reply(429, "Rate limit reached", headers={"retry-after-ms": "1500"}),
+                    error_reply(429, "Rate limit reached", headers={"retry-after": "2.5"}), completion(GOOD))
+    draft = run(llm_settings, contact, sleep=no_sleep)
+    assert draft.violations == [] and len(fake_llm.requests) == 4
+    assert 15.0 < sleeps[0] <= 20.0 and sleeps[1:] == [1.5, 2.5]
+
+
     fake_llm.script(*(error_reply(429, "Rate limit reached") for _ in range(10)))
     with pytest.raises(LLMError) as info:
         run(llm_settings, contact, sleep=no_sleep)

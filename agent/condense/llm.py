@@ -47,6 +47,7 @@ from agent.condense.summaries import offline_summary
 from agent.condense.usage import Meter, Reservation, Usage, estimate_tokens
 from agent.config import LLMSettings
 from agent.errors import BudgetExceeded, LLMError
+from agent.httputil import parse_retry_after
 from agent.models import Contact, Extraction, ProfileDraft, Provenance
 
 __all__ = ["MAX_OUTPUT_TOKENS", "LLMCondenser"]
@@ -274,19 +275,18 @@ class LLMCondenser(Condenser):
 
 
 def _retry_after(exc: Exception) -> float | None:
+    """The server's wait from an error response: OpenAI's retry-after-ms, else the Retry-After header."""
     response = getattr(exc, "response", None)
     headers = getattr(response, "headers", None)
     if not headers:
         return None
-    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
-        raw = headers.get(name)
-        if raw is None:
-            continue
+    millis = headers.get("retry-after-ms")
+    if millis is not None:
         try:
-            return max(0.0, float(raw) * scale)
+            return max(0.0, float(millis) / 1000)
         except ValueError:
-            continue  # an HTTP date: fall back to our own schedule
-    return None
+            pass  # unreadable: try Retry-After
+    return parse_retry_after(headers.get("retry-after"))
 
 
 def _bullets(errors: list[str]) -> str:
