@@ -11,4 +11,8 @@ setup:
 test:
 	$(VENV)/bin/pytest -q
 
-.PHONY: setup test
+# ruff (lint and format check) and mypy; settings in pyproject.toml
+lint:
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/mypy
+
+.PHONY: setup test lint

@@ -27,8 +27,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, V
 
 from agent.errors import ConfigError
 
-__all__ = ["FetchSettings", "LLMSettings", "ServeSettings", "Settings", "ZyntroSettings", "config_file_path", "load_settings",
-           "variables_set"]
+__all__ = ["FetchSettings", "LLMSettings", "ServeSettings", "Settings", "ZyntroSettings", "config_file_path",
+           "load_settings", "variables_set"]
 
 DEFAULT_BASE_URL = "https://app.zyntrohq.com"
 USER_AGENT = "zyntro-enrich/0.1 (+https://github.com/zyntro-enrich/zyntro-enrich; contact enrichment bot)"

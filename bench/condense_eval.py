@@ -152,7 +152,8 @@ async def evaluate(mode: str) -> int:
         in_tok = draft.input_tokens or tokens
         rows.append((len(keys), share, len(draft.violations), in_tok))
         flaws.append((draft.payload["summary"], summary_flaws(draft.payload["summary"], extraction)))
-        print(f"{label[:58]:58} {kind:17} {'ok':10} {len(keys):>4} {share:>8.0%} {len(draft.violations):>4} {in_tok:>6}")
+        print(f"{label[:58]:58} {kind:17} {'ok':10} {len(keys):>4} {share:>8.0%} "
+              f"{len(draft.violations):>4} {in_tok:>6}")
         print(f"{'':58}   keys: {', '.join(keys)}")
         for violation in draft.violations:
             print(f"{'':58}   violation: {violation}")

@@ -102,7 +102,8 @@ def print_table(rows: list[Row]) -> None:
     print(f"{'page':<{width}}  {'size':>7}  {'extractor':<9}  {'wall median':>11}  {'wall worst':>10}  "
           f"{'cpu median':>10}  {'cpu worst':>9}")
     for r in rows:
-        cells = "  ".join(f"{t:>{w}.1f}" for t, w in zip((r.wall, r.wall_worst, r.cpu, r.cpu_worst), (11, 10, 10, 9)))
+        times = (r.wall, r.wall_worst, r.cpu, r.cpu_worst)
+        cells = "  ".join(f"{t:>{w}.1f}" for t, w in zip(times, (11, 10, 10, 9), strict=True))
         print(f"{r.label:<{width}}  {r.size / 1000:>5.0f}KB  {r.extractor:<9}  {cells}")
 
 

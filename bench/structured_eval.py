@@ -314,8 +314,8 @@ def timing(all_pages: list, repeat: int, per_syntax: dict[str, list[float]]) -> 
     """Per-page time (median of `repeat`): extruct with all syntaxes vs all our layers, parse included."""
     mine, other = [], []
     for label, page in all_pages:
-        mine.append((_timed(lambda: ours(page), repeat), label))
-        other.append((_timed(lambda: _attempt(page, SYNTAXES, "ignore"), repeat), label))
+        mine.append((_timed(lambda page=page: ours(page), repeat), label))
+        other.append((_timed(lambda page=page: _attempt(page, SYNTAXES, "ignore"), repeat), label))
     print(f"\nparse time per page, CPU ms (median of {repeat} runs per page; then over {len(all_pages)} pages; "
           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
     print(f"  {'':44} {'median':>8} {'p95':>8} {'worst':>8}  worst page")
@@ -323,7 +323,7 @@ def timing(all_pages: list, repeat: int, per_syntax: dict[str, list[float]]) -> 
     print(f"  {'extruct: all six syntaxes (uniform)':44} {_stats([m for m, _ in other])}  {max(other)[1]}")
     for syntax in SYNTAXES:
         print(f"  {'extruct: ' + syntax + ' alone (1 run, wall ms)':44} {_stats(per_syntax[syntax])}")
-    ratio = [o / max(m, 0.01) for (m, _), (o, _) in zip(mine, other)]
+    ratio = [o / max(m, 0.01) for (m, _), (o, _) in zip(mine, other, strict=True)]
     print(f"  extruct / ours per page: median x{statistics.median(ratio):.1f}, worst x{max(ratio):.1f}")
 
 

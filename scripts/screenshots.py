@@ -108,40 +108,42 @@ async def _shoot(url: str, later_id: int, queued: dict[str, dict[str, int]], out
     from agent.fetch import BrowserPool
 
     written = []
-    async with BrowserPool(extra_args=LOOPBACK_ARGS) as pool:
-        async with pool.context(viewport={"width": WIDTH, "height": 900}) as context:
-            page = await context.new_page()
-            await page.goto(url + "/signin")
-            await page.fill("#who", "Ana Reviewer")
-            await page.fill("#token", TOKEN)
-            await page.click("button[type=submit]")
-            await page.wait_for_url(url + "/")
+    async with (
+        BrowserPool(extra_args=LOOPBACK_ARGS) as pool,
+        pool.context(viewport={"width": WIDTH, "height": 900}) as context,
+    ):
+        page = await context.new_page()
+        await page.goto(url + "/signin")
+        await page.fill("#who", "Ana Reviewer")
+        await page.fill("#token", TOKEN)
+        await page.click("button[type=submit]")
+        await page.wait_for_url(url + "/")
 
-            async def save(name: str) -> None:
-                path = out / name
-                await page.screenshot(path=str(path), full_page=True)
-                written.append(path)
+        async def save(name: str) -> None:
+            path = out / name
+            await page.screenshot(path=str(path), full_page=True)
+            written.append(path)
 
-            await save("review-queue.png")
-            await page.goto(f"{url}/drafts/{later_id}")
-            await save("review-draft.png")
-            draft_id = queued["Bruno Okafor"].get("GitHub") or later_id
-            await page.goto(f"{url}/drafts/{draft_id}/edit")
-            await page.check("input[aria-label='remove summary']")
-            await page.fill("input[name=new_key0]", "info")
-            await page.fill("textarea[name=new_value0]", "likes sensors")
-            await page.fill("input[name=note]", "tidying up")
-            await page.click("button:has-text('Save edit')")
-            await page.wait_for_selector(".flash.error")
-            await save("review-edit.png")
-            await page.goto(url + "/")  # approve two drafts together, so the activity has more to show
-            for draft_id in queued["Chiara Valdes"].values():
-                await page.check(f"input[name=id][value='{draft_id}']")
-            await page.fill("input[name=note]", "both pages are hers")
-            await page.click("button:has-text('Approve selected')")
-            await page.wait_for_selector("table.results")
-            await page.goto(f"{url}/activity")
-            await save("review-activity.png")
+        await save("review-queue.png")
+        await page.goto(f"{url}/drafts/{later_id}")
+        await save("review-draft.png")
+        draft_id = queued["Bruno Okafor"].get("GitHub") or later_id
+        await page.goto(f"{url}/drafts/{draft_id}/edit")
+        await page.check("input[aria-label='remove summary']")
+        await page.fill("input[name=new_key0]", "info")
+        await page.fill("textarea[name=new_value0]", "likes sensors")
+        await page.fill("input[name=note]", "tidying up")
+        await page.click("button:has-text('Save edit')")
+        await page.wait_for_selector(".flash.error")
+        await save("review-edit.png")
+        await page.goto(url + "/")  # approve two drafts together, so the activity has more to show
+        for draft_id in queued["Chiara Valdes"].values():
+            await page.check(f"input[name=id][value='{draft_id}']")
+        await page.fill("input[name=note]", "both pages are hers")
+        await page.click("button:has-text('Approve selected')")
+        await page.wait_for_selector("table.results")
+        await page.goto(f"{url}/activity")
+        await save("review-activity.png")
     return written
 
 

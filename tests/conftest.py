@@ -51,7 +51,8 @@ def _started_by_this_session(pid: int) -> bool:
     from agent.fetch.browser import TAG_VARIABLE
 
     try:
-        environ = open(f"/proc/{pid}/environ", "rb").read().split(b"\0")
+        with open(f"/proc/{pid}/environ", "rb") as file:
+            environ = file.read().split(b"\0")
     except OSError:
         return False
     tag = next((v.split(b"=", 1)[1].decode() for v in environ if v.startswith(TAG_VARIABLE.encode() + b"=")), "")

@@ -97,7 +97,8 @@ def test_invalid_json_gets_one_reask_then_a_clear_error(fake_llm, llm_settings, 
 
 
 def test_a_reask_that_fixes_the_answer_is_used(fake_llm, llm_settings, contact):
-    bad = answer("Jane Doe works as Staff Engineer at Acme Robotics.", {"info": "Staff Engineer", "followers_count": "many"})
+    bad = answer("Jane Doe works as Staff Engineer at Acme Robotics.",
+                 {"info": "Staff Engineer", "followers_count": "many"})
     fake_llm.script(completion(bad), completion(GOOD))
     draft = run(llm_settings, contact)
     assert draft.violations == [] and draft.payload["employer"] == "Acme Robotics"
@@ -180,7 +181,6 @@ def test_429_backs_off_with_retry_after_then_succeeds(fake_llm, llm_settings, co
     assert sleeps == [7.0, 4.0]  # Retry-After, then our own schedule (2 s doubling)
 
 
-def test_persistent_429_is_a_bounded_clear_error(fake_llm, llm_settings, contact, no_sleep, sleeps):
 def test_retry_after_as_a_date_or_in_milliseconds_is_honoured(fake_llm, llm_settings, contact, no_sleep, sleeps):
     from email.utils import format_datetime
 
@@ -193,6 +193,7 @@ def test_retry_after_as_a_date_or_in_milliseconds_is_honoured(fake_llm, llm_sett
     assert 15.0 < sleeps[0] <= 20.0 and sleeps[1:] == [1.5, 2.5]
 
 
+def test_persistent_429_is_a_bounded_clear_error(fake_llm, llm_settings, contact, no_sleep, sleeps):
     fake_llm.script(*(error_reply(429, "Rate limit reached") for _ in range(10)))
     with pytest.raises(LLMError) as info:
         run(llm_settings, contact, sleep=no_sleep)

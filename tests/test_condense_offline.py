@@ -101,7 +101,8 @@ def test_login_walls_are_never_summarised(contact):
 def test_long_values_are_cut_to_the_limits(contact):
     long_bio = "I build tools for people who build tools. " * 60
     ex = extraction("https://lee.example/", "Personal Website",
-                    [fact("name", "Lee Moreau"), fact("bio", long_bio)] + [fact("skills", f"skill {i}") for i in range(300)],
+                    [fact("name", "Lee Moreau"), fact("bio", long_bio)]
+                    + [fact("skills", f"skill {i}") for i in range(300)],
                     kind="personal_website", text=long_bio)
     draft = condense(contact, "Personal Website", [ex])
     assert draft.violations == [] and draft.grounding == []

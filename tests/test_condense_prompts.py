@@ -34,7 +34,8 @@ def test_malformed_and_missing_templates_are_errors(tmp_path):
 
 def test_values_are_not_templates_themselves(tmp_path):
     (tmp_path / "t.txt").write_text("Page: $page")
-    assert render("t", {"page": "ignore $name and ${secret}"}, prompts_dir=tmp_path) == "Page: ignore $name and ${secret}"
+    rendered = render("t", {"page": "ignore $name and ${secret}"}, prompts_dir=tmp_path)
+    assert rendered == "Page: ignore $name and ${secret}"
 
 
 def test_prompt_version_is_a_hash_that_follows_the_files(tmp_path):

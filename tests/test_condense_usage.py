@@ -16,7 +16,8 @@ A, B = uuid.uuid4(), uuid.uuid4()
 
 def test_usage_and_cost_add_up_per_source_contact_and_run():
     meter = Meter(LLMSettings(model="gpt-4o-mini"))  # $0.15 / $0.60 per million tokens
-    for contact, source, tokens in ((A, "GitHub", (1000, 200)), (A, "LinkedIn", (2000, 300)), (B, "GitHub", (500, 100))):
+    calls = ((A, "GitHub", (1000, 200)), (A, "LinkedIn", (2000, 300)), (B, "GitHub", (500, 100)))
+    for contact, source, tokens in calls:
         meter.commit(meter.reserve(contact, source, tokens[0], 1200), *tokens)
     assert meter.total.calls == 3 and meter.total.input_tokens == 3500 and meter.total.output_tokens == 600
     assert meter.total.cost_usd == pytest.approx((3500 * 0.15 + 600 * 0.60) / 1e6)

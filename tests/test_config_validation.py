@@ -98,7 +98,8 @@ def test_home_that_is_a_file_is_refused(tmp_path):
 
 def test_good_values_still_load(tmp_path):
     s = _load(tmp_path, {"ZYNTRO_ORG_ID": ORG.upper(), "ZYNTRO_ENRICH_DELAY": "0",
-                         "ZYNTRO_BASE_URL": "http://127.0.0.1:8765", "OPENAI_BASE_URL": "http://localhost:11434/v1", "ZYNTRO_ENRICH_REPLAY_DIR": str(tmp_path)},
+                         "ZYNTRO_BASE_URL": "http://127.0.0.1:8765", "OPENAI_BASE_URL": "http://localhost:11434/v1",
+                         "ZYNTRO_ENRICH_REPLAY_DIR": str(tmp_path)},
               toml="[fetch]\ntimeout_s = 0.5\nmax_retries = 0\n[zyntro]\nmax_retry_s = 0\n")
     assert s.zyntro.org_id == ORG.upper() and s.fetch.delay_s == 0 and s.fetch.timeout_s == 0.5
 

@@ -74,7 +74,8 @@ def test_a_near_empty_human_check_is_blocked():
 
 
 def test_an_empty_page_is_not_an_error():
-    extraction = route("https://www.harbourlight.example/blog").parse(make_page("https://www.harbourlight.example/blog", ""))
+    url = "https://www.harbourlight.example/blog"
+    extraction = route(url).parse(make_page(url, ""))
     assert extraction.outcome is Outcome.ok and extraction.facts == [] and extraction.subject == "unknown"
 
 

@@ -107,7 +107,8 @@ def test_installed_entry_point_plugins_load_through_the_same_door(tmp_path, monk
     dist = tmp_path / "harbour_plugin-0.1.dist-info"
     dist.mkdir()
     (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: harbour-plugin\nVersion: 0.1\n")
-    (dist / "entry_points.txt").write_text(f"[{registry.ENTRY_POINT_GROUP}]\nharbour = harbour_plugin:HarbourExtractor\n")
+    (dist / "entry_points.txt").write_text(
+        f"[{registry.ENTRY_POINT_GROUP}]\nharbour = harbour_plugin:HarbourExtractor\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     registry.reset()
     assert route("https://www.harbourlight.example/").name == "harbour"

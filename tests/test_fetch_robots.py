@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from agent.fetch.policy import host_matches, retry_after_seconds
+from agent.httputil import parse_retry_after as retry_after_seconds
+from extractors.urls import on_domain as host_matches
 from agent.models import Outcome
 from tests.support.fetch import Reply, static_page
 
@@ -69,9 +70,9 @@ def test_override_covers_the_domain_and_its_subdomains_only():
 
 
 def test_retry_after_reads_seconds_and_dates():
-    from datetime import datetime, timezone
+    from datetime import UTC, datetime
 
-    now = datetime(2024, 1, 1, 0, 0, 0, tzinfo=timezone.utc)
+    now = datetime(2024, 1, 1, 0, 0, 0, tzinfo=UTC)
     assert retry_after_seconds("7") == 7.0
     assert retry_after_seconds("Mon, 01 Jan 2024 00:00:30 GMT", now=now) == 30.0
     assert retry_after_seconds("soon") is None and retry_after_seconds(None) is None

@@ -53,7 +53,8 @@ def test_a_small_server_rendered_page_with_structured_data_stays_on_http(site, f
 
 
 PAGES = __import__("pathlib").Path(__file__).parent / "pages"
-ARTICLE = " ".join(f"Sentence {i} of an ordinary article about widgets, their makers and their history." for i in range(60))
+ARTICLE = " ".join(f"Sentence {i} of an ordinary article about widgets, their makers and their history."
+                   for i in range(60))
 CF_SNIPPET = ('<script>(function(){var a=document.createElement("script");'
               'a.src="/cdn-cgi/challenge-platform/h/b/scripts/jsd/5f3a2b1c/main.js";'
               'document.getElementsByTagName("head")[0].appendChild(a);})();</script>')

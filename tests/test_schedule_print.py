@@ -11,6 +11,7 @@ import pytest
 
 from agent.cli import main
 
+
 def _env_file(world, path, **extra):
     """The secrets and settings a cron job or unit would get from its environment file."""
     values = {k: v for k, v in world.env.items() if k.startswith("ZYNTRO") and k != "ZYNTRO_ENRICH_HOME"}
@@ -74,7 +75,7 @@ def test_print_cron_refuses_an_interval_cron_cannot_say(capsys):
 
 def _units(text):
     parts = re.split(r"^# ~/.config/systemd/user/(\S+)\n", text, flags=re.M)
-    return dict(zip(parts[1::2], parts[2::2]))
+    return dict(zip(parts[1::2], parts[2::2], strict=True))
 
 
 def test_print_systemd_units_verify_and_run(demo_world, capsys, tmp_path, monkeypatch):

@@ -126,9 +126,9 @@ class HookServer:
     """create_app served by uvicorn in a thread (lifespan on: the Worker runs), with a client."""
 
     def __init__(self, env: dict[str, str]):
-        from agent.review.web import create_app
-
         import uvicorn
+
+        from agent.review.web import create_app
 
         self.settings = load_settings(env=env)
         self.store = Store.for_settings(self.settings)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 import httpx
@@ -125,7 +125,7 @@ def test_attempt_hook_tells_sending_from_waiting_and_can_stop_the_send(zyntro_sa
 
 def test_retry_after_as_http_date(zyntro_sandbox):
     sb, sleep = zyntro_sandbox, RecordingSleep()
-    when = datetime.now(timezone.utc) + timedelta(seconds=30)
+    when = datetime.now(UTC) + timedelta(seconds=30)
     sb.faults.push("status", status=429, retry_after=format_datetime(when, usegmt=True))
     post(sb.zyntro_settings(), sb.creds.contact_id, sleep=sleep)
     [waited] = sleep.durations
@@ -323,7 +323,7 @@ def test_secrets_never_appear_in_logs_errors_or_reprs(zyntro_sandbox, caplog):
         lambda: None,
     ]
     for setup, settings in zip(scenarios, [sb.zyntro_settings("v2")] * 3 + [sb.zyntro_settings(
-            "v2", developer_secret="zdk_0000wrong0000")]):
+            "v2", developer_secret="zdk_0000wrong0000")], strict=True):
         setup()
         with pytest.raises(Exception) as err:
             post(settings, sb.creds.contact_id)

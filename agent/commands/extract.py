@@ -12,7 +12,7 @@ import argparse
 import asyncio
 import json
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from uuid import UUID
 
@@ -58,6 +58,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         raise UsageError(str(exc)) from None
     if not 100 <= args.status <= 599:
         raise UsageError(f"--status {args.status} is not an HTTP status: give one from 100 to 599")
+    page: Page | None
     if args.from_file is not None:
         page, fetched = _read(args.from_file, args.url, args.status), None
     else:
@@ -83,7 +84,7 @@ def _read(path: Path, url: str, status: int) -> Page:
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror}; give the path of a saved HTML page") from None
     # the CLI is the edge of the program: reading the clock here keeps the extractors pure
-    return Page(url=url, final_url=url, status=status, html=html, fetched_at=datetime.now(timezone.utc),
+    return Page(url=url, final_url=url, status=status, html=html, fetched_at=datetime.now(UTC),
                 engine="replay", content_hash=Page.hash_html(html))
 
 
@@ -138,7 +139,7 @@ def _print_human(data: dict, text: str) -> None:
         widths = [max(len(r[i]) for r in rows + [("key", "value", "method", "evidence")]) for i in range(4)]
         out.write("\n")
         for row in [("key", "value", "method", "evidence"), tuple("-" * w for w in widths), *rows]:
-            out.write("  " + "  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() + "\n")
+            out.write("  " + "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() + "\n")
     if data["links"]:
         out.write("\n  links: " + ", ".join(data["links"]) + "\n")
     identity = data.get("identity")

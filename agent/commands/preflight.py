@@ -55,8 +55,9 @@ async def _identifiers(client: Any) -> dict:
 def _compare(data: dict, settings: Settings) -> None:
     """The configured key, organisation and member against what the developer secret opens."""
     z = settings.zyntro
-    key = data.get("api_key")
+    key: Any = data.get("api_key")
     key = key.get_secret_value() if hasattr(key, "get_secret_value") else key
+    assert z.api_key is not None  # check_zyntro required the post credentials first
     if isinstance(key, str) and key and key != z.api_key.get_secret_value():
         raise ConfigError("ZYNTRO_API_KEY is not the API key of the organisation ZYNTRO_DEVELOPER_SECRET belongs "
                           f"to: copy both from the {_WHERE}")

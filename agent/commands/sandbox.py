@@ -48,6 +48,7 @@ def banner(sb: Sandbox, api_version: str = "v1") -> list[str]:
     creds = sb.creds
     owner = sb.db.member(creds.member_id)
     other = sb.db.member(creds.other_member_id)
+    assert owner is not None and other is not None  # both are seeded members
     lines = [f"# Zyntro sandbox at {sb.url} (state: {sb.db.path}); paste these lines into your shell:"]
     lines += [f"export {name}={shlex.quote(value)}" for name, value in sb.settings_env(api_version).items()]
     by_id = {c["contact_id"]: c for c in sb.contacts()}

@@ -148,7 +148,8 @@ class Worker:
         not_before = None
         if state == _RETRY and attempt < self.max_attempts:
             delay = retry_delay(attempt, self.retry_base_s)
-            state, message = "queued", f"attempt {attempt} of {self.max_attempts} failed, retried in {delay:g} s: {message}"
+            state = "queued"
+            message = f"attempt {attempt} of {self.max_attempts} failed, retried in {delay:g} s: {message}"
             not_before = time.time() + delay
         elif state == _RETRY:
             state, message = "failed", f"gave up after {attempt} attempts: {message}"

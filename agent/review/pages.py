@@ -10,7 +10,8 @@ A decision's results are kept in memory for the session that made it (Post/Redir
 the results page repeats nothing): only what the results page shows, the last few results of each
 session and the sessions that decided last (Results); the activity page and `review` on the command
 line keep them for good. A draft id is 1 to 18 digits (anything else is a 400, or a 404 in a path),
-a page number past the last page is the last page. Draft pages: agent.review.pages_draft; activity and exports: agent.review.pages_activity.
+a page number past the last page is the last page. Draft pages: agent.review.pages_draft; activity and
+exports: agent.review.pages_activity.
 Sign-in and CSRF are checked before any handler here runs (agent.review.auth).
 """
 
@@ -235,6 +236,7 @@ async def decide_selected(request: Request) -> Response:
         return render(request, "error.html", status=400, title="Not a draft id",
                       message="A draft id is a number (1 to 18 digits): reload the page and tick the drafts again.")
     note = str(form.get("note") or "").strip()[:_NOTE_MAX]
+    decisions: list[Decision]
     if not ids:
         decisions, error = [], "Nothing was selected: tick the drafts to decide first."
     else:
@@ -261,6 +263,7 @@ async def decide_all(request: Request) -> Response:
     ids = [r["draft_id"] for r in rows if r["draft_id"] <= upto]
     note = str(source.get("note") or "").strip()[:_NOTE_MAX]
     back = f"/?{filters.link()}"
+    decisions: list[Decision]
     if not ids:
         decisions, error = [], "No draft matches these filters any more."
     else:

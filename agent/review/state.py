@@ -25,7 +25,8 @@ def token_digest(token: str) -> str:
 
 @dataclass
 class ServeState:
-    """Shared by the pages (agent.review.pages), the webhook (agent.review.webhook) and the worker (agent.review.jobs)."""
+    """Shared by the pages (agent.review.pages), the webhook (agent.review.webhook) and the worker
+    (agent.review.jobs)."""
 
     settings: Settings
     store: Store

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import hashlib
 import hmac
 import json
@@ -74,11 +75,9 @@ def signature_ok(secret: bytes, body: bytes, header: str | None) -> bool:
         candidates = []
         if re.fullmatch(r"[0-9a-fA-F]{64}", given):
             candidates.append(bytes.fromhex(given))
-        try:
+        with contextlib.suppress(binascii.Error, ValueError):
             candidates.append(base64.b64decode(given + "=" * (-len(given) % 4), altchars=b"-_"
                                                if ("-" in given or "_" in given) else None, validate=True))
-        except (binascii.Error, ValueError):
-            pass
         if any(hmac.compare_digest(c, expected) for c in candidates):
             return True
     return False
@@ -195,6 +194,7 @@ def _queue(state: Any, data: dict[str, Any], raw: bytes) -> JSONResponse:
         log.info("webhook: delivery of event %s again (a retry): not queued", key)
         return _json({"status": "duplicate", "event_key": key}, 200)
     if outcome == "contact_busy":
+        assert other is not None  # "contact_busy" comes with the event already queued
         log.info("webhook: contact %s already has event %s (%s): %s not queued", contact_id, other["event_key"],
                  other["state"], key)
         return _json({"status": "duplicate", "event_key": key, "contact_id": contact_id,

@@ -9,8 +9,8 @@ Kinds:
 Each fault applies to `times` requests whose path contains `path` (any API path when None).
 `FaultQueue.latency` (seconds) is a standing delay added before every API request, e.g. to make a
 batch slow enough to interrupt; 0 turns it off. `hold()` keeps every API request (or those whose
-path contains `path`) waiting, before anything is read or stored, until `release()`: `wait_held(n)` says when n requests are waiting, so
-a test can line up what several clients do at once without guessing at timings.
+path contains `path`) waiting, before anything is read or stored, until `release()`: `wait_held(n)`
+says when n requests are waiting, so a test can line up what several clients do at once without guessing at timings.
 """
 
 from __future__ import annotations

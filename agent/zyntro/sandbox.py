@@ -21,7 +21,7 @@ import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -269,7 +269,7 @@ class Sandbox:
     def webhook_body(self, contact_id: str, *, event: str = "new_contact", event_id: str | None = None) -> bytes:
         """A new_contact event as the sandbox imagines it (Zyntro's real format is undocumented)."""
         body = {"event": event, "event_id": event_id or str(uuid.uuid4()),
-                "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
                 "data": {"contact_id": str(contact_id), "org_id": self.creds.org_id}}
         return json.dumps(body).encode()
 
@@ -313,7 +313,7 @@ class Sandbox:
 
     def _record(self, path: str, fault: Fault | None) -> None:
         entry = {"method": "POST", "path": path, "fault": fault.kind if fault else None,
-                 "at": datetime.now(timezone.utc).isoformat(timespec="milliseconds")}
+                 "at": datetime.now(UTC).isoformat(timespec="milliseconds")}
         with self._lock:
             self._requests.append(entry)
 
@@ -360,12 +360,12 @@ class Sandbox:
         getters = {
             "faults": lambda: {"pending": self.faults.pending(), "latency": self.faults.latency},
             "hold": lambda: {"holding": self.faults.holding, "held": self.faults.held},
-            "profiles": lambda: self.profiles((query.get("contact_id") or [None])[0]),
+            "profiles": lambda: self.profiles(next(iter(query.get("contact_id") or ()), None)),
             "requests": lambda: self.requests,
             "creds": lambda: self.settings_env() | {
                 "other_member_id": self.creds.other_member_id, "contact_ids": list(self.creds.contact_ids),
                 "other_contact_id": self.creds.other_contact_id,
                 "foreign_contact_id": self.creds.foreign_contact_id},
-            "contacts": lambda: self.contacts((query.get("kind") or [None])[0]),
+            "contacts": lambda: self.contacts(next(iter(query.get("kind") or ()), None)),
         }
         return getters[name]()

@@ -12,7 +12,7 @@ import sqlite3
 import threading
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +29,8 @@ def seed_id(name: str) -> str:
     return str(uuid.uuid5(_NAMESPACE, name))
 
 
-ORG = {"key": "org/demo", "name": "Sandbox Demo Org", "active": 1}
-INACTIVE_ORG = {"key": "org/dormant", "name": "Dormant Holdings", "active": 0}
+ORG: dict[str, Any] = {"key": "org/demo", "name": "Sandbox Demo Org", "active": 1}
+INACTIVE_ORG: dict[str, Any] = {"key": "org/dormant", "name": "Dormant Holdings", "active": 0}
 OWNER = {"key": "member/owner", "name": "Morgan Reyes", "email": "morgan.reyes@sandbox-demo.example"}
 OTHER = {"key": "member/colleague", "name": "Riley Brandt", "email": "riley.brandt@sandbox-demo.example"}
 DORMANT_MEMBER = {"key": "member/dormant", "name": "Ivy Marsh", "email": "ivy.marsh@dormant.example"}
@@ -114,7 +114,7 @@ def _keys(org_key: str) -> tuple[str, str]:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class SandboxDB:
@@ -211,7 +211,7 @@ class SandboxDB:
 
     def insert_bench_contacts(self, n: int, org_id: str, owner: str) -> list[str]:
         """Add `n` more synthetic contacts with deterministic ids (numbering continues across calls)."""
-        start = self._one("SELECT COUNT(*) AS n FROM contacts WHERE kind = 'bench'")["n"]
+        start = self._all("SELECT COUNT(*) AS n FROM contacts WHERE kind = 'bench'")[0]["n"]
         ids = []
         for i in range(start, start + n):
             first = _BENCH_FIRST[i % len(_BENCH_FIRST)]

@@ -120,7 +120,7 @@ class FakeLLM:
         """Queue replies, answered in order."""
         self.replies.extend(replies)
 
-    def start(self) -> "FakeLLM":
+    def start(self) -> FakeLLM:
         self._thread.start()
         return self
 

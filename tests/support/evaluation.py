@@ -12,8 +12,9 @@ How a ground-truth fact is judged:
 
 Leave-one-site-out: a fact found on a page of the web-wide extractors (company, personal, generic) counts
 again only when the rule that found it (its key and the layer that read it: JSON-LD, microdata, meta,
-embedded state, tel:/mailto: links, microformats, text) also found a correct fact on another site. A rule written for one site alone would show as the gap between the two recalls. Site
-modules (LinkedIn, X, GitHub) are site knowledge by design and are left out of that view.
+embedded state, tel:/mailto: links, microformats, text) also found a correct fact on another site. A rule
+written for one site alone would show as the gap between the two recalls. Site modules (LinkedIn, X,
+GitHub) are site knowledge by design and are left out of that view.
 """
 
 from __future__ import annotations
@@ -76,7 +77,8 @@ class Report:
 
     def table(self) -> str:
         """The per-kind table, the leave-one-site-out line, then every miss and wrong value."""
-        lines = ["", "| kind | pages | facts | found | recall | judged | wrong |", "|---|---:|---:|---:|---:|---:|---:|"]
+        lines = ["", "| kind | pages | facts | found | recall | judged | wrong |",
+                 "|---|---:|---:|---:|---:|---:|---:|"]
         for kind, (pages, n, found, judged, wrong) in sorted(self.rows.items()):
             recall = f"{found / n:.0%}" if n else "-"
             lines.append(f"| {kind} | {pages} | {n} | {found} | {recall} | {judged} | {wrong} |")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -29,7 +29,7 @@ __all__ = [
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "pages"
 SHARED_PAGES = ROOT / ".." / "shared" / "pages"
-FETCHED_AT = datetime(2025, 1, 15, 12, 0, tzinfo=timezone.utc)
+FETCHED_AT = datetime(2025, 1, 15, 12, 0, tzinfo=UTC)
 _MONTHS = {m: i for i, m in enumerate(
     ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
      "november", "december"], start=1)}
