@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from agent.errors import StoreError
+from extractors.urls import on_domain
 
 if TYPE_CHECKING:
     from agent.models import Contact
@@ -169,8 +170,7 @@ def suppressions(store: Store) -> list[dict[str, Any]]:
 
 
 def _on_domain(host: str, domains: set[str]) -> str | None:
-    host = host.lower().rstrip(".")
-    return next((d for d in domains if host == d or host.endswith("." + d)), None)
+    return on_domain(host, sorted(domains))  # sorted: the same entry named every time
 
 
 def suppressed_because(store: Store, contact: Contact, urls: list[str] = ()) -> str | None:

@@ -40,7 +40,7 @@ def normalise_url(url: str) -> str:
     scheme = parts.scheme.lower()
     if scheme not in _DEFAULT_PORTS or not parts.hostname:
         return text
-    netloc = _userinfo(parts) + _host(parts)
+    netloc = _userinfo(parts) + _normalised_host(parts)
     if port is not None and port != _DEFAULT_PORTS[scheme]:
         netloc += f":{port}"
     return SplitResult(scheme, netloc, parts.path, parts.query, parts.fragment).geturl()
@@ -52,7 +52,8 @@ def _userinfo(parts: SplitResult) -> str:
     return userinfo + at
 
 
-def _host(parts: SplitResult) -> str:
+def _normalised_host(parts: SplitResult) -> str:
+    """The host of a URL being normalised: IDNA (punycode) for an international one, IPv6 in brackets."""
     host = parts.hostname or ""  # urlsplit has lower-cased it and removed IPv6 brackets
     if ":" in host:
         return f"[{host}]"

@@ -11,11 +11,11 @@ from typing import ClassVar, Literal
 from urllib.parse import urlsplit
 
 from extractors.facts import FactBag
-from extractors.html import host_of
 from extractors.models import Extraction, Outcome, Page, SourceKind
 from extractors.pages import Gate
+from extractors.urls import host_of, on_domain
 
-__all__ = ["FALLBACK", "SITE", "WEB", "Extractor", "host_of", "host_in", "is_http", "refused", "result"]
+__all__ = ["FALLBACK", "SITE", "WEB", "Extractor", "host_in", "is_http", "refused", "result"]
 
 # Routing tiers: site-specific extractors (matched by host) are tried first, then the web-wide
 # heuristics (personal and company sites), then the generic fallback.
@@ -57,8 +57,7 @@ def is_http(url: str) -> bool:
 
 def host_in(url: str, domains: frozenset[str] | set[str] | tuple[str, ...]) -> bool:
     """True when the URL's host is one of `domains` or a subdomain of one."""
-    host = host_of(url)
-    return is_http(url) and any(host == d or host.endswith("." + d) for d in domains)
+    return is_http(url) and on_domain(host_of(url), domains) is not None
 
 
 def refused(page: Page, name: str, profile_source: str, gate: Gate, kind: SourceKind = "generic") -> Extraction:

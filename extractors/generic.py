@@ -9,10 +9,11 @@ extractors.web).
 
 from __future__ import annotations
 
-from extractors.base import FALLBACK, Extractor, host_of, is_http
+from extractors.base import FALLBACK, Extractor, is_http
 from extractors.html import registrable_domain
 from extractors.models import Extraction, Page
 from extractors.sites import platform_name
+from extractors.urls import host_of
 from extractors.web import parse_web
 
 __all__ = ["GenericExtractor"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs, urlsplit
 
-from extractors.base import Extractor, host_of, is_http, refused, result
+from extractors.base import Extractor, is_http, refused, result
 from extractors.facts import FactBag, clean
 from extractors.html import Document, class_xpath, element_text
 from extractors.layers import count_phrases, structured
@@ -19,6 +19,7 @@ from extractors.mf import hcard_facts, representative_hcard
 from extractors.models import Extraction, Outcome, Page
 from extractors.pages import Gate, gate
 from extractors.text import condenser_text
+from extractors.urls import host_of
 
 __all__ = ["GitHubExtractor"]
 

@@ -16,8 +16,9 @@ from lxml import etree
 
 from extractors.facts import clean
 from extractors.models import Page
+from extractors.urls import host_of
 
-__all__ = ["BLOCK_TAGS", "Document", "class_xpath", "element_text", "host_of", "label_pairs", "registrable_domain"]
+__all__ = ["BLOCK_TAGS", "Document", "class_xpath", "element_text", "label_pairs", "registrable_domain"]
 
 log = logging.getLogger(__name__)
 
@@ -31,14 +32,6 @@ _SECOND_LEVEL = {"co", "com", "org", "net", "ac", "gov", "edu", "ltd", "plc", "n
 def class_xpath(name: str) -> str:
     """An XPath predicate that matches elements carrying the CSS class `name`."""
     return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
-
-
-def host_of(url: str) -> str:
-    """The lower-cased host of a URL ('' when there is none, or when the URL cannot be parsed)."""
-    try:
-        return (urlsplit(url).hostname or "").lower()
-    except ValueError:  # "http://[::1" and friends
-        return ""
 
 
 def registrable_domain(host: str) -> str:
@@ -78,7 +71,7 @@ class Document:
 
     @cached_property
     def host(self) -> str:
-        return (urlsplit(self.url).hostname or "").lower()
+        return host_of(self.url)
 
     @cached_property
     def path(self) -> str:

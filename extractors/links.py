@@ -8,12 +8,12 @@ are other people's content, not the site's accounts.
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
 from extractors.facts import FactBag
 from extractors.html import Document, class_xpath, element_text, registrable_domain
 from extractors.profile import url_handle
 from extractors.sites import is_platform
+from extractors.urls import host_of
 
 __all__ = ["lead_paragraphs", "profile_links"]
 
@@ -28,10 +28,7 @@ def profile_links(doc: Document, bag: FactBag) -> list[str]:
     found: list[str] = []
     for el in doc.xpath("//a[@href]"):
         url = doc.absolute(el.get("href"))
-        try:
-            host = (urlsplit(url).hostname or "").lower()
-        except ValueError:
-            continue
+        host = host_of(url)
         if not url.startswith("http") or registrable_domain(host) == own or not is_platform(url):
             continue
         if url_handle(url) and url.rstrip("/") not in {u.rstrip("/") for u in found}:

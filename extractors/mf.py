@@ -14,7 +14,8 @@ import lxml.html
 import mf2py
 
 from extractors.facts import FactBag, clean
-from extractors.html import Document, element_text, host_of, registrable_domain
+from extractors.html import Document, element_text, registrable_domain
+from extractors.urls import host_of
 
 __all__ = ["hcard_facts", "hcards", "representative_hcard", "HCard"]
 

@@ -13,11 +13,12 @@ from urllib.parse import urlsplit
 
 from extractors.appstate import handle_strings, read_app_state
 from extractors.facts import FactBag, clean, norm
-from extractors.html import Document, host_of, registrable_domain
+from extractors.html import Document, registrable_domain
 from extractors.layers import count_phrases
 from extractors.lines import split_sentences, text_lines
 from extractors.meta import canonical_url, description, meta_counts, meta_place, page_name, site_label, strip_stats
 from extractors.sites import is_platform, platform_name
+from extractors.urls import host_of
 
 __all__ = ["ORG_WORDS", "PROFILE_TITLE", "PROFILE_TYPES", "is_profile_page", "looks_like_org", "platform_profile",
            "url_handle", "user_links"]

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import urlsplit
 
 from extractors.facts import FactBag, clean
-from extractors.html import host_of, registrable_domain
+from extractors.html import registrable_domain
 from extractors.labels import split_role
 from extractors.schema_types import is_a
 from extractors.sites import is_platform
 from extractors.structured import as_list, type_names
+from extractors.urls import host_of
 
 __all__ = [
     "ARTICLE_TYPES",

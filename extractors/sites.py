@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from extractors.html import registrable_domain
+from extractors.urls import host_of, on_domain
 
 __all__ = ["KNOWN_SITES", "PERSONAL_HOSTS", "is_personal_host", "is_platform", "platform_name"]
 
@@ -35,16 +34,9 @@ PERSONAL_HOSTS = ("github.io", "gitlab.io", "wordpress.com", "blogspot.com", "ne
                   "pages.dev", "carrd.co", "about.me", "micro.blog", "neocities.org", "bearblog.dev", "write.as")
 
 
-def _host(url: str) -> str:
-    try:
-        return (urlsplit(url).hostname or "").lower()
-    except ValueError:
-        return ""
-
-
 def platform_name(url: str) -> str:
     """The platform's name for a URL on a known platform, else ''."""
-    host = _host(url)
+    host = host_of(url)
     return KNOWN_SITES.get(host) or KNOWN_SITES.get(host.removeprefix("www.")) or KNOWN_SITES.get(
         registrable_domain(host), "")
 
@@ -56,5 +48,4 @@ def is_platform(url: str) -> bool:
 
 def is_personal_host(url: str) -> bool:
     """True when the URL is on personal hosting (github.io, wordpress.com, ...)."""
-    host = _host(url)
-    return any(host == h or host.endswith("." + h) for h in PERSONAL_HOSTS)
+    return on_domain(host_of(url), PERSONAL_HOSTS) is not None

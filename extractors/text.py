@@ -8,12 +8,12 @@ Building it changes the tree, so an extractor calls it last.
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
 from lxml import etree
 
 from extractors.facts import clean
 from extractors.html import BLOCK_TAGS, Document, registrable_domain
+from extractors.urls import host_of
 
 __all__ = ["TEXT_LIMIT", "condenser_text"]
 
@@ -76,7 +76,7 @@ def _mark_blocks(doc: Document) -> None:
             el.tail = "\n" + (el.tail or "")
         elif el.tag == "a":
             href = doc.absolute(el.get("href"))
-            host = (urlsplit(href).hostname or "").lower()
+            host = host_of(href)
             shown = "".join(el.itertext())
             if shown.strip() and href.startswith("http") and registrable_domain(host) != site and host not in shown:
                 el.tail = f" ({href})" + (el.tail or "")

@@ -17,7 +17,7 @@ from typing import Literal
 from extractors.base import refused, result
 from extractors.contact import contact_facts, copyright_holder
 from extractors.facts import FactBag, clean
-from extractors.html import Document, host_of, registrable_domain
+from extractors.html import Document, registrable_domain
 from extractors.labels import icon_labelled, labelled_details
 from extractors.layers import count_elements, count_phrases, structured
 from extractors.links import lead_paragraphs, profile_links
@@ -37,6 +37,7 @@ from extractors.schema import ARTICLE_TYPES, is_person, person_facts
 from extractors.sites import is_platform, platform_name
 from extractors.structured import as_list, jsonld_nodes, type_names
 from extractors.text import condenser_text
+from extractors.urls import host_of
 
 __all__ = ["parse_web", "site_name"]
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from agent.httputil import parse_retry_after as retry_after_seconds
-from extractors.urls import on_domain as host_matches
 from agent.models import Outcome
+from extractors.urls import on_domain as host_matches
 from tests.support.fetch import Reply, static_page
 
 ROBOTS = "User-agent: *\nDisallow: /private\n\nUser-agent: otherbot\nDisallow: /\n"

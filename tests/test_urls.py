@@ -39,3 +39,27 @@ def test_normal_form(given, expected):
 def test_unparseable_urls_say_why(given, words):
     with pytest.raises(ValueError, match=words):
         normalise_url(given)
+
+
+def test_host_of_a_url():
+    from extractors.urls import host_of
+
+    assert host_of("HTTPS://WWW.Example.COM:8443/a") == "www.example.com"
+    assert host_of("http://[::1") == "" and host_of("mailto:ada@example.com") == "" and host_of("") == ""
+
+
+@pytest.mark.parametrize("host,domains,expected", [
+    ("linkedin.com", ["linkedin.com"], "linkedin.com"),
+    ("www.LinkedIn.com.", ["linkedin.com"], "linkedin.com"),  # case and a trailing dot do not matter
+    ("www.linkedin.com", [".linkedin.com"], "linkedin.com"),
+    ("a.b.linkedin.com", ["*.linkedin.com"], "linkedin.com"),
+    ("notlinkedin.com", ["linkedin.com"], None),
+    ("linkedin.com.evil.example", ["linkedin.com"], None),
+    ("linkedin.com", ["www.linkedin.com"], None),  # a parent is not on its subdomain
+    ("", ["linkedin.com", ""], None),
+    ("example.org", ["", "  ", "example.org"], "example.org"),  # blank entries match nothing
+])
+def test_a_host_is_on_a_domain_or_a_subdomain_of_one(host, domains, expected):
+    from extractors.urls import on_domain
+
+    assert on_domain(host, domains) == expected

@@ -22,12 +22,13 @@ from agent.errors import ConfigError
 from agent.fetch.browser import BrowserPool
 from agent.fetch.challenge import PageSignals, challenge_reason, page_signals
 from agent.fetch.http_engine import HttpEngine, human_size
-from agent.fetch.policy import HostGate, RobotsCache, retry_after_seconds
+from agent.fetch.policy import HostGate, RobotsCache
 from agent.fetch.problems import FetchProblem
 from agent.fetch.raw import RawResponse
 from agent.fetch.render import Renderer
 from agent.fetch.replay import ReplayStore
 from agent.fetch.safety import AddressGuard, Resolver, check_url
+from agent.httputil import parse_retry_after
 from agent.models import Engine, FetchResult, Outcome, Page
 
 __all__ = ["Fetcher"]
@@ -220,7 +221,7 @@ class Fetcher:
             last_try = attempt == fetch.max_retries
             if resp.status not in (429, 503) or last_try or challenge_reason(resp.status, resp.text()):
                 return resp  # a bot challenge is not a request to come back later
-            wait = retry_after_seconds(resp.headers.get("retry-after"))
+            wait = parse_retry_after(resp.headers.get("retry-after"))
             wait = BACKOFF_BASE_S * 2**attempt if wait is None else wait
             if wait > fetch.max_retry_wait_s:
                 raise FetchProblem(Outcome.rate_limited, f"HTTP {resp.status}: asked to wait {wait:.0f} s, longer "

@@ -16,24 +16,14 @@ from protego import Protego
 
 from agent.fetch.problems import FetchProblem
 from agent.fetch.raw import RawResponse
-from agent.httputil import parse_retry_after as retry_after_seconds
 from agent.models import Outcome
+from extractors.urls import on_domain
 
-__all__ = ["HostGate", "RobotsCache", "RobotsDecision", "host_matches", "retry_after_seconds"]
+__all__ = ["HostGate", "RobotsCache", "RobotsDecision"]
 
 log = logging.getLogger(__name__)
 
 MAX_CRAWL_DELAY_S = 10.0  # a robots.txt Crawl-delay above this is capped rather than obeyed blindly
-
-
-def host_matches(host: str, domains: Iterable[str]) -> bool:
-    """True when `host` is one of `domains` or a subdomain of one."""
-    host = host.lower().rstrip(".")
-    for domain in domains:
-        domain = domain.lower().strip().lstrip("*").lstrip(".").rstrip(".")
-        if domain and (host == domain or host.endswith("." + domain)):
-            return True
-    return False
 
 
 @dataclass(frozen=True)
@@ -82,10 +72,10 @@ class RobotsCache:
             why = f"robots.txt of {parts.hostname} disallows this path for our user agent"
         if allowed:
             return RobotsDecision(True)
-        if host_matches(parts.hostname or "", self._overrides):
+        if on_domain(parts.hostname or "", self._overrides):
             if url not in self._overridden:
                 self._overridden.add(url)
-                log.info("robots.txt disallows %s; fetching anyway under the operator's override", url)
+                log.debug("robots.txt disallows %s; fetching anyway under the operator's override", url)
             return RobotsDecision(True, override=True, reason=why)
         return RobotsDecision(False, reason=why + " (an operator can override it per domain)")
 
@@ -161,7 +151,7 @@ class HostGate:
         host = host.lower()
         state = self._state(host)
         async with state.slots:
-            delay = 0.0 if host_matches(host, self._no_delay) else max(self.delay_s, self._extra_delay.get(host, 0.0))
+            delay = 0.0 if on_domain(host, self._no_delay) else max(self.delay_s, self._extra_delay.get(host, 0.0))
             async with state.lock:
                 now = time.monotonic()
                 start = max(now, state.next_start)

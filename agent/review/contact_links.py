@@ -17,6 +17,8 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
+from extractors.urls import on_domain
+
 __all__ = ["WEBMAIL_DOMAINS", "contact_links", "email_site", "is_webmail"]
 
 # Exact webmail domains (any subdomain counts as well), then brands that exist under many suffixes.
@@ -80,7 +82,7 @@ def _kind(key: str) -> str | None:
 
 
 def _host_ok(host: str) -> bool:
-    return bool(host) and not any(host == h or host.endswith("." + h) for h in _APP_HOSTS)
+    return bool(host) and on_domain(host, _APP_HOSTS) is None
 
 
 def _as_url(kind: str, value: str) -> str | None:
