@@ -24,72 +24,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from agent.errors import StoreError
 from agent.models import Contact, FetchResult, Outcome, Page, ProfileDraft
-from agent.store_privacy import SCHEMA as _PRIVACY_SCHEMA
 from agent.store_privacy import prune_pages, restore_postings
 from agent.store_repair import explain
-from agent.store_review import SCHEMA as _REVIEW_SCHEMA
+from agent.store_rows import ClaimHolder, DraftRow, PostingRow, RunRow, SourceRow, TrackedContact
+from agent.store_schema import CURRENT, migrate, version
 
 __all__ = ["Store", "pid_alive"]
 
 log = logging.getLogger(__name__)
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS runs (
-    run_id TEXT PRIMARY KEY, kind TEXT NOT NULL, batch_key TEXT, started_at TEXT NOT NULL,
-    finished_at TEXT, total INTEGER NOT NULL DEFAULT 0, llm_usage TEXT
-);
-CREATE TABLE IF NOT EXISTS contacts (
-    contact_id TEXT PRIMARY KEY, name TEXT, email TEXT, company TEXT, location TEXT,
-    urls TEXT NOT NULL DEFAULT '[]', review INTEGER NOT NULL DEFAULT 0, updated_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS run_contacts (
-    run_id TEXT NOT NULL, contact_id TEXT NOT NULL, state TEXT NOT NULL, result TEXT,
-    updated_at TEXT NOT NULL, PRIMARY KEY (run_id, contact_id)
-);
-CREATE TABLE IF NOT EXISTS sources (
-    id INTEGER PRIMARY KEY, run_id TEXT NOT NULL, contact_id TEXT NOT NULL, url TEXT NOT NULL,
-    outcome TEXT NOT NULL, reason TEXT NOT NULL, engine TEXT, status INTEGER,
-    robots_override INTEGER NOT NULL DEFAULT 0, fetched_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS pages (
-    url TEXT PRIMARY KEY, final_url TEXT NOT NULL, status INTEGER NOT NULL, engine TEXT NOT NULL,
-    content_hash TEXT NOT NULL, etag TEXT, last_modified TEXT, content_type TEXT,
-    fetched_at TEXT NOT NULL, html BLOB NOT NULL
-);
-CREATE TABLE IF NOT EXISTS drafts (
-    draft_id INTEGER PRIMARY KEY, run_id TEXT NOT NULL, contact_id TEXT NOT NULL,
-    profile_source TEXT NOT NULL, payload_hash TEXT NOT NULL, input_hash TEXT, draft TEXT NOT NULL,
-    status TEXT NOT NULL, created_at TEXT NOT NULL, decided_at TEXT, note TEXT
-);
-CREATE TABLE IF NOT EXISTS postings (
-    posting_id INTEGER PRIMARY KEY, run_id TEXT NOT NULL, contact_id TEXT NOT NULL,
-    profile_source TEXT NOT NULL, payload_hash TEXT NOT NULL, input_hash TEXT, state TEXT NOT NULL,
-    pid INTEGER, profile_id INTEGER, message TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS contact_claims (
-    contact_id TEXT PRIMARY KEY, run_id TEXT NOT NULL, state TEXT NOT NULL, updated_ts REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS postings_by_profile ON postings (contact_id, profile_source);
-CREATE INDEX IF NOT EXISTS drafts_by_status ON drafts (status);
-"""
-# Columns added after the first release: (table, column, declaration), added to older databases on open.
-_ADDED_COLUMNS = [
-    ("runs", "started_ts", "REAL"),  # the start as epoch seconds (started_at is for people)
-    ("runs", "pid", "INTEGER"),  # the lease: which process runs it, on which host, last seen when
-    ("runs", "host", "TEXT"),
-    ("runs", "heartbeat", "REAL"),
-    ("pages", "used_ts", "REAL"),  # when the cached page was last saved or read (retention, LRU eviction)
-    ("contacts", "accepted_urls", "TEXT"),  # URLs posted with --accept-unverified (JSON list): refresh may too
-    ("drafts", "claim_pid", "INTEGER"),  # a draft being approved: by which process, on which host, since when
-    ("drafts", "claim_host", "TEXT"),
-    ("drafts", "claim_ts", "REAL"),
-    ("hook_events", "not_before", "REAL"),  # a webhook event retried later: not claimed before (epoch s)
-]
 # A run's lease: its process renews it every HEARTBEAT_S; one not renewed for LEASE_S is over even if
 # its pid is alive again (pid reuse, or a process on another host sharing the database). On this
 # host a dead pid ends the lease at once, so a crashed run's contacts are free straight away.
@@ -128,6 +75,25 @@ def _live(pid: int | None, host: str | None, heartbeat: float | None) -> bool:
     return host != _HOST or pid_alive(pid)
 
 
+def _migrate(db: sqlite3.Connection, path: Path) -> None:
+    """Bring the schema to this code's version (agent.store_schema); a current one costs one read and no lock.
+
+    One write transaction for all of it: two processes opening a new database at once (two runs of a
+    batch, serve and a CLI) take turns, and the second finds it current.
+    """
+    if version(db) == CURRENT:
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        found = migrate(db, path)
+        db.execute("COMMIT")
+    finally:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+    if found != CURRENT:
+        log.debug("state database %s: schema version %d -> %d", path, found, CURRENT)
+
+
 class Store:
     """The agent's SQLite database. Thread-safe; one connection guarded by a lock."""
 
@@ -139,26 +105,21 @@ class Store:
         """
         self.path, self.busy_timeout_s = path, busy_timeout_s
         self.cache_limits = (cache_days, cache_mb) if cache_days is not None and cache_mb is not None else None
-        self._db: sqlite3.Connection | None = None
+        db: sqlite3.Connection | None = None
         try:
             path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # a new state directory: ours alone
-            self._db = sqlite3.connect(path, timeout=busy_timeout_s, check_same_thread=False, isolation_level=None)
+            db = sqlite3.connect(path, timeout=busy_timeout_s, check_same_thread=False, isolation_level=None)
             _private(path)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            # One write transaction for the whole schema: two processes opening a new database at once
-            # (two runs of a batch, serve and a CLI) take turns instead of both adding the same column.
-            self._db.executescript("BEGIN IMMEDIATE;" + _SCHEMA + _PRIVACY_SCHEMA + _REVIEW_SCHEMA)
-            try:
-                self._add_columns()
-                self._db.execute("COMMIT")
-            finally:
-                if self._db.in_transaction:
-                    self._db.execute("ROLLBACK")
-        except (OSError, sqlite3.Error) as exc:
-            if self._db is not None:
-                self._db.close()
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            _migrate(db, path)
+        except (OSError, sqlite3.Error, StoreError) as exc:
+            if db is not None:
+                db.close()
+            if isinstance(exc, StoreError):
+                raise
             raise explain(exc, path, busy_timeout_s, opening=True) or exc from None
+        self._db = db
         self._db.row_factory = sqlite3.Row
         self._lock = threading.RLock()
         self._leases: set[str] = set()  # runs this Store holds the lease of
@@ -185,12 +146,6 @@ class Store:
             if error is None:
                 raise
             raise error from None
-
-    def _add_columns(self) -> None:
-        for table, column, declaration in _ADDED_COLUMNS:
-            have = {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}
-            if column not in have:
-                self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
 
     def close(self) -> None:
         """Give up the leases still held (a run stopped early can be resumed at once), then close."""
@@ -293,7 +248,7 @@ class Store:
         self._leases.discard(run_id)
         self.prune_cache()  # the run's own pages count against the size cap at once
 
-    def claim_contact(self, run_id: str, contact_id: str) -> dict[str, Any] | None:
+    def claim_contact(self, run_id: str, contact_id: str) -> ClaimHolder | None:
         """Claim a contact for this run before any work on it; None when claimed, else who has it.
 
         A contact is another run's while that run's lease holds (it is enriching it now), or when
@@ -306,11 +261,11 @@ class Store:
                 "FROM contact_claims c LEFT JOIN runs r USING (run_id) WHERE c.contact_id=?", (contact_id,)).fetchone()
             if held is not None and held["run_id"] != run_id:
                 if held["state"] == "active" and _live(held["pid"], held["host"], held["heartbeat"]):
-                    return dict(held)
+                    return cast(ClaimHolder, dict(held))
                 mine = db.execute("SELECT batch_key, started_ts FROM runs WHERE run_id=?", (run_id,)).fetchone()
                 if (held["state"] == "done" and mine is not None and mine["batch_key"]
                         and held["batch_key"] == mine["batch_key"] and held["updated_ts"] >= (mine["started_ts"] or 0)):
-                    return dict(held)
+                    return cast(ClaimHolder, dict(held))
             db.execute("INSERT OR REPLACE INTO contact_claims (contact_id, run_id, state, updated_ts) VALUES (?,?,?,?)",
                        (contact_id, run_id, "active", time.time()))
         return None
@@ -323,9 +278,9 @@ class Store:
                  for k, v in usage.items()}
         self._exec("UPDATE runs SET llm_usage=? WHERE run_id=?", (json.dumps(total), run_id))
 
-    def run(self, run_id: str) -> dict[str, Any] | None:
+    def run(self, run_id: str) -> RunRow | None:
         rows = self._rows("SELECT * FROM runs WHERE run_id=?", (run_id,))
-        return dict(rows[0]) if rows else None
+        return cast(RunRow, dict(rows[0])) if rows else None
 
     def contact_done(self, run_id: str, contact_id: str, result: dict[str, Any]) -> None:
         """Record that a contact of this run is finished, with its result (and its claim as done)."""
@@ -383,12 +338,12 @@ class Store:
             )
         return contact.model_copy(update=hints), merged_urls
 
-    def tracked_contact(self, contact_id: str) -> dict[str, Any] | None:
+    def tracked_contact(self, contact_id: str) -> TrackedContact | None:
         """The tracked contact (hints, URLs, review flag, URLs accepted unverified, last enriched), if any."""
         rows = self._rows("SELECT * FROM contacts WHERE contact_id=?", (str(contact_id).lower(),))
         return self._tracked_row(rows[0]) if rows else None
 
-    def tracked_contacts(self) -> list[dict[str, Any]]:
+    def tracked_contacts(self) -> list[TrackedContact]:
         """Every tracked contact, least recently enriched first."""
         return [self._tracked_row(r) for r in self._rows("SELECT * FROM contacts ORDER BY updated_at")]
 
@@ -397,12 +352,12 @@ class Store:
         return self._exec("DELETE FROM contacts WHERE contact_id=?", (str(contact_id).lower(),)).rowcount > 0
 
     @staticmethod
-    def _tracked_row(r: sqlite3.Row) -> dict[str, Any]:
+    def _tracked_row(r: sqlite3.Row) -> TrackedContact:
         row = dict(r)
         row["urls"] = json.loads(row["urls"] or "[]")
         row["accepted_urls"] = json.loads(row.get("accepted_urls") or "[]")
         row["review"] = bool(row["review"])
-        return row
+        return cast(TrackedContact, row)
 
     def due_contacts(self, older_than_days: float | None) -> list[tuple[Contact, list[str], bool]]:
         """Tracked contacts last enriched more than `older_than_days` ago (all when None), with their review flag."""
@@ -429,9 +384,10 @@ class Store:
              int(result.robots_override), _now()),
         )
 
-    def sources(self, contact_id: str) -> list[dict[str, Any]]:
+    def sources(self, contact_id: str) -> list[SourceRow]:
         """Every recorded source of a contact, oldest first."""
-        return [dict(r) for r in self._rows("SELECT * FROM sources WHERE contact_id=? ORDER BY id", (contact_id,))]
+        rows = self._rows("SELECT * FROM sources WHERE contact_id=? ORDER BY id", (contact_id,))
+        return [cast(SourceRow, dict(r)) for r in rows]
 
     # pages (for revalidation) -----------------------------------------------------------------
 
@@ -470,7 +426,7 @@ class Store:
             (run_id, str(draft.contact_id), draft.profile_source, payload_hash, input_hash, draft.model_dump_json(),
              status, _now()),
         )
-        return int(cur.lastrowid)
+        return cast(int, cur.lastrowid)
 
     def queued_draft(self, contact_id: str, profile_source: str, payload_hash: str) -> int | None:
         """The draft already waiting for review with this very payload, if any."""
@@ -489,13 +445,13 @@ class Store:
             (_now(), contact_id, profile_source, keep),
         )
 
-    def drafts(self, status: str | None = None) -> list[dict[str, Any]]:
+    def drafts(self, status: str | None = None) -> list[DraftRow]:
         """Drafts, newest first, optionally of one status."""
         sql = ("SELECT d.*, c.name AS contact_name FROM drafts d LEFT JOIN contacts c USING (contact_id)"
                + (" WHERE d.status=?" if status else "") + " ORDER BY d.draft_id DESC")
         return [self._draft_row(r) for r in self._rows(sql, (status,) if status else ())]
 
-    def draft(self, draft_id: int) -> dict[str, Any] | None:
+    def draft(self, draft_id: int) -> DraftRow | None:
         rows = self._rows("SELECT d.*, c.name AS contact_name FROM drafts d LEFT JOIN contacts c USING (contact_id) "
                           "WHERE d.draft_id=?", (draft_id,))
         return self._draft_row(rows[0]) if rows else None
@@ -512,29 +468,29 @@ class Store:
         self._exec("UPDATE drafts SET status=?, decided_at=?, note=? WHERE draft_id=?", (status, _now(), note, draft_id))
 
     @staticmethod
-    def _draft_row(r: sqlite3.Row) -> dict[str, Any]:
+    def _draft_row(r: sqlite3.Row) -> DraftRow:
         row = dict(r)
         row["draft"] = ProfileDraft.model_validate_json(r["draft"])
-        return row
+        return cast(DraftRow, row)
 
     # postings ---------------------------------------------------------------------------------
 
-    def last_posted(self, contact_id: str, profile_source: str) -> dict[str, Any] | None:
+    def last_posted(self, contact_id: str, profile_source: str) -> PostingRow | None:
         """The newest posting Zyntro confirmed for this contact and origin."""
         rows = self._rows(
             "SELECT * FROM postings WHERE contact_id=? AND profile_source=? AND state='posted' "
             "ORDER BY posting_id DESC LIMIT 1",
             (contact_id, profile_source),
         )
-        return dict(rows[0]) if rows else None
+        return cast(PostingRow, dict(rows[0])) if rows else None
 
-    def last_posting(self, contact_id: str, profile_source: str) -> dict[str, Any] | None:
+    def last_posting(self, contact_id: str, profile_source: str) -> PostingRow | None:
         """The newest posting for this contact and origin, whatever its state."""
         rows = self._rows(
             "SELECT * FROM postings WHERE contact_id=? AND profile_source=? ORDER BY posting_id DESC LIMIT 1",
             (contact_id, profile_source),
         )
-        return dict(rows[0]) if rows else None
+        return cast(PostingRow, dict(rows[0])) if rows else None
 
     def claim_posting(self, run_id: str, contact_id: str, profile_source: str, payload_hash: str,
                       input_hash: str | None, pid: int) -> int | None:
@@ -557,7 +513,7 @@ class Store:
                 "created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?)",
                 (run_id, contact_id, profile_source, payload_hash, input_hash, "sending", pid, now, now),
             )
-        return int(cur.lastrowid)
+        return cast(int, cur.lastrowid)
 
     def set_posting_state(self, posting_id: int, state: str, message: str = "") -> None:
         """Record where a post in progress is: `sending` (a request may be on the wire) or `waiting` (nothing stored)."""
@@ -571,6 +527,7 @@ class Store:
             (state, profile_id, message, _now(), posting_id),
         )
 
-    def postings(self, contact_id: str | None = None) -> list[dict[str, Any]]:
+    def postings(self, contact_id: str | None = None) -> list[PostingRow]:
+        """Every posting (of one contact, or all), oldest first."""
         sql = "SELECT * FROM postings" + (" WHERE contact_id=?" if contact_id else "") + " ORDER BY posting_id"
-        return [dict(r) for r in self._rows(sql, (contact_id,) if contact_id else ())]
+        return [cast(PostingRow, dict(r)) for r in self._rows(sql, (contact_id,) if contact_id else ())]

@@ -119,10 +119,11 @@ def _mount(directory: Path) -> str:
 def _size(n: int | None) -> str:
     if n is None:
         return "an unknown amount"
+    size: float = n
     for unit in ("bytes", "KiB", "MiB", "GiB"):
-        if n < 1024 or unit == "GiB":
-            return f"{n} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
-        n /= 1024
+        if size < 1024 or unit == "GiB":
+            return f"{n} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1024
     return f"{n} bytes"
 
 
@@ -149,9 +150,23 @@ def _copy_table(src: sqlite3.Connection, dst: sqlite3.Connection, table: str, co
     return copied, complete
 
 
+def _refuse_newer(src: sqlite3.Connection, path: Path, fresh: Path) -> None:
+    """A database of a newer schema is not copied into this code's (its newer columns would be lost)."""
+    from agent.store_schema import CURRENT
+
+    try:
+        found = src.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.DatabaseError:  # an unreadable header: salvage what the tables still hold
+        return
+    if found > CURRENT:
+        fresh.unlink()
+        raise StoreError(f"{path} has schema version {found}, newer than this zyntro-enrich knows (up to {CURRENT}): "
+                         "salvage it with the newer release that wrote it (upgrade zyntro-enrich); nothing was changed")
+
+
 def salvage(path: Path) -> list[str]:
     """Replace a damaged state database by a copy of its readable rows; returns what happened, line by line."""
-    from agent.store import Store  # the fresh database gets today's schema
+    from agent.store import Store  # the fresh database gets today's schema (agent.store_schema), stamped
 
     path = Path(path)
     if not path.exists():
@@ -170,6 +185,7 @@ def salvage(path: Path) -> list[str]:
             raise StoreError(f"nothing in {path} is readable ({exc}): move it aside (`mv {path} {path}.damaged`) "
                              "and check the contacts in Zyntro before posting again, since the record of what "
                              "was posted is lost") from None
+        _refuse_newer(src, path, fresh)
         wanted = [r[0] for r in dst.execute("SELECT name FROM sqlite_master WHERE type='table'")]
         dst.execute("BEGIN")
         for table in (t for t in wanted if t in tables):

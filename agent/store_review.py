@@ -1,6 +1,7 @@
 """The store's review functions: the draft queue, claims on drafts, decisions, and the webhook's work queue.
 
-They take an agent.store.Store and work on its tables; nothing else in the agent touches these rows.
+They take an agent.store.Store and work on its tables (`decisions`, `hook_events` and the drafts' claim
+columns, created by agent.store_schema); nothing else in the agent touches these rows.
 
 - A draft is decided once. Approving first *claims* it (status `approving`, with the claimer's pid and
   host, in one BEGIN IMMEDIATE transaction): a second click, a second browser tab or `review approve`
@@ -19,34 +20,24 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
+
+from agent.store_rows import ActivityItem, ClaimedDraft, ClaimedEvent, DecisionRow, DraftRow, HookEventRow
 
 if TYPE_CHECKING:
     from agent.models import ProfileDraft
     from agent.store import Store
 
 __all__ = [
-    "DECIDABLE", "SCHEMA", "DraftQuery", "activity", "claim_draft", "claim_event", "decisions", "draft_counts",
+    "DECIDABLE", "DraftQuery", "activity", "claim_draft", "claim_event", "decisions", "draft_counts",
     "edit_draft", "event_heartbeat", "events", "finish_event", "posted_payload", "query_drafts", "record_decision",
     "renew_claim",
     "origins", "record_contact_event", "record_event", "release_draft", "server_key", "set_server_key",
 ]
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS decisions (
-    decision_id INTEGER PRIMARY KEY, draft_id INTEGER NOT NULL, contact_id TEXT NOT NULL,
-    profile_source TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, note TEXT NOT NULL DEFAULT '',
-    detail TEXT NOT NULL DEFAULT '{}', at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS decisions_by_draft ON decisions (draft_id);
-CREATE TABLE IF NOT EXISTS hook_events (
-    event_key TEXT PRIMARY KEY, contact_id TEXT, received_at TEXT NOT NULL, deliveries INTEGER NOT NULL DEFAULT 1,
-    state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, pid INTEGER, host TEXT, heartbeat REAL,
-    run_id TEXT, message TEXT NOT NULL DEFAULT '', updated_at TEXT NOT NULL
-);
-"""
 # Statuses a person can still decide: waiting, or an approval that did not go through (rejected by
 # Zyntro, unreachable, answer lost), which can be approved again.
 DECIDABLE = ("queued_for_review", "failed", "unknown")
@@ -75,7 +66,8 @@ class DraftQuery:
 
     def where(self) -> tuple[str, list[Any]]:
         """The SQL condition and its parameters."""
-        clauses, params = [], []
+        clauses: list[str] = []
+        params: list[Any] = []
         status = self.status or "decidable"
         if status == "decidable":
             clauses.append(f"d.status IN ({','.join('?' * len(DECIDABLE))})")
@@ -123,7 +115,7 @@ SELECT * FROM (
 
 
 def query_drafts(store: Store, query: DraftQuery, limit: int | None = None, offset: int = 0
-                 ) -> tuple[list[dict[str, Any]], int]:
+                 ) -> tuple[list[DraftRow], int]:
     """One page of drafts matching the query, and how many match in all."""
     where, params = query.where()
     base = f"{_SELECT} WHERE {where}"
@@ -145,7 +137,7 @@ def origins(store: Store) -> list[str]:
         "SELECT DISTINCT profile_source FROM drafts ORDER BY profile_source COLLATE NOCASE")]
 
 
-def claim_draft(store: Store, draft_id: int, pid: int | None = None) -> dict[str, Any] | str:
+def claim_draft(store: Store, draft_id: int, pid: int | None = None) -> ClaimedDraft | str:
     """Take a draft for approval: its row, or why it cannot be taken (decided already, or being approved).
 
     One transaction checks and claims, so two approvals of one draft (two tabs, a web page and the CLI,
@@ -170,7 +162,9 @@ def claim_draft(store: Store, draft_id: int, pid: int | None = None) -> dict[str
                    (pid, _HOST, time.time(), draft_id))
         previous = row["status"] if row["status"] != "approving" else "queued_for_review"
     claimed = store.draft(draft_id)
-    return {**claimed, "previous_status": previous} if claimed else f"there is no draft {draft_id}"
+    if claimed is None:
+        return f"there is no draft {draft_id}"
+    return cast(ClaimedDraft, {**claimed, "previous_status": previous})
 
 
 def release_draft(store: Store, draft_id: int, status: str, note: str = "") -> None:
@@ -198,7 +192,7 @@ def edit_draft(store: Store, draft_id: int, draft: ProfileDraft, payload_hash: s
     return cur.rowcount == 1
 
 
-def record_decision(store: Store, row: dict[str, Any], actor: str, action: str, note: str = "",
+def record_decision(store: Store, row: Mapping[str, Any], actor: str, action: str, note: str = "",
                     **detail: Any) -> None:
     """Keep one decision: who, when, what, the note, and its details (profile id, error, changed keys)."""
     store._exec(
@@ -209,14 +203,14 @@ def record_decision(store: Store, row: dict[str, Any], actor: str, action: str, 
     )
 
 
-def decisions(store: Store, draft_id: int | None = None) -> list[dict[str, Any]]:
+def decisions(store: Store, draft_id: int | None = None) -> list[DecisionRow]:
     """Decisions, oldest first (of one draft, or all)."""
     sql = "SELECT * FROM decisions" + (" WHERE draft_id=?" if draft_id is not None else "") + " ORDER BY decision_id"
     rows = store._rows(sql, (draft_id,) if draft_id is not None else ())
-    return [{**dict(r), "detail": json.loads(r["detail"])} for r in rows]
+    return [cast(DecisionRow, {**dict(r), "detail": json.loads(r["detail"])}) for r in rows]
 
 
-def activity(store: Store, limit: int | None = None) -> list[dict[str, Any]]:
+def activity(store: Store, limit: int | None = None) -> list[ActivityItem]:
     """Every decision and every post with Zyntro's answer, newest first, in one shape for pages and exports."""
     items = [{"at": d["at"], "kind": "decision", "action": d["action"], "actor": d["actor"],
               "draft_id": d["draft_id"], "contact_id": d["contact_id"], "profile_source": d["profile_source"],
@@ -227,8 +221,8 @@ def activity(store: Store, limit: int | None = None) -> list[dict[str, Any]]:
                       "draft_id": None, "contact_id": p["contact_id"], "profile_source": p["profile_source"],
                       "note": "", "profile_id": p["profile_id"], "answer": p["message"], "_order": (0, p["posting_id"])})
     items.sort(key=lambda i: (i["at"], i["_order"]), reverse=True)  # newest first; a decision after its post
-    items = [{k: v for k, v in i.items() if k != "_order"} for i in items]
-    return items[:limit] if limit is not None else items
+    shown = [cast(ActivityItem, {k: v for k, v in i.items() if k != "_order"}) for i in items]
+    return shown[:limit] if limit is not None else shown
 
 
 def posted_payload(store: Store, contact_id: str, profile_source: str, own_hash: str | None = None
@@ -270,7 +264,7 @@ def record_event(store: Store, event_key: str, contact_id: str) -> bool:
 
 
 def record_contact_event(store: Store, event_key: str, contact_id: str, recent_s: float = 0.0
-                         ) -> tuple[str, dict[str, Any] | None]:
+                         ) -> tuple[str, HookEventRow | None]:
     """Queue a webhook event unless it repeats one: ("queued", None), ("duplicate", None) for a key seen
     before (counted), or ("contact_busy", the other event) when the contact already has an event queued,
     running, or done within `recent_s` seconds (kept as state `duplicate`, never worked)."""
@@ -288,10 +282,10 @@ def record_contact_event(store: Store, event_key: str, contact_id: str, recent_s
             if other else ("queued", "")
         db.execute("INSERT INTO hook_events (event_key, contact_id, received_at, state, message, updated_at) "
                    "VALUES (?,?,?,?,?,?)", (event_key, contact_id.lower(), now, state, message, now))
-    return ("contact_busy", dict(other)) if other else ("queued", None)
+    return ("contact_busy", cast(HookEventRow, dict(other))) if other else ("queued", None)
 
 
-def claim_event(store: Store, pid: int | None = None) -> dict[str, Any] | None:
+def claim_event(store: Store, pid: int | None = None) -> ClaimedEvent | None:
     """The oldest event due (queued, its not_before passed, or left `running` by a dead process), claimed; None if none."""
     from agent.store import _HOST, _live
 
@@ -305,7 +299,8 @@ def claim_event(store: Store, pid: int | None = None) -> dict[str, Any] | None:
                 continue
             db.execute("UPDATE hook_events SET state='running', pid=?, host=?, heartbeat=?, attempts=attempts+1, "
                        "updated_at=? WHERE event_key=?", (pid, _HOST, time.time(), _now(), row["event_key"]))
-            return {**dict(row), "attempts": row["attempts"] + 1, "resumed": row["state"] == "running"}
+            return cast(ClaimedEvent, {**dict(row), "attempts": row["attempts"] + 1,
+                                       "resumed": row["state"] == "running"})
     return None
 
 
@@ -321,10 +316,10 @@ def finish_event(store: Store, event_key: str, state: str, message: str = "", ru
                 "not_before=?, updated_at=? WHERE event_key=?", (state, message, run_id, not_before, _now(), event_key))
 
 
-def events(store: Store, limit: int = 100) -> list[dict[str, Any]]:
+def events(store: Store, limit: int = 100) -> list[HookEventRow]:
     """Webhook events, newest first."""
-    return [dict(r) for r in store._rows("SELECT * FROM hook_events ORDER BY received_at DESC, rowid DESC LIMIT ?",
-                                         (limit,))]
+    rows = store._rows("SELECT * FROM hook_events ORDER BY received_at DESC, rowid DESC LIMIT ?", (limit,))
+    return [cast(HookEventRow, dict(r)) for r in rows]
 
 
 # serve's own keys ---------------------------------------------------------------------------------
