@@ -17,7 +17,7 @@ from agent.condense.safety import (
 from agent.condense.text import number_mentions
 from agent.models import Extraction, Fact, FactValue, Outcome, SourceKind
 
-__all__ = ["LIST_FACT_KEYS", "FactBag", "SourceKind", "clean_fact_value", "scrub_fact_value", "source_kind",
+__all__ = ["LIST_FACT_KEYS", "OriginFacts", "SourceKind", "clean_fact_value", "scrub_fact_value", "source_kind",
            "source_subject"]
 
 _ABBREVIATED = re.compile(r"\d\s?[kKmMbB]\b")  # "86.4K", "1.2 M": a figure rounded for display
@@ -72,7 +72,7 @@ def scrub_fact_value(value: FactValue) -> tuple[FactValue | None, list[str]]:
 
 
 @dataclass
-class FactBag:
+class OriginFacts:
     """The clean facts of one origin: first scalar per key, every item of list keys, with their source."""
 
     scalars: dict[str, FactValue] = field(default_factory=dict)
@@ -81,7 +81,7 @@ class FactBag:
     contacts: ContactBook = field(default_factory=ContactBook)  # what a summary may name as a contact
 
     @classmethod
-    def gather(cls, extractions: Sequence[Extraction]) -> "FactBag":
+    def gather(cls, extractions: Sequence[Extraction]) -> "OriginFacts":
         """Collect the facts of these extractions, cleaned, first occurrence winning."""
         bag = cls(contacts=ContactBook.from_extractions(extractions))
         for extraction in extractions:

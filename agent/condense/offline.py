@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from agent.condense.base import Condenser, finish_draft, require_fields, usable_extractions
-from agent.condense.kinds import LIST_FACT_KEYS, FactBag, source_kind, source_subject
+from agent.condense.kinds import LIST_FACT_KEYS, OriginFacts, source_kind, source_subject
 from agent.condense.rules import KEY_TYPES, MAX_KEYS, MAX_VALUE_CHARS, key_type
 from agent.condense.summaries import offline_summary
 from agent.condense.text import truncate_words
@@ -64,7 +64,7 @@ def offline_version() -> str:
 
 def offline_payload(profile_source: str, extractions: list[Extraction]) -> dict[str, Any]:
     """The offline payload of one origin (before framing, checking and grounding)."""
-    bag = FactBag.gather(extractions)
+    bag = OriginFacts.gather(extractions)
     kind, subject = source_kind(extractions), source_subject(extractions)
     payload: dict[str, Any] = {"summary": offline_summary(profile_source, extractions)}
     known = set(KEY_TYPES) | LIST_FACT_KEYS
@@ -91,7 +91,7 @@ def _kind_keys(kind: SourceKind, subject: str) -> list[str]:
     return KIND_KEYS[kind]
 
 
-def _value(bag: FactBag, key: str) -> Any:
+def _value(bag: OriginFacts, key: str) -> Any:
     if key_type(key) == "int":
         return bag.count(key)  # a count we cannot read as a whole number is left out, not guessed
     value = bag.get(key)

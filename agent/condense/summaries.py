@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from agent.condense.corpus import GLUE
-from agent.condense.kinds import FactBag, source_kind, source_subject
+from agent.condense.kinds import OriginFacts, source_kind, source_subject
 from agent.condense.rules import MAX_SUMMARY_CHARS, MAX_SUMMARY_SENTENCES
 from agent.condense.text import format_int, normalise, split_sentences, stem, terms, truncate_words
 from agent.models import Extraction, SourceKind
@@ -34,11 +34,11 @@ _HEADLINE_PARTS = re.compile(r"\s+[|•·–—]\s+|\s+-\s+")
 
 def offline_summary(profile_source: str, extractions: Sequence[Extraction]) -> str:
     """The offline summary of one origin: never empty, at most 3 sentences and ~400 characters."""
-    bag = FactBag.gather(extractions)
+    bag = OriginFacts.gather(extractions)
     return _fit(summary_sentences(source_kind(extractions), bag, profile_source, source_subject(extractions)))
 
 
-def summary_sentences(kind: SourceKind, bag: FactBag, label: str, subject: str = "unknown") -> list[str]:
+def summary_sentences(kind: SourceKind, bag: OriginFacts, label: str, subject: str = "unknown") -> list[str]:
     """Candidate summary sentences for a source kind, most important first."""
     build = _organization if kind == "generic" and subject == "organization" else _TEMPLATES.get(kind, _generic)
     sentences = [s for s in build(bag, label or "public") if s]
@@ -57,7 +57,7 @@ def _fit(candidates: list[str]) -> str:
 
 # --- who ------------------------------------------------------------------------------------------
 
-def _named(bag: FactBag) -> str | None:
+def _named(bag: OriginFacts) -> str | None:
     """The subject, with its handle when both exist: "Ada Lovelace (@ada)"; None when neither does."""
     name, handle = bag.text("name"), bag.text("handle")
     handle = handle.lstrip("@") if handle else None
@@ -66,12 +66,12 @@ def _named(bag: FactBag) -> str | None:
     return name or (f"@{handle}" if handle else None)
 
 
-def _where(bag: FactBag) -> str:
+def _where(bag: OriginFacts) -> str:
     place = bag.text("location") or bag.text("headquarters")
     return f", based in {place}" if place else ""
 
 
-def _role(bag: FactBag) -> str | None:
+def _role(bag: OriginFacts) -> str | None:
     """The predicate: "is Head of Sales at Brightwater", "is a Researcher", "works at Brightwater", or None."""
     title = bag.text("job_title") or _headline_role(bag)
     employer = bag.text("employer")
@@ -83,7 +83,7 @@ def _role(bag: FactBag) -> str | None:
     return f"works at {employer}" if employer else None
 
 
-def _headline_role(bag: FactBag) -> str | None:
+def _headline_role(bag: OriginFacts) -> str | None:
     """The headline's first part when it reads as a role ("Staff Engineer at Acme"), not a slogan."""
     headline = bag.text("headline")
     if not headline or bag.contacts.unvetted(headline):
@@ -103,13 +103,13 @@ def _titled(title: str) -> str:
     return title
 
 
-def _who(bag: FactBag) -> str | None:
+def _who(bag: OriginFacts) -> str | None:
     """Sentence 1 for a person: "Ada Lovelace is Head of Sales at Brightwater, based in Berlin."."""
     named, role = _named(bag), _role(bag)
     return f"{named} {role}{_where(bag)}." if named and role else None
 
 
-def _org_line(bag: FactBag, label: str, noun: str) -> str | None:
+def _org_line(bag: OriginFacts, label: str, noun: str) -> str | None:
     """Sentence 1 for an organisation: name, what it is, where, since when."""
     industry, founded = bag.text("industry"), bag.count("founded")
     what = f"{_article(industry)} {industry} {noun}" if industry else _a(noun)
@@ -130,7 +130,7 @@ _FOCUS = ("interests", "skills", "specialties", "products")  # what a person wor
 _INCLUDE = {"education": "education includes", "pinned_repositories": "pinned repositories include"}
 
 
-def _counts(bag: FactBag, pairs: list[tuple[str, str]]) -> str | None:
+def _counts(bag: OriginFacts, pairs: list[tuple[str, str]]) -> str | None:
     """Counts as words, "about 1,300 followers and 64 public repositories"; zero stands out for nobody."""
     parts = []
     for key, noun in pairs:
@@ -141,7 +141,7 @@ def _counts(bag: FactBag, pairs: list[tuple[str, str]]) -> str | None:
     return _join(parts, limit=4) if parts else None
 
 
-def _focus(bag: FactBag, keys: Sequence[str], besides: str = "") -> str | None:
+def _focus(bag: OriginFacts, keys: Sequence[str], besides: str = "") -> str | None:
     """A focus clause, "skills include C++ and Rust", from the first key with items `besides` does not name."""
     said = normalise(besides)
     for key in keys:
@@ -156,7 +156,7 @@ def _mentions(said: str, item: str) -> bool:
     return re.search(rf"(?<!\w){re.escape(normalise(item))}(?!\w)", said) is not None
 
 
-def _standout_and_about(bag: FactBag, first: str | None, keys: Sequence[str], counts: str | None,
+def _standout_and_about(bag: OriginFacts, first: str | None, keys: Sequence[str], counts: str | None,
                         *texts: str | None) -> tuple[str | None, str | None]:
     """What stands out (a focus, a count) and a bio sentence that adds to it, no item stated in both."""
     about = _fresh(bag, [first, _clauses(_focus(bag, keys), counts)], *texts)
@@ -173,7 +173,7 @@ def _clauses(*parts: str | None) -> str | None:
     return text[0].upper() + text[1:] + "."
 
 
-def _fresh(bag: FactBag, said: Sequence[str | None], *texts: str | None) -> str | None:
+def _fresh(bag: OriginFacts, said: Sequence[str | None], *texts: str | None) -> str | None:
     """The first sentence of these texts that adds to what is said: long enough, not mostly repeated."""
     known = _content(" ".join(s for s in said if s))
     for text in texts:
@@ -216,13 +216,13 @@ def _a(word: str) -> str:
     return f"{_article(word)} {word}"
 
 
-def _platform_counts(bag: FactBag) -> str | None:
+def _platform_counts(bag: OriginFacts) -> str | None:
     return _counts(bag, [("followers_count", "followers"), ("posts_count", "posts")])
 
 
 # --- templates per source kind --------------------------------------------------------------------
 
-def _linkedin_person(bag: FactBag, label: str) -> list[str | None]:
+def _linkedin_person(bag: OriginFacts, label: str) -> list[str | None]:
     named = _named(bag)
     first = _who(bag) or (f"{named} has {_a(label)} profile{_where(bag)}." if named else None)
     counts = _counts(bag, [("followers_count", "followers")])
@@ -236,7 +236,7 @@ def _linkedin_person(bag: FactBag, label: str) -> list[str | None]:
     return [first, standout, about, education]
 
 
-def _social(bag: FactBag, label: str) -> list[str | None]:
+def _social(bag: OriginFacts, label: str) -> list[str | None]:
     """X/Twitter, Bluesky, Instagram ...: who is there and how many follow them."""
     named, who, counts = _named(bag), _who(bag), _platform_counts(bag)
     if who:
@@ -250,7 +250,7 @@ def _social(bag: FactBag, label: str) -> list[str | None]:
     return [who, lead, about, focus]
 
 
-def _github_user(bag: FactBag, label: str) -> list[str | None]:
+def _github_user(bag: OriginFacts, label: str) -> list[str | None]:
     named = _named(bag)
     first = _who(bag) or (f"{named} is {_a(label)} user{_where(bag)}." if named else None)
     counts = _counts(bag, [("repositories_count", "public repositories"), ("followers_count", "followers"),
@@ -260,7 +260,7 @@ def _github_user(bag: FactBag, label: str) -> list[str | None]:
     return [first, standout, _fresh(bag, [first, standout], bag.text("bio"))]
 
 
-def _github_org(bag: FactBag, label: str) -> list[str | None]:
+def _github_org(bag: OriginFacts, label: str) -> list[str | None]:
     named = _named(bag)
     first = f"{named} is {_a(label)} organization{_where(bag)}." if named else None
     about = _fresh(bag, [first], bag.text("description"), bag.text("bio"))
@@ -269,7 +269,7 @@ def _github_org(bag: FactBag, label: str) -> list[str | None]:
     return [first, about, standout]
 
 
-def _org_standout(bag: FactBag, said: str, on: str = "") -> str | None:
+def _org_standout(bag: OriginFacts, said: str, on: str = "") -> str | None:
     """Products or specialties, and size: "Products include X and Y; it has 85 employees."."""
     size = _counts(bag, [("employees_count", "employees")])
     if size is None and bag.text("company_size"):
@@ -282,7 +282,7 @@ def _org_standout(bag: FactBag, said: str, on: str = "") -> str | None:
     return _clauses(focus, f"it has {counts}{on}" if counts else None)
 
 
-def _company(bag: FactBag, label: str, noun: str, on: str = "") -> list[str | None]:
+def _company(bag: OriginFacts, label: str, noun: str, on: str = "") -> list[str | None]:
     """An organisation: what it is, its description when that adds, then products and size."""
     first = _org_line(bag, label, noun)
     about = _fresh(bag, [first], bag.text("description"), bag.text("bio"))
@@ -292,19 +292,19 @@ def _company(bag: FactBag, label: str, noun: str, on: str = "") -> list[str | No
     return [first, about, _org_standout(bag, " ".join(s for s in (first, about) if s), on)]
 
 
-def _linkedin_company(bag: FactBag, label: str) -> list[str | None]:
+def _linkedin_company(bag: OriginFacts, label: str) -> list[str | None]:
     return _company(bag, label, "company", f" on {label}")
 
 
-def _company_website(bag: FactBag, label: str) -> list[str | None]:
+def _company_website(bag: OriginFacts, label: str) -> list[str | None]:
     return _company(bag, label, "company")
 
 
-def _organization(bag: FactBag, label: str) -> list[str | None]:
+def _organization(bag: OriginFacts, label: str) -> list[str | None]:
     return _company(bag, label, "organization")
 
 
-def _personal_website(bag: FactBag, label: str) -> list[str | None]:
+def _personal_website(bag: OriginFacts, label: str) -> list[str | None]:
     named = _named(bag)
     first = _who(bag) or (f"{named} has a personal website{_where(bag)}." if named else None)
     standout, about = _standout_and_about(bag, first, _FOCUS, None, bag.text("bio"), bag.text("headline"),
@@ -312,7 +312,7 @@ def _personal_website(bag: FactBag, label: str) -> list[str | None]:
     return [first, standout, about]
 
 
-def _generic(bag: FactBag, label: str) -> list[str | None]:
+def _generic(bag: OriginFacts, label: str) -> list[str | None]:
     named = _named(bag)
     first = _who(bag) or (f"{named} has {_a(label)} profile{_where(bag)}." if named else None)
     counts = _platform_counts(bag)
@@ -321,7 +321,7 @@ def _generic(bag: FactBag, label: str) -> list[str | None]:
     return [first, standout, about]
 
 
-_TEMPLATES: dict[str, Callable[[FactBag, str], list[str | None]]] = {
+_TEMPLATES: dict[str, Callable[[OriginFacts, str], list[str | None]]] = {
     "linkedin_person": _linkedin_person,
     "linkedin_company": _linkedin_company,
     "twitter": _social,

@@ -54,7 +54,7 @@ LAUNCH_ARGS = (
     # window.open, target=_blank and friends get no new window (headless shell; the full browser's
     # popup blocker, left on, does the same). Each window would be another page in memory.
     "--block-new-web-contents",
-    # Every request is served by our route handler (agent.fetch.render), which checks it; the
+    # Every request is served by our route handler (agent.fetch.rendering), which checks it; the
     # browser itself may resolve no name at all, so nothing can slip past the handler.
     "--host-resolver-rules=MAP * ~NOTFOUND",
     "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",

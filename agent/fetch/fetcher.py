@@ -25,7 +25,7 @@ from agent.fetch.http_engine import HttpEngine, human_size
 from agent.fetch.policy import HostGate, RobotsCache
 from agent.fetch.problems import FetchProblem
 from agent.fetch.raw import RawResponse
-from agent.fetch.render import Renderer
+from agent.fetch.rendering import Renderer
 from agent.fetch.replay import ReplayStore
 from agent.fetch.safety import AddressGuard, Resolver, check_url
 from agent.httputil import parse_retry_after

@@ -7,7 +7,7 @@ A page's scripts can allocate without bound: a loop filling typed arrays takes o
   there (agent.fetch.browser);
 - while pages render, `MemoryWatch` samples the private memory of every renderer process of the
   pool's browsers every SAMPLE_INTERVAL_S and kills one that passes `page_mb`. Chromium reports the
-  page as crashed, its context is closed and the fetch ends `too_large` (agent.fetch.render);
+  page as crashed, its context is closed and the fetch ends `too_large` (agent.fetch.rendering);
 - a page starts rendering only when the browser's memory now, plus what the pages rendering may
   still grow by (up to `page_mb` each) and `page_mb` for the new page, fits in `total_mb`;
   otherwise it waits for a slot. One page may always render, so a budget smaller than the idle
