@@ -11,6 +11,7 @@ import hashlib
 import json
 import logging
 from collections import defaultdict
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -31,10 +32,12 @@ from agent.models import (
     ProfileStatus,
     payload_hash,
 )
+from agent.ports import Breaking, Condensing, Fetching, Metering, ZyntroPort
 from agent.posting import already_posted, post_draft
 from agent.reports import ContactReport, ProfileReport, SourceReport
 from agent.store import Store
 from agent.store_privacy import suppressed_because
+from agent.store_rows import TrackedContact
 from agent.urls import normalise_url
 from extractors.identity import MATCH_THRESHOLD, score_identity
 from extractors.registry import route
@@ -49,9 +52,9 @@ class RunContext:
     """Everything one run shares: settings-derived services and the run's options."""
 
     store: Store
-    fetcher: Any  # agent.fetch.Fetcher
-    condenser: Any  # agent.condense condenser
-    zyntro: Any | None  # agent.zyntro.ZyntroClient; None for dry runs
+    fetcher: Fetching | None  # agent.fetch.Fetcher (guarded); None where nothing is fetched (review approvals)
+    condenser: Condensing | None  # agent.condense's condenser (guarded); None where nothing is condensed
+    zyntro: ZyntroPort | None  # agent.zyntro.ZyntroClient (guarded); None for dry runs
     run_id: str
     dry_run: bool = False
     review: bool = False
@@ -66,8 +69,8 @@ class RunContext:
     pages_fetched: int = 0
     sources_failed: int = 0
     stopped: str | None = None  # set when the LLM budget ran out: no further profile is condensed
-    meter: Any = None  # agent.condense.Meter: LLM usage per source, contact and run
-    breakers: Any = None  # agent.breakers.Breakers: a tripped breaker sets `stopped`
+    meter: Metering | None = None  # agent.condense.Meter: LLM usage per source, contact and run
+    breakers: Breaking | None = None  # agent.breakers.Breakers: a tripped breaker sets `stopped`
     today: Any = field(default_factory=lambda: datetime.now(UTC).date())
 
 
@@ -128,21 +131,22 @@ async def _fetch_and_extract(ctx: RunContext, contact: Contact, url: str, proble
             extractor = None
     source = _Source(url=url, extractor=extractor, origin=origin)
     if problem is not None:
-        source.result = FetchResult(url=url, outcome=Outcome.invalid_url, reason=problem)
+        source.result = result = FetchResult(url=url, outcome=Outcome.invalid_url, reason=problem)
     elif extractor is None:  # the fetcher still says why (invalid or unsupported URL)
-        source.result = await ctx.fetcher.fetch(url)
+        source.result = result = await _fetcher(ctx).fetch(url)
     else:
-        await _fetch_and_parse(ctx, contact, source)
+        result = await _fetch_and_parse(ctx, contact, source)
     outcome, reason = source.outcome()
     if outcome is not Outcome.ok:
         ctx.sources_failed += 1
-    ctx.store.record_source(ctx.run_id, str(contact.contact_id), source.result, outcome, reason)
+    ctx.store.record_source(ctx.run_id, str(contact.contact_id), result, outcome, reason)
     return source
 
 
-async def _fetch_and_parse(ctx: RunContext, contact: Contact, source: _Source) -> None:
+async def _fetch_and_parse(ctx: RunContext, contact: Contact, source: _Source) -> FetchResult:
+    """Fetch a routed source (revalidating a stored copy) and parse the page; returns how it was fetched."""
     stored = ctx.store.page(source.url)
-    result = await ctx.fetcher.fetch(
+    result = await _fetcher(ctx).fetch(
         source.url,
         needs_browser=source.extractor.needs_browser,
         etag=stored.etag if stored else None,
@@ -151,7 +155,7 @@ async def _fetch_and_parse(ctx: RunContext, contact: Contact, source: _Source) -
     source.result = result
     page = stored if result.not_modified else result.page
     if result.outcome is not Outcome.ok or page is None:
-        return
+        return result
     ctx.pages_fetched += 1
     if not result.not_modified:
         ctx.store.save_page(page)
@@ -160,13 +164,23 @@ async def _fetch_and_parse(ctx: RunContext, contact: Contact, source: _Source) -
     source.extraction = extraction
     if extraction.outcome is Outcome.ok:  # the content names the origin (e.g. a personal site vs a company's)
         source.origin = extraction.profile_source
+    return result
+
+
+def _fetcher(ctx: RunContext) -> Fetching:
+    """The run's fetcher (every run that enriches has one; approving a draft fetches nothing)."""
+    if ctx.fetcher is None:
+        raise TypeError("this RunContext has no fetcher: it can post drafts, not enrich contacts")
+    return ctx.fetcher
 
 
 async def _condense(ctx: RunContext, contact: Contact, origin: str, usable: list[Extraction]) -> ProfileDraft:
+    if ctx.condenser is None:
+        raise TypeError("this RunContext has no condenser: it can post drafts, not enrich contacts")
     return await ctx.condenser.condense(contact, origin, usable, ctx.today)
 
 
-def input_fingerprint(condenser: Any, extractions: list[Extraction]) -> str:
+def input_fingerprint(condenser: Condensing | None, extractions: list[Extraction]) -> str:
     """What the condenser is given (facts, text, condenser, prompt version), hashed.
 
     An LLM may word the same facts differently on each run; comparing inputs, not only payloads,
@@ -181,7 +195,7 @@ def input_fingerprint(condenser: Any, extractions: list[Extraction]) -> str:
 
 async def _profile(
     ctx: RunContext, contact: Contact, origin: str, sources: list[_Source], review: bool,
-    accepted: set[str] = frozenset(),  # URLs the operator accepted unverified (now or on an earlier run)
+    accepted: AbstractSet[str] = frozenset(),  # URLs the operator accepted unverified (now or on an earlier run)
 ) -> ProfileReport:
     """Turn the sources of one origin into one profile report (and at most one post)."""
     report = ProfileReport(profile_source=origin, status=ProfileStatus.no_data, sources=[s.report() for s in sources])
@@ -265,7 +279,7 @@ _ACCEPTED = "posted unverified (--accept-unverified)"
 
 
 def _verified(ctx: RunContext, contact: Contact, usable: list[Extraction], report: ProfileReport,
-              accepted: set[str] = frozenset()) -> tuple[list[Extraction], str]:
+              accepted: AbstractSet[str] = frozenset()) -> tuple[list[Extraction], str]:
     """The pages to condense, and why the profile must not be posted ('' when it may be).
 
     Pages that nothing ties to the contact are left out of a profile that has a tied page; when no
@@ -317,7 +331,7 @@ def _queue_for_review(ctx: RunContext, draft: ProfileDraft, digest: str, fingerp
         ctx.store.supersede_queued(contact_id, origin, keep=report.draft_id)
 
 
-def _with_tracked_hints(contact: Contact, tracked: dict[str, Any] | None) -> Contact:
+def _with_tracked_hints(contact: Contact, tracked: TrackedContact | None) -> Contact:
     """Hints an earlier run gave for this contact (the tracked contact) fill those this run leaves out."""
     missing = {k: tracked[k] for k in ("name", "email", "company", "location")
                if tracked and tracked.get(k) and not getattr(contact, k)}

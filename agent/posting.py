@@ -22,7 +22,7 @@ import json
 import logging
 import os
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from agent.errors import (
     StoreError,
@@ -35,7 +35,12 @@ from agent.errors import (
 from agent.models import ProfileDraft, ProfileStatus, payload_hash
 from agent.reports import ProfileReport
 from agent.store import pid_alive
+from agent.store_rows import PostingRow
 from agent.zyntro.validate import validate_profile_request
+
+if TYPE_CHECKING:
+    from agent.pipeline import RunContext
+    from agent.ports import ZyntroPort
 
 __all__ = ["already_posted", "held_by_zyntro", "post_draft", "stored_profiles"]
 
@@ -45,7 +50,7 @@ _IN_FLIGHT = ("sending", "waiting")  # posting states of a post not finished yet
 _IN_PROGRESS = "another zyntro-enrich run (pid {pid}) is posting this profile right now: run again when it is done"
 
 
-def already_posted(ctx: Any, report: ProfileReport, posted: dict | None, **match: str) -> bool:
+def already_posted(ctx: RunContext, report: ProfileReport, posted: PostingRow | None, **match: str) -> bool:
     """Mark the report unchanged (or posted, within the same run) when Zyntro already holds this profile."""
     if not posted or any(posted.get(k) != v for k, v in match.items()):
         return False
@@ -59,7 +64,7 @@ def already_posted(ctx: Any, report: ProfileReport, posted: dict | None, **match
 _SENDING_HERE: set[int] = set()
 
 
-def _in_flight(last: dict[str, Any]) -> bool:
+def _in_flight(last: PostingRow) -> bool:
     """Is this posting being sent right now, by another live process or by this one?"""
     pid = last["pid"]
     if not pid:
@@ -69,7 +74,7 @@ def _in_flight(last: dict[str, Any]) -> bool:
     return pid_alive(pid)
 
 
-async def _settle_earlier(ctx: Any, last: dict[str, Any], report: ProfileReport) -> bool:
+async def _settle_earlier(ctx: RunContext, last: PostingRow, report: ProfileReport) -> bool:
     """Deal with an earlier post of this profile that has no answer. False when posting must not go on."""
     if last["state"] in _IN_FLIGHT and _in_flight(last):
         report.status = ProfileStatus.failed
@@ -93,7 +98,7 @@ async def _settle_earlier(ctx: Any, last: dict[str, Any], report: ProfileReport)
     return False
 
 
-async def post_draft(ctx: Any, draft: ProfileDraft, report: ProfileReport, input_hash: str | None = None) -> None:
+async def post_draft(ctx: RunContext, draft: ProfileDraft, report: ProfileReport, input_hash: str | None = None) -> None:
     """Post unless the same payload is already there; intent recorded before, answer after."""
     contact_id, source = str(draft.contact_id), draft.profile_source
     digest = payload_hash(draft.payload)
@@ -115,15 +120,16 @@ async def post_draft(ctx: Any, draft: ProfileDraft, report: ProfileReport, input
         return
     posting_id = ctx.store.claim_posting(ctx.run_id, contact_id, source, digest, input_hash, os.getpid())
     if posting_id is None:  # another run claimed it between our look and our claim
-        other = ctx.store.last_posting(contact_id, source) or {}
-        if not already_posted(ctx, report, other if other.get("state") == "posted" else None, payload_hash=digest):
+        other = ctx.store.last_posting(contact_id, source)
+        if not already_posted(ctx, report, other if other and other["state"] == "posted" else None,
+                              payload_hash=digest):
             report.status = ProfileStatus.failed
-            report.warnings.append(_IN_PROGRESS.format(pid=other.get("pid")))
+            report.warnings.append(_IN_PROGRESS.format(pid=other["pid"] if other else None))
         return
     await _send(ctx, draft, report, posting_id)
 
 
-async def _send(ctx: Any, draft: ProfileDraft, report: ProfileReport, posting_id: int) -> None:
+async def _send(ctx: RunContext, draft: ProfileDraft, report: ProfileReport, posting_id: int) -> None:
     _SENDING_HERE.add(posting_id)
     try:
         await _send_claimed(ctx, draft, report, posting_id)
@@ -131,7 +137,7 @@ async def _send(ctx: Any, draft: ProfileDraft, report: ProfileReport, posting_id
         _SENDING_HERE.discard(posting_id)
 
 
-async def _send_claimed(ctx: Any, draft: ProfileDraft, report: ProfileReport, posting_id: int) -> None:
+async def _send_claimed(ctx: RunContext, draft: ProfileDraft, report: ProfileReport, posting_id: int) -> None:
     contact_id, source = str(draft.contact_id), draft.profile_source
     current = ["sending"]  # claim_posting wrote "sending"
 
@@ -141,7 +147,8 @@ async def _send_claimed(ctx: Any, draft: ProfileDraft, report: ProfileReport, po
             current[0] = state
 
     try:
-        profile_id = await ctx.zyntro.add_profile(contact_id, source, draft.payload, on_attempt=on_attempt)
+        zyntro = cast("ZyntroPort", ctx.zyntro)  # a draft is posted only by a run that has a Zyntro client
+        profile_id = await zyntro.add_profile(contact_id, source, draft.payload, on_attempt=on_attempt)
     except StoreError:  # recording where the post stands failed: stop here, the row tells the next run
         raise
     except ZyntroEnrichError as exc:
@@ -167,7 +174,7 @@ _LOST_STATE_V1 = (
 )
 
 
-async def held_by_zyntro(ctx: Any, draft: ProfileDraft, report: ProfileReport, input_hash: str | None = None) -> bool:
+async def held_by_zyntro(ctx: RunContext, draft: ProfileDraft, report: ProfileReport, input_hash: str | None = None) -> bool:
     """Before the first post to a contact this state never posted to: is this very profile already in Zyntro?
 
     A fresh or lost state directory knows nothing of earlier posts. With v2 the contact's stored profiles
@@ -193,7 +200,7 @@ async def held_by_zyntro(ctx: Any, draft: ProfileDraft, report: ProfileReport, i
     return False
 
 
-async def _profiles_in_zyntro(ctx: Any, contact_id: str) -> list[tuple[str, Any, Any]] | None:
+async def _profiles_in_zyntro(ctx: RunContext, contact_id: str) -> list[tuple[str, Any, Any]] | None:
     """The contact's stored profiles (v2), or None when they cannot be read (v1 warns, once per run)."""
     if not ctx.can_read_profiles or ctx.zyntro is None:
         if not ctx.lost_state_warned:
@@ -220,7 +227,7 @@ def _int(value: Any) -> int | None:
         return None
 
 
-async def _reconcile(ctx: Any, last: dict[str, Any]) -> bool:
+async def _reconcile(ctx: RunContext, last: PostingRow) -> bool:
     """Settle a post whose answer was lost by reading the contact's profiles back (v2). True when settled."""
     if not ctx.can_read_profiles or ctx.zyntro is None:
         return False  # v1 cannot read profiles back: the outcome stays unknown
