@@ -1,6 +1,7 @@
 """Run enrichment for one contact or many: build the run's services, resume, progress, summary.
 
-`enrich()` is the Python API for scripts; the CLI's `enrich` command goes through `run_items()`.
+`enrich()` is the Python API for scripts and `aenrich()` its async twin for code already inside an
+event loop (Jupyter, FastAPI); the CLI's `enrich` command goes through `run_items()`.
 """
 
 from __future__ import annotations
@@ -8,15 +9,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
-from typing import AsyncIterator
+
+from pydantic import ValidationError
 
 from agent.batch import BatchItem, batch_key
 from agent.breakers import Breakers
 from agent.config import Settings, load_settings
-from agent.errors import StoreError
+from agent.errors import StoreError, UsageError
 from agent.logs import live_console
 from agent.models import Contact
 from agent.pipeline import RunContext, enrich_contact
@@ -24,7 +26,7 @@ from agent.reports import ContactReport, RunReport
 from agent.store import Store
 from agent.store_privacy import suppressed_because
 
-__all__ = ["Options", "enrich", "run_items"]
+__all__ = ["Options", "aenrich", "enrich", "run_items"]
 
 log = logging.getLogger(__name__)
 
@@ -196,9 +198,45 @@ async def run_items(
     return report
 
 
+def _one(contact: Contact | dict, urls: Iterable[str] | str) -> BatchItem:
+    """The Python API's arguments as a batch item; UsageError naming what is wrong."""
+    if not isinstance(contact, Contact):
+        try:
+            contact = Contact.model_validate(contact)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or "contact"
+            raise UsageError(f"contact: {where}: {first['msg']} (give a dict with contact_id, the Zyntro "
+                             "contact's UUID, and optional name, email, company, location)") from None
+    urls = [urls] if isinstance(urls, str) else list(urls)  # one URL as a string is one URL, not its letters
+    if not urls or not all(isinstance(u, str) for u in urls):
+        raise UsageError("urls: give a list of source URLs (strings), e.g. ['https://github.com/USER']")
+    return BatchItem(contact=contact, urls=urls)
+
+
+async def aenrich(
+    contact: Contact | dict,
+    urls: Iterable[str] | str,
+    *,
+    settings: Settings | None = None,
+    dry_run: bool = False,
+    review: bool = False,
+    accept_unverified: bool = False,
+) -> ContactReport:
+    """Enrich one contact from async code (Jupyter, FastAPI): `await agent.aenrich(...)`; see `enrich`.
+
+    >>> report = await aenrich({"contact_id": "…", "name": "Ada Quinlan"}, ["https://github.com/adaq"], review=True)
+    """
+    item = _one(contact, urls)
+    settings = settings or load_settings()
+    options = Options(dry_run=dry_run, review=review, progress=False, accept_unverified=accept_unverified)
+    report = await run_items([item], settings, options)
+    return report.contacts[0]
+
+
 def enrich(
     contact: Contact | dict,
-    urls: Iterable[str],
+    urls: Iterable[str] | str,
     *,
     settings: Settings | None = None,
     dry_run: bool = False,
@@ -208,14 +246,19 @@ def enrich(
     """Enrich one contact from a script: fetch, extract, condense and post one profile per origin.
 
     A profile is posted only when a hint (name, email, company) ties its pages to the contact, unless
-    `accept_unverified` (the CLI's --accept-unverified).
+    `accept_unverified` (the CLI's --accept-unverified). Inside a running event loop (Jupyter, FastAPI,
+    any async code) use `await agent.aenrich(...)` with the same arguments instead.
 
     >>> from agent import enrich
     >>> report = enrich({"contact_id": "…", "name": "Ada Quinlan"}, ["https://github.com/adaq"], dry_run=True)
     >>> [(p.profile_source, p.status) for p in report.profiles]
     """
-    settings = settings or load_settings()
-    contact = contact if isinstance(contact, Contact) else Contact.model_validate(contact)
-    options = Options(dry_run=dry_run, review=review, progress=False, accept_unverified=accept_unverified)
-    report = asyncio.run(run_items([BatchItem(contact=contact, urls=list(urls))], settings, options))
-    return report.contacts[0]
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:  # no loop running: the usual case for a script
+        pass
+    else:
+        raise UsageError("agent.enrich() cannot run inside a running event loop (Jupyter, FastAPI, async code): "
+                         "use `await agent.aenrich(...)` with the same arguments")
+    return asyncio.run(aenrich(contact, urls, settings=settings, dry_run=dry_run, review=review,
+                               accept_unverified=accept_unverified))

@@ -1,4 +1,5 @@
-"""Cold start: parsing a saved page or asking for help must not load Playwright or the OpenAI client.
+"""Cold start: parsing a saved page, listing the review queue or asking for help must not load Playwright
+or the OpenAI client.
 
 Each test runs the real CLI entry point in a fresh Python (the parent's sys.modules already holds
 everything other tests imported) and reads back the top-level modules loaded when it finished.
@@ -52,11 +53,20 @@ def test_extract_from_file_loads_neither_playwright_nor_openai():
     assert HEAVY.isdisjoint(run["modules"]), sorted(HEAVY & set(run["modules"]))
 
 
-@pytest.mark.parametrize("argv", [["--help"], ["extract", "--help"]], ids=["help", "extract-help"])
+@pytest.mark.parametrize("argv", [["--help"], ["extract", "--help"], ["post", "--help"], ["enrich", "--help"]],
+                         ids=["help", "extract-help", "post-help", "enrich-help"])
 def test_help_loads_neither_playwright_nor_openai(argv):
     run = _run_cli(*argv)
     assert run["code"] == 0
     assert "zyntro-enrich" in run["stdout"]
+    assert HEAVY.isdisjoint(run["modules"]), sorted(HEAVY & set(run["modules"]))
+
+
+def test_review_list_loads_neither_playwright_nor_openai():
+    run = _run_cli("review", "list", "--json")  # the state under this test's ZYNTRO_ENRICH_HOME
+    assert run["code"] == 0
+    json.loads(run["stdout"])  # it really listed the (empty) queue
+    assert "agent" in run["modules"]
     assert HEAVY.isdisjoint(run["modules"]), sorted(HEAVY & set(run["modules"]))
 
 

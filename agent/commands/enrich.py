@@ -25,15 +25,18 @@ __all__ = ["register"]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    from agent.batch_columns import help_text  # light: names and regular expressions only
+
     p = sub.add_parser("enrich", help="research a contact (or a batch) and post one profile per origin",
-                       description=__doc__)
+                       description=__doc__, epilog=help_text(), formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("urls", nargs="*", metavar="URL", help="public source URLs of the contact")
     p.add_argument("--contact-id", help="the Zyntro contact's UUID (required without --batch)")
     p.add_argument("--name", help="identity hint: the contact's name")
     p.add_argument("--email", help="identity hint: the contact's email")
     p.add_argument("--company", help="identity hint: the contact's company")
     p.add_argument("--location", help="identity hint: the contact's location")
-    p.add_argument("--batch", type=Path, metavar="FILE", help="contacts.csv or contacts.jsonl")
+    p.add_argument("--batch", type=Path, metavar="FILE",
+                   help="a CSV or JSONL file of contacts, or - for stdin (columns: see below)")
     p.add_argument("--concurrency", type=int, default=4, help="contacts processed at once (default 4)")
     p.add_argument("--dry-run", action="store_true", help="do everything but post; show the payloads")
     p.add_argument("--review", action="store_true", help="queue each profile for a person to approve")
@@ -61,7 +64,11 @@ def _items(args: argparse.Namespace) -> tuple[list[BatchItem], list[str]]:
     if args.batch:
         if args.urls or args.contact_id:
             raise UsageError("give either --batch FILE or URLs with --contact-id, not both")
+        if str(args.batch) == "-" and sys.stdin.isatty():
+            print("zyntro-enrich: reading the batch from stdin (CSV or JSONL); end it with Ctrl-D", file=sys.stderr)
         batch = read_batch(args.batch)
+        for warning in batch.warnings:
+            print(f"zyntro-enrich: warning: {warning}", file=sys.stderr)
         return batch.items, batch.errors
     if not args.contact_id:
         raise UsageError("--contact-id is required (the Zyntro contact's UUID), or use --batch FILE")
