@@ -16,8 +16,6 @@ from extractors.models import Fact, FactValue
 __all__ = [
     "COUNT_KEYS",
     "MULTI_KEYS",
-    "ORGANIZATION_KEYS",
-    "PERSON_KEYS",
     "FactBag",
     "clean",
     "norm",
@@ -25,17 +23,6 @@ __all__ = [
     "parse_year",
 ]
 
-PERSON_KEYS = frozenset({
-    "name", "headline", "job_title", "employer", "location", "bio", "education", "experience", "website",
-    "handle", "email", "phone", "joined_date", "industry", "skills", "interests", "languages",
-    "followers_count", "following_count", "posts_count", "repositories_count", "stars_count", "connections",
-    "pinned_repositories", "organizations",
-})
-ORGANIZATION_KEYS = frozenset({
-    "name", "description", "industry", "company_size", "employees_count", "founded", "headquarters", "address",
-    "products", "specialties", "website", "email", "phone", "followers_count", "locations", "handle",
-    "repositories_count",
-})
 COUNT_KEYS = frozenset({
     "followers_count", "following_count", "posts_count", "repositories_count", "stars_count", "employees_count",
 })

@@ -28,7 +28,6 @@ __all__ = ["LinkedInExtractor"]
 _KIND = "linkedin_person"  # the source kind of a refused page (a profile found decides its own)
 
 DOMAINS = frozenset({"linkedin.com"})
-PERSON_PATH = re.compile(r"^/(?:in|pub)/[^/]+", re.I)
 COMPANY_PATH = re.compile(r"^/(?:company|school|showcase)/[^/]+", re.I)
 
 # What a page that is not a profile looks like.

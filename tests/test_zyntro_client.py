@@ -290,13 +290,8 @@ def test_fetch_contact_shows_posted_profiles(zyntro_sandbox):
     assert "profile" not in bare
 
 
-def test_lookup_contact_and_fetch_identifiers(zyntro_sandbox):
+def test_fetch_identifiers(zyntro_sandbox):
     sb = zyntro_sandbox
-    found = call(sb.zyntro_settings("v2"), "lookup_contact", "Quillmetrics")
-    assert found["contact_id"] == sb.creds.contact_id and found["notes"] == []
-    assert found["entity"]["entity_name"] == "Quillmetrics"
-    with pytest.raises(ZyntroRejected, match="No contact matches"):
-        call(sb.zyntro_settings("v2"), "lookup_contact", "nobody@nowhere.example")
     ids = call(sb.zyntro_settings("v2"), "fetch_identifiers")
     assert ids["organization"]["org_id"] == sb.creds.org_id
     assert {m["member_id"] for m in ids["members"]} == {sb.creds.member_id, sb.creds.other_member_id}

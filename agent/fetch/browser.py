@@ -177,11 +177,6 @@ class BrowserPool:
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
-    @property
-    def launched(self) -> bool:
-        """True while a browser is running."""
-        return self._current is not None
-
     async def new_context(self, **options) -> ContextLease:
         """A fresh isolated context on the current browser; hand it back with `release`."""
         instance = await self._acquire()

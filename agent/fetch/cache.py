@@ -37,7 +37,6 @@ class SubresourceCache:
 
     def __init__(self, max_bytes: int = 16 * 1024 * 1024):
         self.max_bytes = max_bytes
-        self.hits = 0
         self._size = 0
         self._entries: OrderedDict[str, tuple[float, RawResponse]] = OrderedDict()
 
@@ -51,7 +50,6 @@ class SubresourceCache:
             self._drop(url)
             return None
         self._entries.move_to_end(url)
-        self.hits += 1
         return resp
 
     def put(self, url: str, resp: RawResponse) -> None:

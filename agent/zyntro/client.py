@@ -23,7 +23,6 @@ from agent.config import ZyntroSettings
 from agent.errors import (
     ConfigError,
     ZyntroHTTPError,
-    ZyntroInvalidRequest,
     ZyntroRejected,
     ZyntroUnavailable,
     ZyntroUnknownOutcome,
@@ -157,17 +156,6 @@ class ZyntroClient:
             "include_profile": 1 if include_profile else 0,
         }
         return self._as_dict(await self._call(FETCH_CONTACT_PATH, body), "fetchContact")
-
-    async def lookup_contact(self, search: str) -> dict:
-        """The first contact matching `search` (id, name, email, phone, role, entity) via v2 lookupContact."""
-        self._require(["api_key", "developer_secret", "org_id"], "look up a contact")
-        if not isinstance(search, str) or not search.strip():
-            raise ZyntroInvalidRequest("the search string is empty: pass a name, email, phone or contact id")
-        body = self._auth(with_secret=True) | {
-            "org_id": normalise_uuid(self._settings.org_id, "org_id", "set ZYNTRO_ORG_ID"),
-            "search_string": search,
-        }
-        return self._as_dict(await self._call(LOOKUP_CONTACT_PATH, body), "lookupContact")
 
     async def fetch_identifiers(self) -> dict:
         """The organisation, members and brands behind the developer secret; its `api_key` comes back as a SecretStr."""
