@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from agent.httputil import parse_retry_after as retry_after_seconds
+from agent.httputil import parse_retry_after
 from agent.models import Outcome
-from extractors.urls import on_domain as host_matches
+from extractors.urls import on_domain
 from tests.support.fetch import Reply, static_page
 
 ROBOTS = "User-agent: *\nDisallow: /private\n\nUser-agent: otherbot\nDisallow: /\n"
@@ -63,19 +63,19 @@ def test_robots_is_read_once_per_host(make_site, fetch_settings, aio, shared_bro
 
 
 def test_override_covers_the_domain_and_its_subdomains_only():
-    assert host_matches("linkedin.com", ["linkedin.com"])
-    assert host_matches("www.linkedin.com", [".linkedin.com"])
-    assert not host_matches("notlinkedin.com", ["linkedin.com"])
-    assert not host_matches("linkedin.com.evil.example", ["linkedin.com"])
+    assert on_domain("linkedin.com", ["linkedin.com"])
+    assert on_domain("www.linkedin.com", [".linkedin.com"])
+    assert not on_domain("notlinkedin.com", ["linkedin.com"])
+    assert not on_domain("linkedin.com.evil.example", ["linkedin.com"])
 
 
 def test_retry_after_reads_seconds_and_dates():
     from datetime import UTC, datetime
 
     now = datetime(2024, 1, 1, 0, 0, 0, tzinfo=UTC)
-    assert retry_after_seconds("7") == 7.0
-    assert retry_after_seconds("Mon, 01 Jan 2024 00:00:30 GMT", now=now) == 30.0
-    assert retry_after_seconds("soon") is None and retry_after_seconds(None) is None
+    assert parse_retry_after("7") == 7.0
+    assert parse_retry_after("Mon, 01 Jan 2024 00:00:30 GMT", now=now) == 30.0
+    assert parse_retry_after("soon") is None and parse_retry_after(None) is None
 
 
 def _paced_fetches(aio, shared_browser, settings, urls):

@@ -27,7 +27,8 @@ from agent.errors import (
     ZyntroUnavailable,
     ZyntroUnknownOutcome,
 )
-from agent.zyntro.retry import RetryBudget, backoff_delay, parse_retry_after, redact
+from agent.httputil import parse_retry_after
+from agent.zyntro.retry import RetryBudget, backoff_delay, redact
 from agent.zyntro.validate import (
     encode_payload,
     normalise_uuid,
