@@ -98,7 +98,8 @@ async def _settle_earlier(ctx: RunContext, last: PostingRow, report: ProfileRepo
     return False
 
 
-async def post_draft(ctx: RunContext, draft: ProfileDraft, report: ProfileReport, input_hash: str | None = None) -> None:
+async def post_draft(ctx: RunContext, draft: ProfileDraft, report: ProfileReport,
+                     input_hash: str | None = None) -> None:
     """Post unless the same payload is already there; intent recorded before, answer after."""
     contact_id, source = str(draft.contact_id), draft.profile_source
     digest = payload_hash(draft.payload)
@@ -174,7 +175,8 @@ _LOST_STATE_V1 = (
 )
 
 
-async def held_by_zyntro(ctx: RunContext, draft: ProfileDraft, report: ProfileReport, input_hash: str | None = None) -> bool:
+async def held_by_zyntro(ctx: RunContext, draft: ProfileDraft, report: ProfileReport,
+                         input_hash: str | None = None) -> bool:
     """Before the first post to a contact this state never posted to: is this very profile already in Zyntro?
 
     A fresh or lost state directory knows nothing of earlier posts. With v2 the contact's stored profiles

@@ -286,7 +286,8 @@ class Store:
         """Record that a contact of this run is finished, with its result (and its claim as done)."""
         with self._transaction() as db:
             db.execute(
-                "INSERT OR REPLACE INTO run_contacts (run_id, contact_id, state, result, updated_at) VALUES (?,?,?,?,?)",
+                "INSERT OR REPLACE INTO run_contacts (run_id, contact_id, state, result, updated_at) "
+                "VALUES (?,?,?,?,?)",
                 (run_id, contact_id, "done", json.dumps(result), _now()),
             )
             db.execute("UPDATE contact_claims SET state='done', updated_ts=? WHERE contact_id=? AND run_id=?",
@@ -378,8 +379,8 @@ class Store:
         """Record one source: how it was fetched and its final outcome (after extraction, when given)."""
         outcome = outcome or result.outcome
         self._exec(
-            "INSERT INTO sources (run_id, contact_id, url, outcome, reason, engine, status, robots_override, fetched_at) "
-            "VALUES (?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO sources (run_id, contact_id, url, outcome, reason, engine, status, robots_override, "
+            "fetched_at) VALUES (?,?,?,?,?,?,?,?,?)",
             (run_id, contact_id, result.url, outcome.value, reason or result.reason, result.engine, result.status,
              int(result.robots_override), _now()),
         )
@@ -465,7 +466,8 @@ class Store:
         return bool(rows)
 
     def set_draft_status(self, draft_id: int, status: str, note: str = "") -> None:
-        self._exec("UPDATE drafts SET status=?, decided_at=?, note=? WHERE draft_id=?", (status, _now(), note, draft_id))
+        self._exec("UPDATE drafts SET status=?, decided_at=?, note=? WHERE draft_id=?",
+                   (status, _now(), note, draft_id))
 
     @staticmethod
     def _draft_row(r: sqlite3.Row) -> DraftRow:
@@ -516,7 +518,7 @@ class Store:
         return cast(int, cur.lastrowid)
 
     def set_posting_state(self, posting_id: int, state: str, message: str = "") -> None:
-        """Record where a post in progress is: `sending` (a request may be on the wire) or `waiting` (nothing stored)."""
+        """Record where a post stands: `sending` (a request may be on the wire) or `waiting` (nothing stored)."""
         self._exec("UPDATE postings SET state=?, message=?, updated_at=? WHERE posting_id=?",
                    (state, message, _now(), posting_id))
 

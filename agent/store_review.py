@@ -219,7 +219,8 @@ def activity(store: Store, limit: int | None = None) -> list[ActivityItem]:
     for p in store.postings():
         items.append({"at": p["updated_at"], "kind": "post", "action": p["state"], "actor": f"run {p['run_id']}",
                       "draft_id": None, "contact_id": p["contact_id"], "profile_source": p["profile_source"],
-                      "note": "", "profile_id": p["profile_id"], "answer": p["message"], "_order": (0, p["posting_id"])})
+                      "note": "", "profile_id": p["profile_id"], "answer": p["message"],
+                      "_order": (0, p["posting_id"])})
     items.sort(key=lambda i: (i["at"], i["_order"]), reverse=True)  # newest first; a decision after its post
     shown = [cast(ActivityItem, {k: v for k, v in i.items() if k != "_order"}) for i in items]
     return shown[:limit] if limit is not None else shown
@@ -286,7 +287,7 @@ def record_contact_event(store: Store, event_key: str, contact_id: str, recent_s
 
 
 def claim_event(store: Store, pid: int | None = None) -> ClaimedEvent | None:
-    """The oldest event due (queued, its not_before passed, or left `running` by a dead process), claimed; None if none."""
+    """The oldest event due (queued, its not_before passed, or left `running` by a dead process), claimed; or None."""
     from agent.store import _HOST, _live
 
     pid = pid or os.getpid()
