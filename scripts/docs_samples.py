@@ -37,7 +37,6 @@ __all__ = ["DOCS", "World", "check", "collect", "main", "render_all", "replace_s
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 MARKER = re.compile(r"(<!-- sample: (?P<name>[\w.-]+) -->\n)(?P<body>.*?)(<!-- /sample -->)", re.S)
 DOC_DATE = "2026-11-27"  # every date a sample shows; the real runs use today's
-DEMO_NAMESPACE = uuid.UUID("5b1f0c52-3f7e-4c1e-9a57-2d0d9a1f6e10")  # agent.commands.demo's: the same ids
 RETRIEVED_AT = datetime.date(2025, 1, 2)  # offline payload samples: a fixed retrieval date
 NO_HINTS = uuid.UUID("3f2b9c1e-8d4a-4c2e-9b1f-0a2b3c4d5e6f")
 _LOG_TS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z ", re.M)
@@ -63,8 +62,7 @@ class World:
     run_ids: dict[str, str] = field(default_factory=dict)
     banner: str = ""
 
-    def cli(self, *argv: str, stdin: str | None = None, env: dict[str, str] | None = None,
-            raw: bool = False) -> Result:
+    def cli(self, *argv: str, env: dict[str, str] | None = None, raw: bool = False) -> Result:
         """Run `zyntro-enrich ARGV` in this process with the world's environment; capture both streams."""
         from agent.cli import main as cli_main
 
@@ -76,7 +74,7 @@ class World:
             os.environ.update(self.env)
             os.environ.update(env or {})
             os.chdir(self.tmp)
-            sys.stdin = io.StringIO(stdin or "")
+            sys.stdin = io.StringIO("")  # nothing asks, nothing waits
             with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
                 try:
                     code = cli_main(list(argv))
@@ -117,6 +115,7 @@ class World:
 @contextlib.contextmanager
 def world() -> Iterator[World]:
     """The shared sandbox (a file database in a temp dir) with the demo contacts at the demo's fixed ids."""
+    from agent.commands.demo import DEMO_NAMESPACE  # the demo's contact ids, so samples name the same people
     from agent.demo import DEMO_CONTACTS, write_replay_dir
     from agent.zyntro.sandbox import Sandbox
 
@@ -149,13 +148,13 @@ def _banner(sandbox: object) -> str:
 
 # --- rendering --------------------------------------------------------------------------------------
 
-def shell(result: Result, *, shown: str | None = None, logs: bool = False, keep: Callable[[str], bool] | None = None) -> str:
+def shell(result: Result, *, shown: str | None = None, logs: bool = False) -> str:
     """A transcript: `$ command`, stderr (errors; log lines only when `logs`), stdout, `(exit N)` unless 0."""
     command = shown or "zyntro-enrich " + " ".join(shlex.quote(a) for a in result.argv)
     lines = [f"$ {command}"]
     for line in result.err.splitlines():
         is_log = re.match(r"^(DEBUG|INFO|WARNING|ERROR) \S+: ", line) is not None
-        if "━" in line or (is_log and not logs) or (keep is not None and not keep(line)):
+        if "━" in line or (is_log and not logs):  # the progress bar's last frame, log records
             continue
         lines.append(line)
     lines += result.out.rstrip("\n").splitlines() if result.out.strip() else []
@@ -217,8 +216,9 @@ def sample_enrich_dry_run(w: World) -> str:
     """README: one contact, one URL, `--dry-run` (nothing posted, nothing tracked)."""
     r = w.cli("enrich", "https://github.com/adaquinlan", "--contact-id", w.contacts["Ada Quinlan"],
               "--name", "Ada Quinlan", "--company", "Quillmetrics", "--dry-run")
-    return fence(shell(r, shown="zyntro-enrich enrich https://github.com/adaquinlan --contact-id "
-                                f"{w.contacts['Ada Quinlan']} \\\n    --name \"Ada Quinlan\" --company Quillmetrics --dry-run"))
+    shown = (f"zyntro-enrich enrich https://github.com/adaquinlan --contact-id {w.contacts['Ada Quinlan']} \\\n"
+             '    --name "Ada Quinlan" --company Quillmetrics --dry-run')
+    return fence(shell(r, shown=shown))
 
 
 def sample_enrich_json(w: World) -> str:
@@ -229,14 +229,13 @@ def sample_enrich_json(w: World) -> str:
 
 
 def sample_enrich_batch(w: World) -> str:
-    rows = ["contact_id,name,email,company,urls"]
-    from agent.demo import DEMO_CONTACTS
-
-    for spec in DEMO_CONTACTS:
-        if spec["name"] in ("Ada Quinlan", "Elena Marsh"):
-            rows.append(f"{w.contacts[spec['name']]},{spec['name']},{spec['email']},{spec['company'] or ''},"
-                        + " ".join(spec["urls"]))
-    rows.append("elena-marsh,Elena Marsh,,,https://github.com/emarsh")
+    """A CRM export's column names, a handle, a bare domain, several URLs in a cell, and one bad row."""
+    ada, elena = w.contacts["Ada Quinlan"], w.contacts["Elena Marsh"]
+    rows = ["Contact ID,Full Name,Work Email,Company,LinkedIn,GitHub,Twitter,Website",
+            f"{ada},Ada Quinlan,ada@quillmetrics.example,Quillmetrics,https://www.linkedin.com/in/ada-quinlan,"
+            "adaquinlan,@adaquinlan,",
+            f"{elena},Elena Marsh,elena@brightfold.example,Brightfold,,emarsh,,www.brightfold.example/team/elena-marsh",
+            "elena-marsh,Elena Marsh,,,,emarsh,,"]
     w.write("contacts.csv", "\n".join(rows) + "\n")
     r = w.cli("enrich", "--batch", "contacts.csv", "--concurrency", "1")
     return fence("$ cat contacts.csv\n" + "\n".join(rows) + "\n" + shell(r))
@@ -259,7 +258,6 @@ def sample_review(w: World) -> str:
     if queued.code:
         raise SystemExit(f"docs_samples: enrich --review failed:\n{queued.err}")
     listed = w.cli("review", "list")
-    drafts = [int(m.group(1)) for m in re.finditer(r"^\s*(\d+)\s+queued\b", listed.out, re.M)]
     approve = w.cli("review", "approve", "--all", "--origin", "GitHub", "--note", "checked the repos")
     personal = _draft_of(listed.out, "Personal")
     w.write("bad.json", json.dumps({"info": "a freelance cartographer", "source_url": "https://chiara-valdes.example/",
@@ -273,7 +271,6 @@ def sample_review(w: World) -> str:
     other = _draft_of(listed.out, "Inkwell")
     reject = w.cli("review", "reject", str(other), "--note", "a blog post, not the profile")
     activity = w.cli("review", "activity", "--limit", "4")
-    del drafts
     return fence("\n".join(shell(r) for r in (listed, approve, bad, good, reject, activity)))
 
 
@@ -382,7 +379,8 @@ EXTRACT_KINDS = (
 
 def sample_extract_linkedin(w: World) -> str:
     r = w.cli("extract", "https://se.linkedin.com/in/mara-lindqvist-7b2a1", "--from-file",
-              str(ROOT / "tests/pages/linkedin_person.html"), "--name", "Mara Lindqvist", "--company", "Nordvik Robotics")
+              str(ROOT / "tests/pages/linkedin_person.html"), "--name", "Mara Lindqvist",
+              "--company", "Nordvik Robotics")
     return fence(shell(r, shown="zyntro-enrich extract https://se.linkedin.com/in/mara-lindqvist-7b2a1 \\\n"
                                "    --from-file tests/pages/linkedin_person.html --name \"Mara Lindqvist\" "
                                "--company \"Nordvik Robotics\"").replace(str(ROOT) + "/", ""))
