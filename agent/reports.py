@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Any
 
@@ -43,6 +44,25 @@ class ProfileReport(BaseModel):
     sources: list[SourceReport] = Field(default_factory=list)
     draft_id: int | None = None
     llm_usage: dict[str, Any] | None = None  # input/output tokens and estimated cost, when an LLM condensed it
+
+    def set_aside(self) -> dict[str, str]:
+        """Sources read but left out of this profile, URL -> why ("someone else" or "not tied").
+
+        A page about someone else (its identity did not match) is never condensed; a page that nothing
+        ties to the contact is left out when another page of the origin is tied (agent.pipeline says
+        so in the warnings: "left out (nothing ties it to the contact) URL").
+        """
+        read = [s for s in self.sources if s.outcome is Outcome.ok]
+        aside = {s.url: "someone else" for s in read if s.identity is not None and s.identity.matched is False}
+        for warning in self.warnings:
+            found = _LEFT_OUT.match(warning)
+            if found and found["url"] not in aside and any(s.url == found["url"] for s in read):
+                aside[found["url"]] = "someone else" if found["why"] == "about someone else" else "not tied"
+        return aside
+
+
+# How agent.pipeline words a page left out of a profile: "left out (WHY) URL" or "left out (WHY) URL: reason".
+_LEFT_OUT = re.compile(r"left out \((?P<why>[^)]*)\) (?P<url>\S+?)(?=: |$)")
 
 
 class ContactReport(BaseModel):
