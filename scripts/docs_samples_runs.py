@@ -12,8 +12,12 @@ import io
 import json
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from docs_samples_world import DOC_DATE, NO_HINTS, RETRIEVED_AT, ROOT, World, fence, shell
+
+if TYPE_CHECKING:
+    from agent.models import Contact
 
 __all__ = ["SAMPLES"]
 
@@ -63,28 +67,49 @@ def _renumber_profiles(text: str) -> str:
 
 def sample_enrich_dry_run(w: World) -> str:
     """README: one contact, one URL, `--dry-run` (nothing posted, nothing tracked)."""
-    r = w.cli("enrich", "https://github.com/adaquinlan", "--contact-id", w.contacts["Ada Quinlan"],
-              "--name", "Ada Quinlan", "--company", "Quillmetrics", "--dry-run")
-    shown = (f"zyntro-enrich enrich https://github.com/adaquinlan --contact-id {w.contacts['Ada Quinlan']} \\\n"
-             '    --name "Ada Quinlan" --company Quillmetrics --dry-run')
+    r = w.cli(
+        "enrich",
+        "https://github.com/adaquinlan",
+        "--contact-id",
+        w.contacts["Ada Quinlan"],
+        "--name",
+        "Ada Quinlan",
+        "--company",
+        "Quillmetrics",
+        "--dry-run",
+    )
+    shown = (
+        f"zyntro-enrich enrich https://github.com/adaquinlan --contact-id {w.contacts['Ada Quinlan']} \\\n"
+        '    --name "Ada Quinlan" --company Quillmetrics --dry-run'
+    )
     return fence(shell(r, shown=shown))
 
 
 def sample_enrich_json(w: World) -> str:
-    r = w.cli("enrich", "https://github.com/dosei", "https://www.linkedin.com/in/dmitri-osei",
-              "https://github.com/no-such-person-here", "--contact-id", w.contacts["Dmitri Osei"],
-              "--name", "Dmitri Osei", "--json")
+    r = w.cli(
+        "enrich",
+        "https://github.com/dosei",
+        "https://www.linkedin.com/in/dmitri-osei",
+        "https://github.com/no-such-person-here",
+        "--contact-id",
+        w.contacts["Dmitri Osei"],
+        "--name",
+        "Dmitri Osei",
+        "--json",
+    )
     return fence(shell(r))
 
 
 def sample_enrich_batch(w: World) -> str:
     """A CRM export's column names, a handle, a bare domain, several URLs in a cell, and one bad row."""
     ada, elena = w.contacts["Ada Quinlan"], w.contacts["Elena Marsh"]
-    rows = ["Contact ID,Full Name,Work Email,Company,LinkedIn,GitHub,Twitter,Website",
-            f"{ada},Ada Quinlan,ada@quillmetrics.example,Quillmetrics,https://www.linkedin.com/in/ada-quinlan,"
-            "adaquinlan,@adaquinlan,",
-            f"{elena},Elena Marsh,elena@brightfold.example,Brightfold,,emarsh,,www.brightfold.example/team/elena-marsh",
-            "elena-marsh,Elena Marsh,,,,emarsh,,"]
+    rows = [
+        "Contact ID,Full Name,Work Email,Company,LinkedIn,GitHub,Twitter,Website",
+        f"{ada},Ada Quinlan,ada@quillmetrics.example,Quillmetrics,https://www.linkedin.com/in/ada-quinlan,"
+        "adaquinlan,@adaquinlan,",
+        f"{elena},Elena Marsh,elena@brightfold.example,Brightfold,,emarsh,,www.brightfold.example/team/elena-marsh",
+        "elena-marsh,Elena Marsh,,,,emarsh,,",
+    ]
     w.write("contacts.csv", "\n".join(rows) + "\n")
     r = w.cli("enrich", "--batch", "contacts.csv", "--concurrency", "1")
     return fence("$ cat contacts.csv\n" + "\n".join(rows) + "\n" + shell(r))
@@ -99,9 +124,19 @@ def sample_refresh(w: World) -> str:
 def sample_review(w: World) -> str:
     from agent.demo import DEMO_CONTACTS
 
-    rows = [json.dumps({"contact_id": w.contacts[s["name"]], "name": s["name"], "email": s["email"],
-                        "company": s["company"], "urls": s["urls"]})
-            for s in DEMO_CONTACTS if s["name"] in ("Bruno Okafor", "Chiara Valdes")]
+    rows = [
+        json.dumps(
+            {
+                "contact_id": w.contacts[s["name"]],
+                "name": s["name"],
+                "email": s["email"],
+                "company": s["company"],
+                "urls": s["urls"],
+            }
+        )
+        for s in DEMO_CONTACTS
+        if s["name"] in ("Bruno Okafor", "Chiara Valdes")
+    ]
     w.write("review.jsonl", "\n".join(rows) + "\n")
     queued = w.cli("enrich", "--batch", "review.jsonl", "--review", "--concurrency", "1")
     if queued.code:
@@ -109,8 +144,18 @@ def sample_review(w: World) -> str:
     listed = w.cli("review", "list")
     approve = w.cli("review", "approve", "--all", "--origin", "GitHub", "--note", "checked the repos")
     personal = _draft_of(listed.out, "Personal")
-    w.write("bad.json", json.dumps({"info": "a freelance cartographer", "source_url": "https://chiara-valdes.example/",
-                                    "retrieved_at": DOC_DATE}, indent=2) + "\n")
+    w.write(
+        "bad.json",
+        json.dumps(
+            {
+                "info": "a freelance cartographer",
+                "source_url": "https://chiara-valdes.example/",
+                "retrieved_at": DOC_DATE,
+            },
+            indent=2,
+        )
+        + "\n",
+    )
     bad = w.cli("review", "edit", str(personal), "--file", "bad.json")
     shown = json.loads(w.cli("review", "show", str(personal), "--json", raw=True).out)
     payload = dict(shown.get("payload") or shown.get("draft", {}).get("payload") or {})
@@ -137,35 +182,63 @@ def sample_sandbox(w: World) -> str:
 def sample_post(w: World) -> str:
     ada = str(w.sandbox.creds.contact_id)
     other = str(w.sandbox.creds.other_contact_id)
-    w.write("ada.json", json.dumps({
-        "summary": "Ada Quinlan is Head of Data Platform at Quillmetrics, based in Edinburgh.",
-        "job_title": "Head of Data Platform", "employer": "Quillmetrics", "location": "Edinburgh",
-        "source_url": "https://www.quillmetrics.example/team", "retrieved_at": DOC_DATE}, indent=2) + "\n")
+    w.write(
+        "ada.json",
+        json.dumps(
+            {
+                "summary": "Ada Quinlan is Head of Data Platform at Quillmetrics, based in Edinburgh.",
+                "job_title": "Head of Data Platform",
+                "employer": "Quillmetrics",
+                "location": "Edinburgh",
+                "source_url": "https://www.quillmetrics.example/team",
+                "retrieved_at": DOC_DATE,
+            },
+            indent=2,
+        )
+        + "\n",
+    )
     w.write("list.json", "[]\n")
-    parts = [shell(w.cli("post", "ada.json", "--contact-id", ada, "--source", "Company Website"), logs=True),
-             shell(w.cli("post", "ada.json", "--contact-id", ada, "--source", "LinkedIn", "--json")),
-             shell(w.cli("post", "ada.json", "--contact-id", ada, "--source", "LinkedIn", "--api-version", "v2")),
-             shell(w.cli("post", "ada.json", "--contact-id", other, "--source", "LinkedIn")),
-             shell(w.cli("post", "list.json", "--contact-id", ada, "--source", "LinkedIn")),
-             shell(w.cli("post", "ada.json", "--contact-id", "ada", "--source", "LinkedIn"))]
-    v2 = w.cli("post", "ada.json", "--contact-id", ada, "--source", "LinkedIn",
-               env={"ZYNTRO_API_VERSION": "v2", "ZYNTRO_DEVELOPER_SECRET": ""})
-    parts.append(shell(v2, shown=f"ZYNTRO_API_VERSION=v2 ZYNTRO_DEVELOPER_SECRET= zyntro-enrich post ada.json "
-                                 f"--contact-id {ada} --source LinkedIn"))
+    parts = [
+        shell(w.cli("post", "ada.json", "--contact-id", ada, "--source", "Company Website"), logs=True),
+        shell(w.cli("post", "ada.json", "--contact-id", ada, "--source", "LinkedIn", "--json")),
+        shell(w.cli("post", "ada.json", "--contact-id", ada, "--source", "LinkedIn", "--api-version", "v2")),
+        shell(w.cli("post", "ada.json", "--contact-id", other, "--source", "LinkedIn")),
+        shell(w.cli("post", "list.json", "--contact-id", ada, "--source", "LinkedIn")),
+        shell(w.cli("post", "ada.json", "--contact-id", "ada", "--source", "LinkedIn")),
+    ]
+    v2 = w.cli(
+        "post",
+        "ada.json",
+        "--contact-id",
+        ada,
+        "--source",
+        "LinkedIn",
+        env={"ZYNTRO_API_VERSION": "v2", "ZYNTRO_DEVELOPER_SECRET": ""},
+    )
+    parts.append(
+        shell(
+            v2,
+            shown=f"ZYNTRO_API_VERSION=v2 ZYNTRO_DEVELOPER_SECRET= zyntro-enrich post ada.json "
+            f"--contact-id {ada} --source LinkedIn",
+        )
+    )
     faults = w.sandbox.faults
     faults.push("status", status=429, retry_after=1, times=2)
-    parts.append("$ curl -s -X POST $ZYNTRO_BASE_URL/_sandbox/faults "
-                 "-d '{\"kind\": \"status\", \"status\": 429, \"retry_after\": \"1\", \"times\": 2}'")
+    parts.append(
+        "$ curl -s -X POST $ZYNTRO_BASE_URL/_sandbox/faults "
+        '-d \'{"kind": "status", "status": 429, "retry_after": "1", "times": 2}\''
+    )
     parts.append(shell(w.cli("post", "ada.json", "--contact-id", ada, "--source", "GitHub"), logs=True))
     faults.push("drop", after=True)
-    parts.append("$ curl -s -X POST $ZYNTRO_BASE_URL/_sandbox/faults -d '{\"kind\": \"drop\", \"after\": true}'")
+    parts.append('$ curl -s -X POST $ZYNTRO_BASE_URL/_sandbox/faults -d \'{"kind": "drop", "after": true}\'')
     parts.append(shell(w.cli("post", "ada.json", "--contact-id", ada, "--source", "GitHub")))
     faults.push("status", status=500, after=True)
-    parts.append("$ curl -s -X POST $ZYNTRO_BASE_URL/_sandbox/faults "
-                 "-d '{\"kind\": \"status\", \"status\": 500, \"after\": true}'")
+    parts.append(
+        '$ curl -s -X POST $ZYNTRO_BASE_URL/_sandbox/faults -d \'{"kind": "status", "status": 500, "after": true}\''
+    )
     parts.append(shell(w.cli("post", "ada.json", "--contact-id", ada, "--source", "GitHub")))
     stored = len(w.sandbox.profiles(ada))
-    parts.append(f"$ curl -s \"$ZYNTRO_BASE_URL/_sandbox/profiles?contact_id={ada}\" | jq length\n{stored}")
+    parts.append(f'$ curl -s "$ZYNTRO_BASE_URL/_sandbox/profiles?contact_id={ada}" | jq length\n{stored}')
     return fence("\n".join(parts))
 
 
@@ -176,15 +249,27 @@ def sample_fetch(w: World) -> str:
     site = Site()
     try:
         site.add("/robots.txt", Reply("User-agent: *\nDisallow: /private/\n", content_type="text/plain"))
-        site.add("/about.html", Reply("<!doctype html><html><head><title>About Example Widgets</title></head><body>"
-                                      "<h1>About us</h1><p>Example Widgets makes small, sturdy widgets for "
-                                      "laboratories and workshops. We are twelve people in a converted mill, "
-                                      "and we answer every email ourselves.</p></body></html>"))
-        script = ("document.getElementById('root').innerHTML = '<h1>Our team</h1><p>Ada (engineering) has been "
-                  "with Example Widgets for years and leads a small group of specialists.</p>';")
-        site.add("/app.html", Reply("<!doctype html><html><head><title>Team</title></head><body><noscript>Please "
-                                    "enable JavaScript to see our team.</noscript><div id=\"root\"></div>"
-                                    f"<script>{script}</script></body></html>"))
+        site.add(
+            "/about.html",
+            Reply(
+                "<!doctype html><html><head><title>About Example Widgets</title></head><body>"
+                "<h1>About us</h1><p>Example Widgets makes small, sturdy widgets for "
+                "laboratories and workshops. We are twelve people in a converted mill, "
+                "and we answer every email ourselves.</p></body></html>"
+            ),
+        )
+        script = (
+            "document.getElementById('root').innerHTML = '<h1>Our team</h1><p>Ada (engineering) has been "
+            "with Example Widgets for years and leads a small group of specialists.</p>';"
+        )
+        site.add(
+            "/app.html",
+            Reply(
+                "<!doctype html><html><head><title>Team</title></head><body><noscript>Please "
+                'enable JavaScript to see our team.</noscript><div id="root"></div>'
+                f"<script>{script}</script></body></html>"
+            ),
+        )
         site.add("/private/page.html", Reply("<html><body>private</body></html>"))
         env = {"ZYNTRO_ENRICH_ALLOW_PRIVATE": "1", "ZYNTRO_ENRICH_DELAY": "0", "ZYNTRO_ENRICH_REPLAY_DIR": ""}
         base = site.base
@@ -227,12 +312,24 @@ EXTRACT_KINDS = (
 
 
 def sample_extract_linkedin(w: World) -> str:
-    r = w.cli("extract", "https://se.linkedin.com/in/mara-lindqvist-7b2a1", "--from-file",
-              str(ROOT / "tests/pages/linkedin_person.html"), "--name", "Mara Lindqvist",
-              "--company", "Nordvik Robotics")
-    return fence(shell(r, shown="zyntro-enrich extract https://se.linkedin.com/in/mara-lindqvist-7b2a1 \\\n"
-                               "    --from-file tests/pages/linkedin_person.html --name \"Mara Lindqvist\" "
-                               "--company \"Nordvik Robotics\"").replace(str(ROOT) + "/", ""))
+    r = w.cli(
+        "extract",
+        "https://se.linkedin.com/in/mara-lindqvist-7b2a1",
+        "--from-file",
+        str(ROOT / "tests/pages/linkedin_person.html"),
+        "--name",
+        "Mara Lindqvist",
+        "--company",
+        "Nordvik Robotics",
+    )
+    return fence(
+        shell(
+            r,
+            shown="zyntro-enrich extract https://se.linkedin.com/in/mara-lindqvist-7b2a1 \\\n"
+            '    --from-file tests/pages/linkedin_person.html --name "Mara Lindqvist" '
+            '--company "Nordvik Robotics"',
+        ).replace(str(ROOT) + "/", "")
+    )
 
 
 def sample_extract_kinds(w: World) -> str:
@@ -272,25 +369,32 @@ def sample_offline_payloads(w: World) -> str:
         extractions = [route(urls[name]).parse(page_from_file(FIXTURES / name, urls[name])) for name in files]
         found = source_kind(extractions)
         if found != kind:
-            raise SystemExit(f"docs_samples: {', '.join(files)} now read as {found!r}, not {kind!r}: "
-                             "pick another fixture for this kind in OFFLINE_SAMPLES")
-        draft = asyncio.run(OfflineCondenser().condense(contact, extractions[0].profile_source, extractions,
-                                                        RETRIEVED_AT))
+            raise SystemExit(
+                f"docs_samples: {', '.join(files)} now read as {found!r}, not {kind!r}: "
+                "pick another fixture for this kind in OFFLINE_SAMPLES"
+            )
+        draft = asyncio.run(
+            OfflineCondenser().condense(contact, extractions[0].profile_source, extractions, RETRIEVED_AT)
+        )
         drafts.append(draft)
         paths = ", ".join(f"`tests/pages/{name}`" for name in files)
-        parts.append(f'**{kind}** ({paths}; `profile_source` "{draft.profile_source}"; violations '
-                     f"{len(draft.violations)}, dropped {len(draft.grounding)}, repairs {len(draft.repairs)}):\n\n"
-                     + fence(json.dumps(draft.payload, indent=2, ensure_ascii=False), "json"))
+        parts.append(
+            f'**{kind}** ({paths}; `profile_source` "{draft.profile_source}"; violations '
+            f"{len(draft.violations)}, dropped {len(draft.grounding)}, repairs {len(draft.repairs)}):\n\n"
+            + fence(json.dumps(draft.payload, indent=2, ensure_ascii=False), "json")
+        )
     names = sorted({d.condenser for d in drafts})
     versions = sorted({str(d.prompt_version) for d in drafts})
     evidence = ", ".join(f"`{key}`: {p.evidence!r}" for key, p in drafts[-1].provenance.items())
-    parts.append(f"All drafts: condenser {', '.join(f'`{n}`' for n in names)}, prompt_version "
-                 f"{', '.join(f'`{v}`' for v in versions)}. Provenance of the last one (key -> evidence): "
-                 f"{evidence}.\n")
+    parts.append(
+        f"All drafts: condenser {', '.join(f'`{n}`' for n in names)}, prompt_version "
+        f"{', '.join(f'`{v}`' for v in versions)}. Provenance of the last one (key -> evidence): "
+        f"{evidence}.\n"
+    )
     return "\n".join(parts)
 
 
-def _with_fake_llm(w: World, contact: object, source: str, extractions: list, reply: str):
+def _with_fake_llm(w: World, contact: Contact, source: str, extractions: list, reply: str):
     """Condense with the LLM condenser (the real openai client) against the tests' fake server on loopback."""
     from pydantic import SecretStr
 
@@ -301,8 +405,12 @@ def _with_fake_llm(w: World, contact: object, source: str, extractions: list, re
     fake = FakeLLM().start()
     try:
         fake.script(completion(reply, usage=None))  # no usage from the server: tokens are estimated
-        settings = Settings(home=w.tmp / "home", llm=LLMSettings(
-            api_key=SecretStr("sk-docs-example"), base_url=fake.base_url, mode="openai", model="gpt-4o-mini"))
+        settings = Settings(
+            home=w.tmp / "home",
+            llm=LLMSettings(
+                api_key=SecretStr("sk-docs-example"), base_url=fake.base_url, mode="openai", model="gpt-4o-mini"
+            ),
+        )
         meter = Meter(settings.llm)
 
         async def go():
@@ -322,16 +430,40 @@ def sample_llm(w: World) -> str:
     from tests.support.condense import answer, samples
 
     source, extractions = samples()["linkedin_person"]
-    reply = answer("Jane Doe is a Berlin-based Staff Engineer at Acme Robotics working on motion planning. "
-                   "She previously led AI research at Initech.",
-                   {"job_title": "Staff Engineer", "employer": "Acme Robotics", "followers_count": 3893,
-                    "focus_areas": ["motion planning", "quantum finance"], "previous_employer": "Initech"})
+    reply = answer(
+        "Jane Doe is a Berlin-based Staff Engineer at Acme Robotics working on motion planning. "
+        "She previously led AI research at Initech.",
+        {
+            "job_title": "Staff Engineer",
+            "employer": "Acme Robotics",
+            "followers_count": 3893,
+            "focus_areas": ["motion planning", "quantum finance"],
+            "previous_employer": "Initech",
+        },
+    )
     draft, meter, sent = _with_fake_llm(w, Contact(contact_id=NO_HINTS, name="Jane Doe"), source, extractions, reply)
-    shown = {key: getattr(draft, key) for key in ("payload", "grounding", "violations", "repairs", "condenser",
-                                                  "prompt_version", "input_tokens", "output_tokens", "cost_usd")}
+    shown = {
+        key: getattr(draft, key)
+        for key in (
+            "payload",
+            "grounding",
+            "violations",
+            "repairs",
+            "condenser",
+            "prompt_version",
+            "input_tokens",
+            "output_tokens",
+            "cost_usd",
+        )
+    }
     user = next(m["content"] for m in sent if m["role"] == "user")
-    return fence(json.dumps(shown, indent=2, ensure_ascii=False, default=str) + "\n" + meter.describe()
-                 + "\n---- user message sent ----\n" + user)
+    return fence(
+        json.dumps(shown, indent=2, ensure_ascii=False, default=str)
+        + "\n"
+        + meter.describe()
+        + "\n---- user message sent ----\n"
+        + user
+    )
 
 
 def sample_hostile(w: World) -> str:
@@ -344,8 +476,9 @@ def sample_hostile(w: World) -> str:
     contact = Contact(contact_id=NO_HINTS, name="Tamsin Orle")
     obeyed, _, _ = _with_fake_llm(w, contact, extraction.profile_source, [extraction], obeying_answer())
     with contextlib.redirect_stderr(io.StringIO()):
-        offline = asyncio.run(OfflineCondenser().condense(contact, extraction.profile_source, [extraction],
-                                                          RETRIEVED_AT))
+        offline = asyncio.run(
+            OfflineCondenser().condense(contact, extraction.profile_source, [extraction], RETRIEVED_AT)
+        )
     parts = []
     for label, draft in (("the LLM (a fake model that obeys the page)", obeyed), ("offline", offline)):
         parts.append(f"# {label}: {draft.condenser}\n" + json.dumps(draft.payload, indent=2, ensure_ascii=False))
@@ -370,4 +503,3 @@ SAMPLES: dict[str, Callable[[World], str]] = {
     "llm-request": sample_llm,
     "hostile-page": sample_hostile,
 }
-

@@ -19,6 +19,10 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from agent.zyntro.sandbox import Sandbox
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # agent, extractors and tests.support, also when run from elsewhere
@@ -47,7 +51,7 @@ class World:
     tmp: Path
     env: dict[str, str] = field(default_factory=dict)
     contacts: dict[str, str] = field(default_factory=dict)  # name -> contact_id
-    sandbox: object = None
+    sandbox: Any = None  # agent.zyntro.sandbox.Sandbox, imported only when the world starts
     run_ids: dict[str, str] = field(default_factory=dict)
     banner: str = ""
 
@@ -119,23 +123,26 @@ def world() -> Iterator[World]:
                 cid = str(uuid.uuid5(DEMO_NAMESPACE, spec["name"]))
                 w.contacts[spec["name"]] = sandbox.add_contact(contact_id=cid, **hints)
             w.env = dict(sandbox.settings_env())
-            w.env.update({
-                "ZYNTRO_ENRICH_REPLAY_DIR": str(write_replay_dir(tmp / "replay")),
-                "ZYNTRO_ENRICH_DELAY": "0",
-                "ZYNTRO_ENRICH_ROBOTS_OVERRIDE": "linkedin.com,x.com",
-                "ZYNTRO_ENRICH_LLM": "offline",
-                "ZYNTRO_ENRICH_HOME": str(tmp / "home"),
-            })
+            w.env.update(
+                {
+                    "ZYNTRO_ENRICH_REPLAY_DIR": str(write_replay_dir(tmp / "replay")),
+                    "ZYNTRO_ENRICH_DELAY": "0",
+                    "ZYNTRO_ENRICH_ROBOTS_OVERRIDE": "linkedin.com,x.com",
+                    "ZYNTRO_ENRICH_LLM": "offline",
+                    "ZYNTRO_ENRICH_HOME": str(tmp / "home"),
+                }
+            )
             yield w
 
 
-def _banner(sandbox: object) -> str:
+def _banner(sandbox: Sandbox) -> str:
     from agent.commands.sandbox import banner
 
     return "\n".join(banner(sandbox))
 
 
 # --- rendering --------------------------------------------------------------------------------------
+
 
 def shell(result: Result, *, shown: str | None = None, logs: bool = False) -> str:
     """A transcript: `$ command`, stderr (errors; log lines only when `logs`), stdout, `(exit N)` unless 0."""
@@ -154,4 +161,3 @@ def shell(result: Result, *, shown: str | None = None, logs: bool = False) -> st
 
 def fence(text: str, lang: str = "") -> str:
     return f"```{lang}\n{text.rstrip()}\n```\n"
-

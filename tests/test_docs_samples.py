@@ -13,11 +13,19 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_every_sample_matches_what_the_commands_print() -> None:
     # A separate process: the script runs the CLI in-process many times, with its own environment and cwd.
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ZYNTRO", "OPENAI"))}
-    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "docs_samples.py"), "--check"], cwd=ROOT,
-                          env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "docs_samples.py"), "--check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, (
         "docs samples drifted; run `.venv/bin/python scripts/docs_samples.py` and commit the docs:\n"
-        + done.stdout + done.stderr[-3000:])
+        + done.stdout
+        + done.stderr[-3000:]
+    )
 
 
 def test_every_sample_marker_has_a_generator() -> None:
