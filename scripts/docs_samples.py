@@ -8,7 +8,7 @@ between the markers belongs to this script. Each sample runs the CLI in-process 
 against one local Zyntro sandbox seeded with the demo contacts and the demo's pages replayed
 (agent.demo), or parses the recorded pages in tests/pages/ (`extract --from-file`, the offline
 condenser). No network, no LLM. The world is in docs_samples_world.py, the samples in
-docs_samples_runs.py. What changes from run to run is normalised so the text is stable:
+docs_samples_runs.py and docs_samples_pages.py. What changes from run to run is normalised so the text is stable:
 run ids, dates and times, ports, temporary paths; log timestamps are left out.
 """
 
