@@ -170,7 +170,8 @@ def sample_offline_payloads(w: World) -> str:
             + fence(json.dumps(draft.payload, indent=2, ensure_ascii=False), "json")
         )
     names = sorted({d.condenser for d in drafts})
-    versions = sorted({str(d.prompt_version) for d in drafts})
+    # The offline version hashes the template code, so any edit there changes it: shown as its form only.
+    versions = sorted({re.sub(r"^offline-[0-9a-f]{12}$", "offline-<hash>", str(d.prompt_version)) for d in drafts})
     evidence = ", ".join(f"`{key}`: {p.evidence!r}" for key, p in drafts[-1].provenance.items())
     parts.append(
         f"All drafts: condenser {', '.join(f'`{n}`' for n in names)}, prompt_version "
