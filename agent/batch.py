@@ -57,15 +57,21 @@ def _item(cells: Cells, line: int) -> BatchItem:
     row = contact_row(cells)
     raw_id = str(row.get("contact_id") or "").strip()
     if not raw_id:
-        raise ValueError("the contact id is empty" if _has(cells, "contact_id") else
-                         f"no contact id (keys found: {_names(cells) or 'none'}; accepted: {accepted('contact_id')})")
+        raise ValueError(
+            "the contact id is empty"
+            if _has(cells, "contact_id")
+            else f"no contact id (keys found: {_names(cells) or 'none'}; accepted: {accepted('contact_id')})"
+        )
     try:
         UUID(raw_id)
     except ValueError:
         raise ValueError(f"contact_id {raw_id!r} is not a UUID") from None
     if not row["urls"]:
-        raise ValueError("no URLs given" if _has(cells, "urls") else
-                         f"no URLs (keys found: {_names(cells) or 'none'}; accepted: {accepted('urls')})")
+        raise ValueError(
+            "no URLs given"
+            if _has(cells, "urls")
+            else f"no URLs (keys found: {_names(cells) or 'none'}; accepted: {accepted('urls')})"
+        )
     hints = {k: row[k] for k in _HINTS if k in row}
     try:
         contact = Contact(contact_id=raw_id, **hints)
@@ -120,13 +126,21 @@ def _header(header: list[str], name: str, out: BatchFile) -> list[Column | None]
     if bad:
         raise UsageError(f"{name} line 1: the header line is not valid UTF-8 ({bad}): save the file as UTF-8")
     columns = [classify(h) if h.strip() else None for h in header]
-    missing = [what for what, found in (("contact id column", any(c and c.field == "contact_id" for c in columns)),
-                                        ("URL column", any(c and c.source for c in columns))) if not found]
+    missing = [
+        what
+        for what, found in (
+            ("contact id column", any(c and c.field == "contact_id" for c in columns)),
+            ("URL column", any(c and c.source for c in columns)),
+        )
+        if not found
+    ]
     if missing:
         found = ", ".join(_shown(h) for h in header[:30] if h.strip()) or "none"
-        raise UsageError(f"{name}: the header line has no {' and no '.join(missing)} (columns found: {found}); "
-                         f"contact id: {accepted('contact_id')}; URLs: {accepted('urls')} "
-                         "(see zyntro-enrich enrich --help)")
+        raise UsageError(
+            f"{name}: the header line has no {' and no '.join(missing)} (columns found: {found}); "
+            f"contact id: {accepted('contact_id')}; URLs: {accepted('urls')} "
+            "(see zyntro-enrich enrich --help)"
+        )
     unknown = [_shown(h) for h, c in zip(header, columns, strict=True) if c is None and h.strip()]
     if unknown:
         out.warnings.append(f"{name}: ignored columns that enrich does not use: {', '.join(unknown)}")
@@ -141,14 +155,22 @@ def _rows_csv(text: str, name: str, out: BatchFile):
             if not any(c.strip() for c in cells):
                 continue
             bad = _not_utf8(*cells)
-            extra = [c for c in cells[len(columns):] if c.strip()]
+            extra = [c for c in cells[len(columns) :] if c.strip()]
             if bad or extra:
-                yield f"line {reader.line_num}", _utf8_error(bad) if bad else ValueError(
-                    f"{len(cells)} cells but the header names {len(columns)}: put a cell that holds the "
-                    "separator in double quotes")
+                yield (
+                    f"line {reader.line_num}",
+                    _utf8_error(bad)
+                    if bad
+                    else ValueError(
+                        f"{len(cells)} cells but the header names {len(columns)}: put a cell that holds the "
+                        "separator in double quotes"
+                    ),
+                )
                 continue
-            yield f"line {reader.line_num}", [(c, cells[i] if i < len(cells) else "")
-                                              for i, c in enumerate(columns) if c is not None]
+            yield (
+                f"line {reader.line_num}",
+                [(c, cells[i] if i < len(cells) else "") for i, c in enumerate(columns) if c is not None],
+            )
     except csv.Error as exc:
         raise UsageError(f"{name} line {reader.line_num}: {_csv_problem(exc)}") from None
 
@@ -156,8 +178,10 @@ def _rows_csv(text: str, name: str, out: BatchFile):
 def _csv_problem(exc: csv.Error) -> str:
     limit = csv.field_size_limit()
     if "field limit" in str(exc):
-        return (f"a field is longer than {limit:,} characters, so the file is refused: contact rows are far "
-                "shorter; look for an unclosed quote before this line, which runs on to the end of the file")
+        return (
+            f"a field is longer than {limit:,} characters, so the file is refused: contact rows are far "
+            "shorter; look for an unclosed quote before this line, which runs on to the end of the file"
+        )
     return f"the CSV cannot be read ({exc}): fix the quoting on this line"
 
 
@@ -202,8 +226,10 @@ def _rows_json_array(text: str, name: str, unknown: dict[str, None]):
         rows = json.loads(text)
     except (json.JSONDecodeError, RecursionError) as exc:
         why = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
-        raise UsageError(f"{name}: starts with '[' but is not a JSON array ({why}); write one JSON object "
-                         "a line (JSONL) or a CSV with a header line") from None
+        raise UsageError(
+            f"{name}: starts with '[' but is not a JSON array ({why}); write one JSON object "
+            "a line (JSONL) or a CSV with a header line"
+        ) from None
     if not isinstance(rows, list):
         raise UsageError(f"{name}: not a JSON array of contacts")
     for number, row in enumerate(rows, start=1):

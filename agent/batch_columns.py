@@ -18,8 +18,18 @@ import re
 import textwrap
 from dataclasses import dataclass
 
-__all__ = ["FIELDS", "SOURCES", "Column", "accepted", "classify", "contact_row", "help_text", "key", "split_urls",
-           "to_url"]
+__all__ = [
+    "FIELDS",
+    "SOURCES",
+    "Column",
+    "accepted",
+    "classify",
+    "contact_row",
+    "help_text",
+    "key",
+    "split_urls",
+    "to_url",
+]
 
 # Contact fields and their accepted names, best first: when a row fills two of them (Email and
 # Work Email), the first one listed wins. `place` columns are joined ("Lisbon, Portugal") and used
@@ -30,14 +40,31 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "first_name": ("First Name", "Given Name", "First"),
     "last_name": ("Last Name", "Surname", "Family Name", "Last"),
     "email": ("email", "E-mail", "Work Email", "Email Address", "Business Email", "Mail"),
-    "company": ("company", "Company Name", "Organization", "Organisation", "Org", "Account", "Account Name",
-                "Employer"),
+    "company": (
+        "company",
+        "Company Name",
+        "Organization",
+        "Organisation",
+        "Org",
+        "Account",
+        "Account Name",
+        "Employer",
+    ),
     "location": ("location",),
     "place": ("City", "Town", "Region", "Province", "Country"),
 }
 # Source names a URL column may carry, before a suffix such as "url", "profile" or "handle".
-SOURCES = {"linkedin": "linkedin", "twitter": "x", "x": "x", "github": "github", "website": "web",
-           "homepage": "web", "site": "web", "web": "web", "blog": "web"}
+SOURCES = {
+    "linkedin": "linkedin",
+    "twitter": "x",
+    "x": "x",
+    "github": "github",
+    "website": "web",
+    "homepage": "web",
+    "site": "web",
+    "web": "web",
+    "blog": "web",
+}
 _SOURCE_SUFFIXES = ("profileurls", "profileurl", "profile", "urls", "url", "handle", "username", "links", "link")
 _GENERIC = {"urls", "links", "link", "profiles", "profileurls"}
 _PLACEHOLDERS = {"-", "--", "n/a", "none", "null"}  # what CRM exports write into an empty cell
@@ -45,8 +72,10 @@ _PLACEHOLDERS = {"-", "--", "n/a", "none", "null"}  # what CRM exports write int
 _HANDLES = {
     "github": (re.compile(r"@?([A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38})/?"), "https://github.com/{}"),
     "x": (re.compile(r"@?([A-Za-z0-9_]{1,15})"), "https://x.com/{}"),
-    "linkedin": (re.compile(r"/?((?:in|company|pub)/[^\s/?#]+|[A-Za-z0-9][A-Za-z0-9_-]{1,99})/?"),
-                 "https://www.linkedin.com/{}"),
+    "linkedin": (
+        re.compile(r"/?((?:in|company|pub)/[^\s/?#]+|[A-Za-z0-9][A-Za-z0-9_-]{1,99})/?"),
+        "https://www.linkedin.com/{}",
+    ),
 }
 _DOMAIN = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}(?::\d{1,5})?(?:[/?#]\S*)?")
 _NEW_URL = re.compile(r"\s*(?:[A-Za-z][A-Za-z0-9+.-]*://|www\.)")
@@ -158,21 +187,30 @@ def contact_row(cells: list[tuple[Column, object]]) -> dict:
 def accepted(field: str) -> str:
     """The accepted names of a field, for messages."""
     if field == "urls":
-        return ("urls, links, any name ending in 'url', or a source: LinkedIn, GitHub, Twitter, X, Website, "
-                "Homepage, Site")
+        return (
+            "urls, links, any name ending in 'url', or a source: LinkedIn, GitHub, Twitter, X, Website, Homepage, Site"
+        )
     return ", ".join(FIELDS[field])
 
 
 def help_text() -> str:
     """The column list and examples shown by `enrich --help`."""
-    rows = [("contact id", accepted("contact_id") + "  (required)"),
-            ("name", accepted("name") + ", or First Name + Last Name"),
-            ("email", accepted("email")), ("company", accepted("company")),
-            ("location", "location, or " + " / ".join(FIELDS["place"]) + " (joined)"),
-            ("URLs", "urls, links, any column ending in 'url', or a source column: LinkedIn, GitHub, "
-                     "Twitter, X, Website, Homepage, Site  (at least one)")]
-    table = "\n".join(textwrap.fill(names, width=98, initial_indent=f"  {label:<12} ", subsequent_indent=" " * 15)
-                      for label, names in rows)
+    rows = [
+        ("contact id", accepted("contact_id") + "  (required)"),
+        ("name", accepted("name") + ", or First Name + Last Name"),
+        ("email", accepted("email")),
+        ("company", accepted("company")),
+        ("location", "location, or " + " / ".join(FIELDS["place"]) + " (joined)"),
+        (
+            "URLs",
+            "urls, links, any column ending in 'url', or a source column: LinkedIn, GitHub, "
+            "Twitter, X, Website, Homepage, Site  (at least one)",
+        ),
+    ]
+    table = "\n".join(
+        textwrap.fill(names, width=98, initial_indent=f"  {label:<12} ", subsequent_indent=" " * 15)
+        for label, names in rows
+    )
     return f"""batch files (--batch FILE, or --batch - for stdin):
 CSV with a header line, or JSONL (one JSON object a line, same names as keys); the format is read
 from the content, not the file name. Names are matched ignoring case, spaces, '-' and '_':

@@ -43,8 +43,10 @@ _AUTH_WORDS = re.compile(
     r"owns this contact|owner|unauthori[sz]ed|forbidden|permission|allowlist",
     re.IGNORECASE,
 )
-_AUTH_HINT = ("check ZYNTRO_API_KEY, ZYNTRO_ORG_ID and ZYNTRO_MEMBER_ID (and ZYNTRO_DEVELOPER_SECRET for v2; "
-              "Zyntro app: Me > API & Webhooks), then re-run the same command")
+_AUTH_HINT = (
+    "check ZYNTRO_API_KEY, ZYNTRO_ORG_ID and ZYNTRO_MEMBER_ID (and ZYNTRO_DEVELOPER_SECRET for v2; "
+    "Zyntro app: Me > API & Webhooks), then re-run the same command"
+)
 
 
 def is_auth_error(exc: BaseException) -> bool:
@@ -81,8 +83,11 @@ class Breakers:
 
     def guard(self, fetcher: Any, condenser: Any, zyntro: Any | None) -> tuple[Any, Any, Any | None]:
         """The run's services wrapped so that every breaker sees what they do."""
-        return (_GuardedFetcher(fetcher, self), _GuardedCondenser(condenser, self),
-                None if zyntro is None else _GuardedZyntro(zyntro, self))
+        return (
+            _GuardedFetcher(fetcher, self),
+            _GuardedCondenser(condenser, self),
+            None if zyntro is None else _GuardedZyntro(zyntro, self),
+        )
 
     def attach(self, ctx: Any) -> None:
         """The RunContext whose `stopped` a tripped breaker sets (the runner and pipeline obey it)."""
@@ -110,9 +115,11 @@ class Breakers:
         else:
             return None
         breaker.not_started = [cid for cid in asked if cid not in started]
-        breaker.not_done = (f"{len(breaker.not_started)} of {len(asked)} contact(s) not started; profiles left "
-                            "undone are marked failed with the reason; re-run the same command to continue "
-                            "(what was posted is not posted again)")
+        breaker.not_done = (
+            f"{len(breaker.not_started)} of {len(asked)} contact(s) not started; profiles left "
+            "undone are marked failed with the reason; re-run the same command to continue "
+            "(what was posted is not posted again)"
+        )
         return breaker
 
     # -- LLM ------------------------------------------------------------------------------------
@@ -128,8 +135,10 @@ class Breakers:
             log.warning("%s", notice)
             self.notices.append(notice)
             return True
-        self.trip("llm_failures", f"{why}; fix the LLM server, or pass --llm-fallback offline to finish a run "
-                                  "with the offline condenser")
+        self.trip(
+            "llm_failures",
+            f"{why}; fix the LLM server, or pass --llm-fallback offline to finish a run with the offline condenser",
+        )
         return False
 
     def llm_ok(self) -> None:
@@ -156,13 +165,19 @@ class Breakers:
         pause = min(self.pause_max_s, self.pause_s * 2 ** (self._zyntro_failures - self.outage_streak))
         self._resume_at = max(self._resume_at, time.monotonic() + pause)
         self.paused_s += pause
-        log.warning("Zyntro failed %d posts in a row (the last: %s); pausing posting for %.1f s",
-                    self._zyntro_failures, str(exc)[:200], pause)
+        log.warning(
+            "Zyntro failed %d posts in a row (the last: %s); pausing posting for %.1f s",
+            self._zyntro_failures,
+            str(exc)[:200],
+            pause,
+        )
 
     def zyntro_ok(self) -> None:
         if self._zyntro_failures >= self.outage_streak:
-            notice = (f"Zyntro failed {self._zyntro_failures} posts in a row; posting was paused "
-                      f"({self.paused_s:.1f} s in all) until a post went through")
+            notice = (
+                f"Zyntro failed {self._zyntro_failures} posts in a row; posting was paused "
+                f"({self.paused_s:.1f} s in all) until a post went through"
+            )
             log.info("%s", notice)
             self.notices.append(notice)
         self._zyntro_failures = 0
@@ -170,8 +185,10 @@ class Breakers:
     def finish(self) -> None:
         """Say so when the run ended inside an outage streak."""
         if self._zyntro_failures >= self.outage_streak:
-            self.notices.append(f"Zyntro failed the last {self._zyntro_failures} posts in a row; posting was "
-                                f"paused {self.paused_s:.1f} s in all; re-run the same command when Zyntro is back")
+            self.notices.append(
+                f"Zyntro failed the last {self._zyntro_failures} posts in a row; posting was "
+                f"paused {self.paused_s:.1f} s in all; re-run the same command when Zyntro is back"
+            )
 
 
 class _GuardedFetcher:
@@ -211,8 +228,9 @@ class _GuardedCondenser:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._current, name)
 
-    async def condense(self, contact: Contact, profile_source: str, extractions: list[Extraction],
-                       retrieved_at: date) -> ProfileDraft:
+    async def condense(
+        self, contact: Contact, profile_source: str, extractions: list[Extraction], retrieved_at: date
+    ) -> ProfileDraft:
         current = self._current
         try:
             draft = await current.condense(contact, profile_source, extractions, retrieved_at)

@@ -23,8 +23,21 @@ from agent.logs import remember_secrets, setup_logging
 __all__ = ["build_parser", "main"]
 
 # Each name is a module in agent/commands with a `register(subparsers)` function.
-COMMANDS = ["enrich", "extract", "fetch", "post", "refresh", "review", "contacts", "sandbox", "demo", "forget",
-            "suppress", "state", "serve"]
+COMMANDS = [
+    "enrich",
+    "extract",
+    "fetch",
+    "post",
+    "refresh",
+    "review",
+    "contacts",
+    "sandbox",
+    "demo",
+    "forget",
+    "suppress",
+    "state",
+    "serve",
+]
 _SURROGATE = re.compile("[\udc80-\udcff]")
 
 
@@ -35,18 +48,29 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="zyntro-enrich", description="Research CRM contacts on their public pages and post grounded profiles to Zyntro. Start with `zyntro-enrich demo`.")
+    parser = _Parser(
+        prog="zyntro-enrich",
+        description="Research CRM contacts on their public pages and post grounded profiles to Zyntro. Start with `zyntro-enrich demo`.",
+    )
     parser.add_argument("--version", action="version", version=f"zyntro-enrich {__version__}")
     parser.add_argument("--config", type=Path, help="TOML config file (default $ZYNTRO_ENRICH_HOME/config.toml)")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging on stderr")
-    parser.add_argument("--log-format", choices=["text", "json"], default="text",
-                        help="log records on stderr as timestamped text (default) or one JSON object a line")
+    parser.add_argument(
+        "--log-format",
+        choices=["text", "json"],
+        default="text",
+        help="log records on stderr as timestamped text (default) or one JSON object a line",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMANDS:
         importlib.import_module(f"agent.commands.{name}").register(sub)
     for command in sub.choices.values():  # also after the command: `zyntro-enrich enrich ... --log-format json`
-        command.add_argument("--log-format", choices=["text", "json"], default=argparse.SUPPRESS,
-                             help="log records as timestamped text or one JSON object a line")
+        command.add_argument(
+            "--log-format",
+            choices=["text", "json"],
+            default=argparse.SUPPRESS,
+            help="log records as timestamped text or one JSON object a line",
+        )
     return parser
 
 

@@ -27,8 +27,16 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, V
 
 from agent.errors import ConfigError
 
-__all__ = ["FetchSettings", "LLMSettings", "ServeSettings", "Settings", "ZyntroSettings", "config_file_path",
-           "load_settings", "variables_set"]
+__all__ = [
+    "FetchSettings",
+    "LLMSettings",
+    "ServeSettings",
+    "Settings",
+    "ZyntroSettings",
+    "config_file_path",
+    "load_settings",
+    "variables_set",
+]
 
 DEFAULT_BASE_URL = "https://app.zyntrohq.com"
 USER_AGENT = "zyntro-enrich/0.1 (+https://github.com/zyntro-enrich/zyntro-enrich; contact enrichment bot)"
@@ -206,8 +214,13 @@ _ENV: dict[str, tuple[str | None, str]] = {
     "ZYNTRO_ENRICH_WEBHOOK_WORKERS": ("serve", "workers"),
 }
 _LIST_FIELDS = {"robots_override", "no_delay_hosts"}
-SECRET_ENV = ("ZYNTRO_API_KEY", "ZYNTRO_DEVELOPER_SECRET", "OPENAI_API_KEY", "ZYNTRO_ENRICH_SERVE_TOKEN",
-              "ZYNTRO_ENRICH_WEBHOOK_SECRET")
+SECRET_ENV = (
+    "ZYNTRO_API_KEY",
+    "ZYNTRO_DEVELOPER_SECRET",
+    "OPENAI_API_KEY",
+    "ZYNTRO_ENRICH_SERVE_TOKEN",
+    "ZYNTRO_ENRICH_WEBHOOK_SECRET",
+)
 
 
 def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
@@ -248,8 +261,10 @@ def _config_file(env: Mapping[str, str], explicit: Path | None) -> dict[str, Any
     except OSError as exc:  # a directory, no permission, ...
         raise ConfigError(f"cannot read the config file {path} ({exc.strerror}): give a readable TOML file") from None
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"config file {path} is not UTF-8 (byte 0x{exc.object[exc.start]:02x} at offset "
-                          f"{exc.start}): save it as UTF-8") from None
+        raise ConfigError(
+            f"config file {path} is not UTF-8 (byte 0x{exc.object[exc.start]:02x} at offset "
+            f"{exc.start}): save it as UTF-8"
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config file {path} is not valid TOML ({exc}): fix it or remove it") from None
 
@@ -290,6 +305,8 @@ def _not_utf8(env: Mapping[str, str]) -> list[str]:
             loc = (group, name) if group else (name,)
             problems.append(f"{_setting_name(loc)}: not valid UTF-8 (byte 0x{byte:02x})")
     return problems
+
+
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
 
 
@@ -297,8 +314,12 @@ def _describe(err: Any) -> str:
     """One pydantic error as 'setting (VARIABLE): what is wrong, got VALUE' (never a secret's value)."""
     message = err["msg"].removeprefix("Value error, ")
     value = err.get("input")
-    shown = (err["type"] != "value_error" and not _SECRET_FIELDS & set(map(str, err["loc"]))
-             and isinstance(value, str | int | float) and len(repr(value)) <= 60)
+    shown = (
+        err["type"] != "value_error"
+        and not _SECRET_FIELDS & set(map(str, err["loc"]))
+        and isinstance(value, str | int | float)
+        and len(repr(value)) <= 60
+    )
     return f"{_setting_name(err['loc'])}: {message}" + (f", got {value!r}" if shown else "")
 
 

@@ -19,8 +19,9 @@ __all__ = ["live_console", "remember_secrets", "setup_logging"]
 _state: dict[str, Any] = {"console": None, "secrets": set()}
 # Key-shaped strings, whoever logs them (an HTTP library at debug level, an error body): masked too.
 _KEYS = re.compile(r"\b(zdk|sbx|sk)(-|_)[A-Za-z0-9_\-]{6,}")
-_FIELDS = re.compile(r'("?(?:api_key|developer_secret|authorization)"?\s*[:=]\s*)("[^"]*"|(?:Bearer\s+)?[^\s,&}]+)',
-                     re.IGNORECASE)
+_FIELDS = re.compile(
+    r'("?(?:api_key|developer_secret|authorization)"?\s*[:=]\s*)("[^"]*"|(?:Bearer\s+)?[^\s,&}]+)', re.IGNORECASE
+)
 
 
 def _mask(text: str) -> str:
@@ -44,8 +45,12 @@ class _TextFormatter(logging.Formatter):
 
 class _JSONFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        data = {"ts": _timestamp(record), "level": record.levelname.lower(), "logger": record.name,
-                "message": _mask(record.getMessage())}
+        data = {
+            "ts": _timestamp(record),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": _mask(record.getMessage()),
+        }
         if record.exc_info:
             data["exception"] = _mask(self.formatException(record.exc_info))
         return json.dumps(data, ensure_ascii=False)

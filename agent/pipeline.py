@@ -88,8 +88,9 @@ class _Source:
         # the module whose rules decided (a personal home page routed as a company site says "personal")
         name = self.extraction.extractor if self.extraction else self.extractor.name if self.extractor else None
         identity = self.extraction.identity if self.extraction else None
-        return SourceReport(url=self.url, outcome=outcome, reason=reason, engine=engine, extractor=name,
-                            identity=identity)
+        return SourceReport(
+            url=self.url, outcome=outcome, reason=reason, engine=engine, extractor=name, identity=identity
+        )
 
     def outcome(self) -> tuple[Outcome, str]:
         if self.extraction is not None:
@@ -194,7 +195,11 @@ def input_fingerprint(condenser: Condensing | None, extractions: list[Extraction
 
 
 async def _profile(
-    ctx: RunContext, contact: Contact, origin: str, sources: list[_Source], review: bool,
+    ctx: RunContext,
+    contact: Contact,
+    origin: str,
+    sources: list[_Source],
+    review: bool,
     accepted: AbstractSet[str] = frozenset(),  # URLs the operator accepted unverified (now or on an earlier run)
 ) -> ProfileReport:
     """Turn the sources of one origin into one profile report (and at most one post)."""
@@ -237,8 +242,11 @@ async def _profile(
     draft.set_aside = [w for w in report.warnings if w.startswith("left out")]
     report.payload = draft.payload
     if draft.input_tokens or draft.output_tokens:
-        report.llm_usage = {"input_tokens": draft.input_tokens, "output_tokens": draft.output_tokens,
-                            "cost_usd": round(draft.cost_usd, 6)}
+        report.llm_usage = {
+            "input_tokens": draft.input_tokens,
+            "output_tokens": draft.output_tokens,
+            "cost_usd": round(draft.cost_usd, 6),
+        }
     report.warnings += [f"grounding: {g}" for g in draft.grounding]  # what was dropped, and why
     digest = payload_hash(draft.payload)
     if draft.violations:
@@ -278,8 +286,13 @@ def _tied(extraction: Extraction) -> bool:
 _ACCEPTED = "posted unverified (--accept-unverified)"
 
 
-def _verified(ctx: RunContext, contact: Contact, usable: list[Extraction], report: ProfileReport,
-              accepted: AbstractSet[str] = frozenset()) -> tuple[list[Extraction], str]:
+def _verified(
+    ctx: RunContext,
+    contact: Contact,
+    usable: list[Extraction],
+    report: ProfileReport,
+    accepted: AbstractSet[str] = frozenset(),
+) -> tuple[list[Extraction], str]:
     """The pages to condense, and why the profile must not be posted ('' when it may be).
 
     Pages that nothing ties to the contact are left out of a profile that has a tied page; when no
@@ -297,16 +310,23 @@ def _verified(ctx: RunContext, contact: Contact, usable: list[Extraction], repor
     if tied:
         report.warnings += [f"left out (nothing ties it to the contact) {e.url}" for e in untied]
         return tied, ""
-    return usable, (f"not posted: nothing ties the page to the contact ({reasons}); "
-                    f"{_hint_advice(ctx, contact, untied)}")
+    return usable, (
+        f"not posted: nothing ties the page to the contact ({reasons}); {_hint_advice(ctx, contact, untied)}"
+    )
 
 
 def _hint_advice(ctx: RunContext, contact: Contact, untied: list[Extraction]) -> str:
     """Which identity hint would let the next run check these pages."""
     people = any(e.subject != "organization" for e in untied)
-    wanted = [flag for flag, missing in (("--name", people and not contact.name),
-                                         ("--company", not contact.company),
-                                         ("--email with a work address", not contact.email)) if missing]
+    wanted = [
+        flag
+        for flag, missing in (
+            ("--name", people and not contact.name),
+            ("--company", not contact.company),
+            ("--email with a work address", not contact.email),
+        )
+        if missing
+    ]
     where = "check that the URL is the contact's"
     if wanted:
         others = f" (or {' or '.join(wanted[1:])})" if wanted[1:] else ""
@@ -316,8 +336,9 @@ def _hint_advice(ctx: RunContext, contact: Contact, untied: list[Extraction]) ->
     return f"{where}; --accept-unverified posts it anyway"
 
 
-def _queue_for_review(ctx: RunContext, draft: ProfileDraft, digest: str, fingerprint: str,
-                      report: ProfileReport) -> None:
+def _queue_for_review(
+    ctx: RunContext, draft: ProfileDraft, digest: str, fingerprint: str, report: ProfileReport
+) -> None:
     """Queue a draft for a person, once: not again if rejected or already waiting; older drafts are stale."""
     contact_id, origin = str(draft.contact_id), draft.profile_source
     if ctx.store.was_rejected(contact_id, origin, digest):
@@ -333,8 +354,11 @@ def _queue_for_review(ctx: RunContext, draft: ProfileDraft, digest: str, fingerp
 
 def _with_tracked_hints(contact: Contact, tracked: TrackedContact | None) -> Contact:
     """Hints an earlier run gave for this contact (the tracked contact) fill those this run leaves out."""
-    missing = {k: tracked[k] for k in ("name", "email", "company", "location")
-               if tracked and tracked.get(k) and not getattr(contact, k)}
+    missing = {
+        k: tracked[k]
+        for k in ("name", "email", "company", "location")
+        if tracked and tracked.get(k) and not getattr(contact, k)
+    }
     return contact.model_copy(update=missing) if missing else contact
 
 

@@ -24,8 +24,9 @@ __all__ = ["Breaking", "Condensing", "Fetching", "Metering", "ZyntroPort"]
 class Fetching(Protocol):
     """Fetches one page; never raises for a page problem (the FetchResult says what happened)."""
 
-    async def fetch(self, url: str, *, needs_browser: bool | None = None, etag: str | None = None,
-                    last_modified: str | None = None) -> FetchResult: ...
+    async def fetch(
+        self, url: str, *, needs_browser: bool | None = None, etag: str | None = None, last_modified: str | None = None
+    ) -> FetchResult: ...
 
 
 class Condensing(Protocol):
@@ -38,15 +39,22 @@ class Condensing(Protocol):
     @property
     def prompt_version(self) -> str | None: ...
 
-    async def condense(self, contact: Contact, profile_source: str, extractions: list[Extraction],
-                       retrieved_at: date) -> ProfileDraft: ...
+    async def condense(
+        self, contact: Contact, profile_source: str, extractions: list[Extraction], retrieved_at: date
+    ) -> ProfileDraft: ...
 
 
 class ZyntroPort(Protocol):
     """Zyntro's calls a run makes: post a profile, read a contact (identity hints, stored profiles; v2)."""
 
-    async def add_profile(self, contact_id: str, profile_source: str, payload: dict[str, Any], *,
-                          on_attempt: Callable[[str, str], None] | None = None) -> int: ...
+    async def add_profile(
+        self,
+        contact_id: str,
+        profile_source: str,
+        payload: dict[str, Any],
+        *,
+        on_attempt: Callable[[str, str], None] | None = None,
+    ) -> int: ...
 
     async def fetch_contact(self, contact_id: str, *, include_profile: bool = False) -> dict[str, Any]: ...
 
@@ -80,9 +88,17 @@ if TYPE_CHECKING:  # the real services fit their ports (checked by mypy, never r
     from agent.fetch import Fetcher
     from agent.zyntro import ZyntroClient
 
-    def _fits(fetcher: Fetcher, guarded_fetcher: _GuardedFetcher, offline: OfflineCondenser, llm: LLMCondenser,
-              guarded_condenser: _GuardedCondenser, zyntro: ZyntroClient, guarded_zyntro: _GuardedZyntro,
-              meter: Meter, breakers: Breakers) -> None:
+    def _fits(
+        fetcher: Fetcher,
+        guarded_fetcher: _GuardedFetcher,
+        offline: OfflineCondenser,
+        llm: LLMCondenser,
+        guarded_condenser: _GuardedCondenser,
+        zyntro: ZyntroClient,
+        guarded_zyntro: _GuardedZyntro,
+        meter: Meter,
+        breakers: Breakers,
+    ) -> None:
         fetching: list[Fetching] = [fetcher, guarded_fetcher]
         condensing: list[Condensing] = [offline, llm, guarded_condenser]
         zyntro_port: list[ZyntroPort] = [zyntro, guarded_zyntro]

@@ -81,8 +81,11 @@ async def _settle_earlier(ctx: RunContext, last: PostingRow, report: ProfileRepo
         report.warnings.append(_IN_PROGRESS.format(pid=last["pid"]))
         return False
     if last["state"] == "waiting":  # its run died between a "nothing stored" answer and the retry
-        ctx.store.end_posting(last["posting_id"], "failed",
-                              message=f"the run ended while waiting to retry ({last['message']}): nothing was stored")
+        ctx.store.end_posting(
+            last["posting_id"],
+            "failed",
+            message=f"the run ended while waiting to retry ({last['message']}): nothing was stored",
+        )
         return True
     if await _reconcile(ctx, last):
         return True
@@ -98,8 +101,9 @@ async def _settle_earlier(ctx: RunContext, last: PostingRow, report: ProfileRepo
     return False
 
 
-async def post_draft(ctx: RunContext, draft: ProfileDraft, report: ProfileReport,
-                     input_hash: str | None = None) -> None:
+async def post_draft(
+    ctx: RunContext, draft: ProfileDraft, report: ProfileReport, input_hash: str | None = None
+) -> None:
     """Post unless the same payload is already there; intent recorded before, answer after."""
     contact_id, source = str(draft.contact_id), draft.profile_source
     digest = payload_hash(draft.payload)
@@ -114,16 +118,18 @@ async def post_draft(ctx: RunContext, draft: ProfileDraft, report: ProfileReport
         return
     posted = ctx.store.last_posted(contact_id, source)
     # The same content is already there, or this very run posted it before a crash: never insert twice.
-    if already_posted(ctx, report, posted, payload_hash=digest) or already_posted(ctx, report, posted,
-                                                                                  run_id=ctx.run_id):
+    if already_posted(ctx, report, posted, payload_hash=digest) or already_posted(
+        ctx, report, posted, run_id=ctx.run_id
+    ):
         return
     if await held_by_zyntro(ctx, draft, report, input_hash):
         return
     posting_id = ctx.store.claim_posting(ctx.run_id, contact_id, source, digest, input_hash, os.getpid())
     if posting_id is None:  # another run claimed it between our look and our claim
         other = ctx.store.last_posting(contact_id, source)
-        if not already_posted(ctx, report, other if other and other["state"] == "posted" else None,
-                              payload_hash=digest):
+        if not already_posted(
+            ctx, report, other if other and other["state"] == "posted" else None, payload_hash=digest
+        ):
             report.status = ProfileStatus.failed
             report.warnings.append(_IN_PROGRESS.format(pid=other["pid"] if other else None))
         return
@@ -154,7 +160,8 @@ async def _send_claimed(ctx: RunContext, draft: ProfileDraft, report: ProfileRep
         raise
     except ZyntroEnrichError as exc:
         maybe_stored = isinstance(exc, ZyntroUnknownOutcome) or (
-            isinstance(exc, ZyntroHTTPError) and exc.http_status is not None
+            isinstance(exc, ZyntroHTTPError)
+            and exc.http_status is not None
             and (exc.http_status >= 500 or 200 <= exc.http_status < 300)  # a 5xx or an unreadable 2xx
         )
         ctx.store.end_posting(posting_id, "unknown" if maybe_stored else "failed", message=str(exc))
@@ -175,8 +182,9 @@ _LOST_STATE_V1 = (
 )
 
 
-async def held_by_zyntro(ctx: RunContext, draft: ProfileDraft, report: ProfileReport,
-                         input_hash: str | None = None) -> bool:
+async def held_by_zyntro(
+    ctx: RunContext, draft: ProfileDraft, report: ProfileReport, input_hash: str | None = None
+) -> bool:
     """Before the first post to a contact this state never posted to: is this very profile already in Zyntro?
 
     A fresh or lost state directory knows nothing of earlier posts. With v2 the contact's stored profiles
@@ -193,11 +201,17 @@ async def held_by_zyntro(ctx: RunContext, draft: ProfileDraft, report: ProfileRe
         if source == draft.profile_source and digest in _hashes(payload):
             posting_id = ctx.store.claim_posting(ctx.run_id, contact_id, source, digest, input_hash, os.getpid())
             if posting_id is not None:
-                ctx.store.end_posting(posting_id, "posted", profile_id=_int(profile_id),
-                                      message="already in Zyntro (fetchContact); this state had no record of it")
+                ctx.store.end_posting(
+                    posting_id,
+                    "posted",
+                    profile_id=_int(profile_id),
+                    message="already in Zyntro (fetchContact); this state had no record of it",
+                )
             report.status, report.profile_id = ProfileStatus.unchanged, _int(profile_id)
-            report.warnings.append("already in Zyntro, found by fetchContact: not posted again "
-                                   "(this state directory had no record of posting it)")
+            report.warnings.append(
+                "already in Zyntro, found by fetchContact: not posted again "
+                "(this state directory had no record of posting it)"
+            )
             return True
     return False
 
@@ -212,13 +226,20 @@ async def _profiles_in_zyntro(ctx: RunContext, contact_id: str) -> list[tuple[st
     try:
         data = await ctx.zyntro.fetch_contact(contact_id, include_profile=True)
     except ZyntroError as exc:
-        log.warning("could not read contact %s's stored profiles from Zyntro (%s): a profile it already holds "
-                    "may be stored twice", contact_id, exc)
+        log.warning(
+            "could not read contact %s's stored profiles from Zyntro (%s): a profile it already holds "
+            "may be stored twice",
+            contact_id,
+            exc,
+        )
         return None
     stored = stored_profiles(data)
     if stored is None:
-        log.warning("fetchContact's answer for contact %s shows no profile list this agent recognises: "
-                    "a profile it already holds may be stored twice", contact_id)
+        log.warning(
+            "fetchContact's answer for contact %s shows no profile list this agent recognises: "
+            "a profile it already holds may be stored twice",
+            contact_id,
+        )
     return stored
 
 
@@ -250,8 +271,12 @@ async def _reconcile(ctx: RunContext, last: PostingRow) -> bool:
     newer = [(payload, pid) for src, payload, pid in stored if src == last["profile_source"] and _after(pid, floor)]
     for payload, profile_id in newer:
         if last["payload_hash"] in _hashes(payload):
-            ctx.store.end_posting(last["posting_id"], "posted", profile_id=profile_id,
-                                  message="answer lost; found in Zyntro by fetchContact")
+            ctx.store.end_posting(
+                last["posting_id"],
+                "posted",
+                profile_id=profile_id,
+                message="answer lost; found in Zyntro by fetchContact",
+            )
             return True
     if newer:
         return False  # newer profiles of this origin that we cannot match: cannot tell, stay unknown

@@ -22,8 +22,16 @@ from rich.text import Text
 from agent.models import Outcome, ProfileStatus
 from agent.reports import OK_STATUSES, ContactReport, ProfileReport, RunReport
 
-__all__ = ["make_console", "most_complete", "print_payload", "print_summary", "source_counts", "status_word",
-           "summary_table", "totals_line"]
+__all__ = [
+    "make_console",
+    "most_complete",
+    "print_payload",
+    "print_summary",
+    "source_counts",
+    "status_word",
+    "summary_table",
+    "totals_line",
+]
 
 # Status words for people: the two long enum values are shortened so that the column stays narrow
 # (--json keeps the enum values).
@@ -79,8 +87,9 @@ def _notes(report: RunReport) -> list[str]:
     """One line per reason: 'Elena Marsh / GitHub: set aside: the page is about ...'."""
     notes = []
     for c in report.contacts:
-        notes += [f"{_label(c)}: {word}: {why}" for word, why in (("skipped", c.skipped), ("suppressed", c.suppressed))
-                  if why]
+        notes += [
+            f"{_label(c)}: {word}: {why}" for word, why in (("skipped", c.skipped), ("suppressed", c.suppressed)) if why
+        ]
         notes += [f"{_label(c)} / {p.profile_source}: {note}" for p in c.profiles for note in _why(p)]
     return notes
 
@@ -119,14 +128,30 @@ def summary_table(report: RunReport, width: int | None = None) -> Table:
                 rows.append((label, "", word, "", ""))  # why: in the notes under the table
                 label = ""
         for profile in contact.profiles:
-            rows.append((label, profile.profile_source, status_word(profile.status), str(profile.profile_id or ""),
-                         source_counts(profile)))
+            rows.append(
+                (
+                    label,
+                    profile.profile_source,
+                    status_word(profile.status),
+                    str(profile.profile_id or ""),
+                    source_counts(profile),
+                )
+            )
             label = ""
-    fixed = sum(max(len(head), *(len(row[i]) for row in rows)) if rows else len(head)
-                for i, head in ((2, "status"), (3, "profile_id"), (4, "sources")))
+    fixed = sum(
+        max(len(head), *(len(row[i]) for row in rows)) if rows else len(head)
+        for i, head in ((2, "status"), (3, "profile_id"), (4, "sources"))
+    )
     contact_w, origin_w = _name_widths([r[0] for r in rows], [r[1] for r in rows], fixed, width)
-    table = Table(title=f"run {report.run_id}", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False,
-                  show_edge=False, padding=(0, 1), collapse_padding=True)
+    table = Table(
+        title=f"run {report.run_id}",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        show_edge=False,
+        padding=(0, 1),
+        collapse_padding=True,
+    )
     table.add_column("contact", max_width=contact_w)
     table.add_column("origin", max_width=origin_w)
     table.add_column("status", no_wrap=True)
@@ -164,8 +189,9 @@ def _value(value: Any) -> str:
     return str(value)
 
 
-def print_payload(console: Console, contact: ContactReport, profile: ProfileReport, heading: str = "",
-                  said: Collection[str] = ()) -> None:
+def print_payload(
+    console: Console, contact: ContactReport, profile: ProfileReport, heading: str = "", said: Collection[str] = ()
+) -> None:
     """A profile's heading, its payload as key/value lines that wrap at the console's width, and its
     warnings (but those in `said`, already printed under the summary table)."""
     where = f", profile_id {profile.profile_id}" if profile.profile_id else ""

@@ -14,7 +14,10 @@ __all__ = ["Breaker", "ContactReport", "FAILED_STATUSES", "ProfileReport", "RunR
 
 # Profile statuses that mean "what was asked for happened".
 OK_STATUSES = {
-    ProfileStatus.posted, ProfileStatus.dry_run, ProfileStatus.queued_for_review, ProfileStatus.unchanged,
+    ProfileStatus.posted,
+    ProfileStatus.dry_run,
+    ProfileStatus.queued_for_review,
+    ProfileStatus.unchanged,
     ProfileStatus.rejected,  # a reviewer decided: nothing failed
 }
 # Profile statuses that fail a run (exit 1): a profile that was made and not stored, or a post with no

@@ -59,9 +59,18 @@ async def open_run(settings: Settings, options: Options, store: Store, run_id: s
         breakers = Breakers(settings)  # agent.breakers: auth, LLM failures in a row, Zyntro 5xx streaks
         fetcher, condenser, zyntro = breakers.guard(fetcher, condenser, zyntro)
         ctx = RunContext(
-            store=store, fetcher=fetcher, condenser=condenser, zyntro=zyntro, run_id=run_id, breakers=breakers,
-            dry_run=options.dry_run, review=options.review, repost_unknown=options.repost_unknown,
-            accept_unverified=options.accept_unverified, lookup_hints=settings.zyntro.api_version == "v2", meter=meter,
+            store=store,
+            fetcher=fetcher,
+            condenser=condenser,
+            zyntro=zyntro,
+            run_id=run_id,
+            breakers=breakers,
+            dry_run=options.dry_run,
+            review=options.review,
+            repost_unknown=options.repost_unknown,
+            accept_unverified=options.accept_unverified,
+            lookup_hints=settings.zyntro.api_version == "v2",
+            meter=meter,
             can_read_profiles=settings.zyntro.api_version == "v2",
             reconcile_grace_s=settings.zyntro.reconcile_grace_s,
         )
@@ -86,8 +95,14 @@ class _Progress:
             )
 
             self._bar = Progress(
-                TextColumn("[bold]enrich"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
-                TextColumn("ETA"), TimeRemainingColumn(), console=Console(stderr=True), transient=False,
+                TextColumn("[bold]enrich"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.description}"),
+                TextColumn("ETA"),
+                TimeRemainingColumn(),
+                console=Console(stderr=True),
+                transient=False,
             )
             self._task = self._bar.add_task("", total=total)
             self._bar.start()
@@ -96,8 +111,9 @@ class _Progress:
     def advance(self, ctx: RunContext) -> None:
         self.done += 1
         if self._bar is not None:
-            self._bar.update(self._task, advance=1,
-                             description=f"pages {ctx.pages_fetched}, failed sources {ctx.sources_failed}")
+            self._bar.update(
+                self._task, advance=1, description=f"pages {ctx.pages_fetched}, failed sources {ctx.sources_failed}"
+            )
 
     def close(self) -> None:
         if self._bar is not None:
@@ -206,8 +222,10 @@ def _one(contact: Contact | dict, urls: Iterable[str] | str) -> BatchItem:
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"]) or "contact"
-            raise UsageError(f"contact: {where}: {first['msg']} (give a dict with contact_id, the Zyntro "
-                             "contact's UUID, and optional name, email, company, location)") from None
+            raise UsageError(
+                f"contact: {where}: {first['msg']} (give a dict with contact_id, the Zyntro "
+                "contact's UUID, and optional name, email, company, location)"
+            ) from None
     urls = [urls] if isinstance(urls, str) else list(urls)  # one URL as a string is one URL, not its letters
     if not urls or not all(isinstance(u, str) for u in urls):
         raise UsageError("urls: give a list of source URLs (strings), e.g. ['https://github.com/USER']")
@@ -258,7 +276,10 @@ def enrich(
     except RuntimeError:  # no loop running: the usual case for a script
         pass
     else:
-        raise UsageError("agent.enrich() cannot run inside a running event loop (Jupyter, FastAPI, async code): "
-                         "use `await agent.aenrich(...)` with the same arguments")
-    return asyncio.run(aenrich(contact, urls, settings=settings, dry_run=dry_run, review=review,
-                               accept_unverified=accept_unverified))
+        raise UsageError(
+            "agent.enrich() cannot run inside a running event loop (Jupyter, FastAPI, async code): "
+            "use `await agent.aenrich(...)` with the same arguments"
+        )
+    return asyncio.run(
+        aenrich(contact, urls, settings=settings, dry_run=dry_run, review=review, accept_unverified=accept_unverified)
+    )

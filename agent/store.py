@@ -100,8 +100,9 @@ class Store(StoreRuns):
     Runs, their leases and claims on contacts are agent.store_runs.StoreRuns's methods (inherited).
     """
 
-    def __init__(self, path: Path, busy_timeout_s: float = 30.0, cache_days: float | None = None,
-                 cache_mb: float | None = None):
+    def __init__(
+        self, path: Path, busy_timeout_s: float = 30.0, cache_days: float | None = None, cache_mb: float | None = None
+    ):
         """Open (or create) the database; a lock held by another process is waited for up to `busy_timeout_s`.
 
         With `cache_days` and `cache_mb`, each run's start and end prune the page cache (agent.store_privacy).
@@ -130,8 +131,12 @@ class Store(StoreRuns):
     @classmethod
     def for_settings(cls, settings: Any) -> Store:
         """The store of these settings (agent.config.Settings): its path and busy_timeout_s."""
-        return cls(settings.db_path, busy_timeout_s=settings.busy_timeout_s, cache_days=settings.cache_days,
-                   cache_mb=settings.cache_mb)
+        return cls(
+            settings.db_path,
+            busy_timeout_s=settings.busy_timeout_s,
+            cache_days=settings.cache_days,
+            cache_mb=settings.cache_mb,
+        )
 
     def prune_cache(self) -> dict[str, int] | None:
         """Apply the page cache's retention and size cap now (None when this store has no limits)."""
@@ -187,8 +192,9 @@ class Store(StoreRuns):
 
     # contacts and sources ---------------------------------------------------------------------
 
-    def save_contact(self, contact: Contact, urls: list[str], review: bool = False,
-                     accept_unverified: bool = False) -> None:
+    def save_contact(
+        self, contact: Contact, urls: list[str], review: bool = False, accept_unverified: bool = False
+    ) -> None:
         """Remember a contact, its source URLs and whether its profiles go through review (for refresh),
         merged into what is tracked already (track_contact).
 
@@ -198,8 +204,9 @@ class Store(StoreRuns):
         restore_postings(self, str(contact.contact_id))
         self.track_contact(contact, urls, review=review, accept_unverified=accept_unverified)
 
-    def track_contact(self, contact: Contact, urls: list[str], review: bool = False,
-                      accept_unverified: bool = False) -> tuple[Contact, list[str]]:
+    def track_contact(
+        self, contact: Contact, urls: list[str], review: bool = False, accept_unverified: bool = False
+    ) -> tuple[Contact, list[str]]:
         """Merge a run's hints and URLs into the tracked contact (nothing earlier runs gave is dropped); returns it.
 
         A hint given now replaces the tracked one, a missing hint keeps it; URLs are added to the tracked
@@ -221,8 +228,17 @@ class Store(StoreRuns):
                 "name=excluded.name, email=excluded.email, company=excluded.company, location=excluded.location, "
                 "urls=excluded.urls, review=excluded.review, updated_at=excluded.updated_at, "
                 "accepted_urls=excluded.accepted_urls",
-                (cid, hints["name"], hints["email"], hints["company"], hints["location"], json.dumps(merged_urls),
-                 int(review), _now(), json.dumps(accepted)),
+                (
+                    cid,
+                    hints["name"],
+                    hints["email"],
+                    hints["company"],
+                    hints["location"],
+                    json.dumps(merged_urls),
+                    int(review),
+                    _now(),
+                    json.dumps(accepted),
+                ),
             )
         return contact.model_copy(update=hints), merged_urls
 
@@ -255,8 +271,13 @@ class Store(StoreRuns):
         for r in rows:
             age_days = (now - datetime.fromisoformat(r["updated_at"])).total_seconds() / 86400
             if older_than_days is None or age_days >= older_than_days:
-                contact = Contact(contact_id=r["contact_id"], name=r["name"], email=r["email"],
-                                  company=r["company"], location=r["location"])
+                contact = Contact(
+                    contact_id=r["contact_id"],
+                    name=r["name"],
+                    email=r["email"],
+                    company=r["company"],
+                    location=r["location"],
+                )
                 out.append((contact, json.loads(r["urls"]), bool(r["review"])))
         return out
 
@@ -268,8 +289,17 @@ class Store(StoreRuns):
         self._exec(
             "INSERT INTO sources (run_id, contact_id, url, outcome, reason, engine, status, robots_override, "
             "fetched_at) VALUES (?,?,?,?,?,?,?,?,?)",
-            (run_id, contact_id, result.url, outcome.value, reason or result.reason, result.engine, result.status,
-             int(result.robots_override), _now()),
+            (
+                run_id,
+                contact_id,
+                result.url,
+                outcome.value,
+                reason or result.reason,
+                result.engine,
+                result.status,
+                int(result.robots_override),
+                _now(),
+            ),
         )
 
     def sources(self, contact_id: str) -> list[SourceRow]:
@@ -284,9 +314,19 @@ class Store(StoreRuns):
         self._exec(
             "INSERT OR REPLACE INTO pages (url, final_url, status, engine, content_hash, etag, last_modified, "
             "content_type, fetched_at, html, used_ts) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            (page.url, page.final_url, page.status, page.engine, page.content_hash, page.etag, page.last_modified,
-             page.content_type, page.fetched_at.isoformat(), zlib.compress(page.html.encode("utf-8", "replace")),
-             time.time()),
+            (
+                page.url,
+                page.final_url,
+                page.status,
+                page.engine,
+                page.content_hash,
+                page.etag,
+                page.last_modified,
+                page.content_type,
+                page.fetched_at.isoformat(),
+                zlib.compress(page.html.encode("utf-8", "replace")),
+                time.time(),
+            ),
         )
 
     def page(self, url: str) -> Page | None:
@@ -297,22 +337,37 @@ class Store(StoreRuns):
         self._exec("UPDATE pages SET used_ts=? WHERE url=?", (time.time(), url))  # least recently used goes first
         r = rows[0]
         return Page(
-            url=r["url"], final_url=r["final_url"], status=r["status"], engine=r["engine"],
-            content_hash=r["content_hash"], etag=r["etag"], last_modified=r["last_modified"],
-            content_type=r["content_type"], fetched_at=datetime.fromisoformat(r["fetched_at"]),
+            url=r["url"],
+            final_url=r["final_url"],
+            status=r["status"],
+            engine=r["engine"],
+            content_hash=r["content_hash"],
+            etag=r["etag"],
+            last_modified=r["last_modified"],
+            content_type=r["content_type"],
+            fetched_at=datetime.fromisoformat(r["fetched_at"]),
             html=zlib.decompress(r["html"]).decode("utf-8"),
         )
 
     # drafts -----------------------------------------------------------------------------------
 
-    def save_draft(self, run_id: str, draft: ProfileDraft, payload_hash: str, status: str,
-                   input_hash: str | None = None) -> int:
+    def save_draft(
+        self, run_id: str, draft: ProfileDraft, payload_hash: str, status: str, input_hash: str | None = None
+    ) -> int:
         """Store a draft with its status (and the fingerprint of its inputs); returns its id."""
         cur = self._exec(
             "INSERT INTO drafts (run_id, contact_id, profile_source, payload_hash, input_hash, draft, status, "
             "created_at) VALUES (?,?,?,?,?,?,?,?)",
-            (run_id, str(draft.contact_id), draft.profile_source, payload_hash, input_hash, draft.model_dump_json(),
-             status, _now()),
+            (
+                run_id,
+                str(draft.contact_id),
+                draft.profile_source,
+                payload_hash,
+                input_hash,
+                draft.model_dump_json(),
+                status,
+                _now(),
+            ),
         )
         return cast(int, cur.lastrowid)
 
@@ -335,13 +390,19 @@ class Store(StoreRuns):
 
     def drafts(self, status: str | None = None) -> list[DraftRow]:
         """Drafts, newest first, optionally of one status."""
-        sql = ("SELECT d.*, c.name AS contact_name FROM drafts d LEFT JOIN contacts c USING (contact_id)"
-               + (" WHERE d.status=?" if status else "") + " ORDER BY d.draft_id DESC")
+        sql = (
+            "SELECT d.*, c.name AS contact_name FROM drafts d LEFT JOIN contacts c USING (contact_id)"
+            + (" WHERE d.status=?" if status else "")
+            + " ORDER BY d.draft_id DESC"
+        )
         return [self._draft_row(r) for r in self._rows(sql, (status,) if status else ())]
 
     def draft(self, draft_id: int) -> DraftRow | None:
-        rows = self._rows("SELECT d.*, c.name AS contact_name FROM drafts d LEFT JOIN contacts c USING (contact_id) "
-                          "WHERE d.draft_id=?", (draft_id,))
+        rows = self._rows(
+            "SELECT d.*, c.name AS contact_name FROM drafts d LEFT JOIN contacts c USING (contact_id) "
+            "WHERE d.draft_id=?",
+            (draft_id,),
+        )
         return self._draft_row(rows[0]) if rows else None
 
     def was_rejected(self, contact_id: str, profile_source: str, payload_hash: str) -> bool:
@@ -353,8 +414,9 @@ class Store(StoreRuns):
         return bool(rows)
 
     def set_draft_status(self, draft_id: int, status: str, note: str = "") -> None:
-        self._exec("UPDATE drafts SET status=?, decided_at=?, note=? WHERE draft_id=?",
-                   (status, _now(), note, draft_id))
+        self._exec(
+            "UPDATE drafts SET status=?, decided_at=?, note=? WHERE draft_id=?", (status, _now(), note, draft_id)
+        )
 
     @staticmethod
     def _draft_row(r: sqlite3.Row) -> DraftRow:
@@ -381,8 +443,9 @@ class Store(StoreRuns):
         )
         return cast(PostingRow, dict(rows[0])) if rows else None
 
-    def claim_posting(self, run_id: str, contact_id: str, profile_source: str, payload_hash: str,
-                      input_hash: str | None, pid: int) -> int | None:
+    def claim_posting(
+        self, run_id: str, contact_id: str, profile_source: str, payload_hash: str, input_hash: str | None, pid: int
+    ) -> int | None:
         """Write the intent to post, before anything is sent; None when another run got there first.
 
         The check and the insert are one transaction (BEGIN IMMEDIATE), so two processes sharing this
@@ -392,10 +455,13 @@ class Store(StoreRuns):
         with self._transaction() as db:
             last = db.execute(
                 "SELECT state, payload_hash FROM postings WHERE contact_id=? AND profile_source=? "
-                "ORDER BY posting_id DESC LIMIT 1", (contact_id, profile_source),
+                "ORDER BY posting_id DESC LIMIT 1",
+                (contact_id, profile_source),
             ).fetchone()
-            if last and (last["state"] in ("sending", "waiting") or (last["state"] == "posted"
-                                                                     and last["payload_hash"] == payload_hash)):
+            if last and (
+                last["state"] in ("sending", "waiting")
+                or (last["state"] == "posted" and last["payload_hash"] == payload_hash)
+            ):
                 return None
             cur = db.execute(
                 "INSERT INTO postings (run_id, contact_id, profile_source, payload_hash, input_hash, state, pid, "
@@ -406,8 +472,10 @@ class Store(StoreRuns):
 
     def set_posting_state(self, posting_id: int, state: str, message: str = "") -> None:
         """Record where a post stands: `sending` (a request may be on the wire) or `waiting` (nothing stored)."""
-        self._exec("UPDATE postings SET state=?, message=?, updated_at=? WHERE posting_id=?",
-                   (state, message, _now(), posting_id))
+        self._exec(
+            "UPDATE postings SET state=?, message=?, updated_at=? WHERE posting_id=?",
+            (state, message, _now(), posting_id),
+        )
 
     def end_posting(self, posting_id: int, state: str, profile_id: int | None = None, message: str = "") -> None:
         """Write Zyntro's answer (or its absence) for a posting."""

@@ -34,8 +34,18 @@ if TYPE_CHECKING:
     from agent.store import Store
 
 __all__ = [
-    "SCHEMA", "SUPPRESSION_KINDS", "erasures", "forget", "prune_pages", "restore_postings", "stats",
-    "stored_contact_suppressed", "suppress", "suppressed_because", "suppressions", "unsuppress",
+    "SCHEMA",
+    "SUPPRESSION_KINDS",
+    "erasures",
+    "forget",
+    "prune_pages",
+    "restore_postings",
+    "stats",
+    "stored_contact_suppressed",
+    "suppress",
+    "suppressed_because",
+    "suppressions",
+    "unsuppress",
 ]
 
 SUPPRESSION_KINDS = ("contact_id", "email", "domain")
@@ -53,7 +63,16 @@ CREATE TABLE IF NOT EXISTS forgotten_postings (
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 # Tables with a contact_id column: everything erasure removes by contact.
-_BY_CONTACT = ["drafts", "postings", "sources", "run_contacts", "contact_claims", "contacts", "decisions", "hook_events"]
+_BY_CONTACT = [
+    "drafts",
+    "postings",
+    "sources",
+    "run_contacts",
+    "contact_claims",
+    "contacts",
+    "decisions",
+    "hook_events",
+]
 
 
 def _now() -> str:
@@ -80,15 +99,21 @@ def forget(store: Store, contact_id: str, keep_hashes: bool = True) -> dict[str,
     with store._transaction() as db:
         held = db.execute(
             "SELECT c.run_id, r.pid, r.host, r.heartbeat FROM contact_claims c LEFT JOIN runs r USING (run_id) "
-            "WHERE c.contact_id=? AND c.state='active'", (cid,)).fetchone()
+            "WHERE c.contact_id=? AND c.state='active'",
+            (cid,),
+        ).fetchone()
         if held is not None and _live(held["pid"], held["host"], held["heartbeat"]):
-            raise StoreError(f"run {held['run_id']} (pid {held['pid']}) is enriching contact {cid} right now: "
-                             "wait for it to finish (or stop it), then run forget again")
+            raise StoreError(
+                f"run {held['run_id']} (pid {held['pid']}) is enriching contact {cid} right now: "
+                "wait for it to finish (or stop it), then run forget again"
+            )
         db.execute("PRAGMA secure_delete=ON")  # deleted rows are overwritten, not left in free pages
         removed = _erase(db, cid, keep_hashes)
         if any(removed.values()):
-            db.execute("INSERT INTO erasures (erasure_id, erased_at, removed) VALUES (?,?,?)",
-                       (uuid.uuid4().hex[:12], _now(), json.dumps(removed, sort_keys=True)))
+            db.execute(
+                "INSERT INTO erasures (erasure_id, erased_at, removed) VALUES (?,?,?)",
+                (uuid.uuid4().hex[:12], _now(), json.dumps(removed, sort_keys=True)),
+            )
     store._exec("PRAGMA secure_delete=OFF")
     store._exec("PRAGMA wal_checkpoint(TRUNCATE)")  # old copies of the rows leave the log too
     return removed
@@ -99,18 +124,36 @@ def _erase(db: Any, cid: str, keep_hashes: bool) -> dict[str, int]:
     tracked = db.execute("SELECT urls FROM contacts WHERE contact_id=?", (cid,)).fetchone()
     urls = set(json.loads(tracked["urls"]) if tracked else [])
     urls |= {r["url"] for r in db.execute("SELECT url FROM sources WHERE contact_id=?", (cid,))}
-    alone = [r["run_id"] for r in db.execute(
-        "SELECT run_id FROM run_contacts GROUP BY run_id HAVING SUM(contact_id != ?) = 0 "
-        "AND SUM(contact_id = ?) > 0", (cid, cid))]
-    posted = db.execute("SELECT profile_source, payload_hash, input_hash, state, updated_at FROM postings "
-                        "WHERE contact_id=? AND state IN ('posted', 'unknown', 'sending')", (cid,)).fetchall()
+    alone = [
+        r["run_id"]
+        for r in db.execute(
+            "SELECT run_id FROM run_contacts GROUP BY run_id HAVING SUM(contact_id != ?) = 0 "
+            "AND SUM(contact_id = ?) > 0",
+            (cid, cid),
+        )
+    ]
+    posted = db.execute(
+        "SELECT profile_source, payload_hash, input_hash, state, updated_at FROM postings "
+        "WHERE contact_id=? AND state IN ('posted', 'unknown', 'sending')",
+        (cid,),
+    ).fetchall()
     if keep_hashes and posted:
         key = _contact_key(db, cid)
         db.executemany(
             "INSERT INTO forgotten_postings (contact_key, profile_source, payload_hash, input_hash, state, posted_on) "
             "VALUES (?,?,?,?,?,?)",
-            [(key, p["profile_source"], p["payload_hash"], p["input_hash"],
-              "posted" if p["state"] == "posted" else "unknown", p["updated_at"][:10]) for p in posted])
+            [
+                (
+                    key,
+                    p["profile_source"],
+                    p["payload_hash"],
+                    p["input_hash"],
+                    "posted" if p["state"] == "posted" else "unknown",
+                    p["updated_at"][:10],
+                )
+                for p in posted
+            ],
+        )
     elif not keep_hashes:
         key = _contact_key(db, cid)
         removed["posting_hashes"] = db.execute("DELETE FROM forgotten_postings WHERE contact_key=?", (key,)).rowcount
@@ -137,8 +180,17 @@ def restore_postings(store: Store, contact_id: str) -> int:
             db.execute(
                 "INSERT INTO postings (run_id, contact_id, profile_source, payload_hash, input_hash, state, "
                 "message, created_at, updated_at) VALUES ('forgotten',?,?,?,?,?,?,?,?)",
-                (cid, r["profile_source"], r["payload_hash"], r["input_hash"], r["state"],
-                 f"kept as a hash when the contact was forgotten ({r['posted_on']})", now, now))
+                (
+                    cid,
+                    r["profile_source"],
+                    r["payload_hash"],
+                    r["input_hash"],
+                    r["state"],
+                    f"kept as a hash when the contact was forgotten ({r['posted_on']})",
+                    now,
+                    now,
+                ),
+            )
         db.execute("DELETE FROM forgotten_postings WHERE contact_key=?", (key,))
     return len(rows)
 
@@ -146,8 +198,9 @@ def restore_postings(store: Store, contact_id: str) -> int:
 def erasures(store: Store) -> list[dict[str, Any]]:
     """The audit of erasures, oldest first: when, and how many rows of each kind went."""
     rows = store._rows("SELECT erasure_id, erased_at, removed FROM erasures ORDER BY erased_at, rowid")
-    return [{"erasure_id": r["erasure_id"], "erased_at": r["erased_at"], "removed": json.loads(r["removed"])}
-            for r in rows]
+    return [
+        {"erasure_id": r["erasure_id"], "erased_at": r["erased_at"], "removed": json.loads(r["removed"])} for r in rows
+    ]
 
 
 # the do-not-enrich list ---------------------------------------------------------------------------
@@ -155,8 +208,9 @@ def erasures(store: Store) -> list[dict[str, Any]]:
 
 def suppress(store: Store, kind: str, value: str, note: str = "") -> bool:
     """Add an entry (already normalised by the caller); False when it was there already."""
-    cur = store._exec("INSERT OR IGNORE INTO suppressions (kind, value, added_at, note) VALUES (?,?,?,?)",
-                      (kind, value, _now(), note))
+    cur = store._exec(
+        "INSERT OR IGNORE INTO suppressions (kind, value, added_at, note) VALUES (?,?,?,?)", (kind, value, _now(), note)
+    )
     return cur.rowcount > 0
 
 
@@ -227,17 +281,38 @@ def prune_pages(store: Store, cache_days: float, cache_mb: float) -> dict[str, i
 
 def stats(store: Store) -> dict[str, Any]:
     """Sizes and counts of the state: files, rows per table, the page cache, queued drafts, the lists."""
-    tables = ["runs", "contacts", "sources", "pages", "drafts", "postings", "run_contacts", "contact_claims",
-              "suppressions", "erasures", "forgotten_postings"]
+    tables = [
+        "runs",
+        "contacts",
+        "sources",
+        "pages",
+        "drafts",
+        "postings",
+        "run_contacts",
+        "contact_claims",
+        "suppressions",
+        "erasures",
+        "forgotten_postings",
+    ]
     counts = {t: store._rows(f"SELECT COUNT(*) AS n FROM {t}")[0]["n"] for t in tables}
     cache = store._rows("SELECT COALESCE(SUM(LENGTH(html)), 0) AS bytes, MIN(used_ts) AS oldest FROM pages")[0]
     queued = store._rows("SELECT COUNT(*) AS n FROM drafts WHERE status='queued_for_review'")[0]["n"]
-    files = {p.name: p.stat().st_size for p in (store.path, store.path.with_name(store.path.name + "-wal"))
-             if p.exists()}
-    oldest = (datetime.fromtimestamp(cache["oldest"], UTC).isoformat(timespec="seconds")
-              if cache["oldest"] is not None else None)
-    return {"path": str(store.path), "files_bytes": files, "rows": counts, "page_cache_bytes": cache["bytes"],
-            "page_cache_oldest_use": oldest, "queued_for_review": queued}
+    files = {
+        p.name: p.stat().st_size for p in (store.path, store.path.with_name(store.path.name + "-wal")) if p.exists()
+    }
+    oldest = (
+        datetime.fromtimestamp(cache["oldest"], UTC).isoformat(timespec="seconds")
+        if cache["oldest"] is not None
+        else None
+    )
+    return {
+        "path": str(store.path),
+        "files_bytes": files,
+        "rows": counts,
+        "page_cache_bytes": cache["bytes"],
+        "page_cache_oldest_use": oldest,
+        "queued_for_review": queued,
+    }
 
 
 def stored_contact_suppressed(store: Store, contact_id: str, urls: list[str] = ()) -> str | None:

@@ -65,22 +65,26 @@ def explain(exc: BaseException, path: Path, busy_timeout_s: float, *, opening: b
             f"agent.store_repair salvage {path}` (run with the Python that runs zyntro-enrich: {sys.executable}); "
             "it keeps the damaged file aside and the record of what was posted, so nothing is posted twice. "
             f"Or move it aside (`mv {path} {path}.damaged`) to start empty: then that record is gone and every "
-            "profile is posted again")
+            "profile is posted again"
+        )
     if kind == "locked":
         who = ", ".join(holders(path)) or "a process this user cannot see"
         return StoreError(
             f"the state database {path} is locked by another process ({who}); waited busy_timeout_s="
             f"{busy_timeout_s:g} s for it and wrote nothing. Let that process finish (or stop it), or raise "
-            "busy_timeout_s in config.toml, then run the same command again")
+            "busy_timeout_s in config.toml, then run the same command again"
+        )
     if kind == "full":
         free = _free(path.parent)
         return StoreError(
             f"no space left for the state database {path} ({exc}); {_size(free)} free on {_mount(path.parent)}. "
             f"Make at least {_size(ROOM_BYTES)} free there (room for the database's write-ahead log), then run "
-            "the same command again: nothing was half-written, and what was posted is not posted again")
+            "the same command again: nothing was half-written, and what was posted is not posted again"
+        )
     if kind == "unusable":
-        return StoreError(f"cannot open the state database {path} ({exc}): set ZYNTRO_ENRICH_HOME to a writable "
-                          "directory")
+        return StoreError(
+            f"cannot open the state database {path} ({exc}): set ZYNTRO_ENRICH_HOME to a writable directory"
+        )
     return None
 
 
@@ -160,8 +164,10 @@ def _refuse_newer(src: sqlite3.Connection, path: Path, fresh: Path) -> None:
         return
     if found > CURRENT:
         fresh.unlink()
-        raise StoreError(f"{path} has schema version {found}, newer than this zyntro-enrich knows (up to {CURRENT}): "
-                         "salvage it with the newer release that wrote it (upgrade zyntro-enrich); nothing was changed")
+        raise StoreError(
+            f"{path} has schema version {found}, newer than this zyntro-enrich knows (up to {CURRENT}): "
+            "salvage it with the newer release that wrote it (upgrade zyntro-enrich); nothing was changed"
+        )
 
 
 def salvage(path: Path) -> list[str]:
@@ -182,9 +188,11 @@ def salvage(path: Path) -> list[str]:
             tables = [r[0] for r in src.execute("SELECT name FROM sqlite_master WHERE type='table'")]
         except sqlite3.DatabaseError as exc:
             fresh.unlink()
-            raise StoreError(f"nothing in {path} is readable ({exc}): move it aside (`mv {path} {path}.damaged`) "
-                             "and check the contacts in Zyntro before posting again, since the record of what "
-                             "was posted is lost") from None
+            raise StoreError(
+                f"nothing in {path} is readable ({exc}): move it aside (`mv {path} {path}.damaged`) "
+                "and check the contacts in Zyntro before posting again, since the record of what "
+                "was posted is lost"
+            ) from None
         _refuse_newer(src, path, fresh)
         wanted = [r[0] for r in dst.execute("SELECT name FROM sqlite_master WHERE type='table'")]
         dst.execute("BEGIN")
@@ -194,8 +202,10 @@ def salvage(path: Path) -> list[str]:
             copied, complete = _copy_table(src, dst, table, columns)
             lines.append(f"{table}: {copied} rows kept" + ("" if complete else ", some rows were unreadable"))
             if table == "postings" and not complete:
-                lines.append("WARNING: part of the record of what was posted is lost: check those contacts in "
-                             "Zyntro before posting again (each post stores a new profile)")
+                lines.append(
+                    "WARNING: part of the record of what was posted is lost: check those contacts in "
+                    "Zyntro before posting again (each post stores a new profile)"
+                )
         dst.execute("COMMIT")
     finally:
         src.close()

@@ -32,17 +32,39 @@ if TYPE_CHECKING:
     from agent.store import Store
 
 __all__ = [
-    "DECIDABLE", "DraftQuery", "activity", "claim_draft", "claim_event", "decisions", "draft_counts",
-    "edit_draft", "event_heartbeat", "events", "finish_event", "posted_payload", "query_drafts", "record_decision",
+    "DECIDABLE",
+    "DraftQuery",
+    "activity",
+    "claim_draft",
+    "claim_event",
+    "decisions",
+    "draft_counts",
+    "edit_draft",
+    "event_heartbeat",
+    "events",
+    "finish_event",
+    "posted_payload",
+    "query_drafts",
+    "record_decision",
     "renew_claim",
-    "origins", "record_contact_event", "record_event", "release_draft", "server_key", "set_server_key",
+    "origins",
+    "record_contact_event",
+    "record_event",
+    "release_draft",
+    "server_key",
+    "set_server_key",
 ]
 
 # Statuses a person can still decide: waiting, or an approval that did not go through (rejected by
 # Zyntro, unreachable, answer lost), which can be approved again.
 DECIDABLE = ("queued_for_review", "failed", "unknown")
-_SORTS = {"newest": "d.draft_id DESC", "oldest": "d.draft_id ASC", "contact": "contact_name COLLATE NOCASE, d.draft_id",
-          "origin": "d.profile_source COLLATE NOCASE, d.draft_id", "identity": "identity_score, d.draft_id"}
+_SORTS = {
+    "newest": "d.draft_id DESC",
+    "oldest": "d.draft_id ASC",
+    "contact": "contact_name COLLATE NOCASE, d.draft_id",
+    "origin": "d.profile_source COLLATE NOCASE, d.draft_id",
+    "identity": "identity_score, d.draft_id",
+}
 
 
 def _now() -> str:
@@ -114,8 +136,9 @@ SELECT * FROM (
 """
 
 
-def query_drafts(store: Store, query: DraftQuery, limit: int | None = None, offset: int = 0
-                 ) -> tuple[list[DraftRow], int]:
+def query_drafts(
+    store: Store, query: DraftQuery, limit: int | None = None, offset: int = 0
+) -> tuple[list[DraftRow], int]:
     """One page of drafts matching the query, and how many match in all."""
     where, params = query.where()
     base = f"{_SELECT} WHERE {where}"
@@ -133,8 +156,10 @@ def draft_counts(store: Store) -> dict[str, int]:
 
 def origins(store: Store) -> list[str]:
     """Every origin (profile_source) that has drafts, sorted."""
-    return [r["profile_source"] for r in store._rows(
-        "SELECT DISTINCT profile_source FROM drafts ORDER BY profile_source COLLATE NOCASE")]
+    return [
+        r["profile_source"]
+        for r in store._rows("SELECT DISTINCT profile_source FROM drafts ORDER BY profile_source COLLATE NOCASE")
+    ]
 
 
 def claim_draft(store: Store, draft_id: int, pid: int | None = None) -> ClaimedDraft | str:
@@ -147,8 +172,9 @@ def claim_draft(store: Store, draft_id: int, pid: int | None = None) -> ClaimedD
 
     pid = pid or os.getpid()
     with store._transaction() as db:
-        row = db.execute("SELECT status, claim_pid, claim_host, claim_ts FROM drafts WHERE draft_id=?",
-                         (draft_id,)).fetchone()
+        row = db.execute(
+            "SELECT status, claim_pid, claim_host, claim_ts FROM drafts WHERE draft_id=?", (draft_id,)
+        ).fetchone()
         if row is None:
             return f"there is no draft {draft_id}"
         if row["status"] == "approving":  # free again only once its process died or stopped renewing the claim
@@ -158,8 +184,10 @@ def claim_draft(store: Store, draft_id: int, pid: int | None = None) -> ClaimedD
             return f"draft {draft_id} is {row['status']}, not waiting for review"
         from agent.store import _HOST
 
-        db.execute("UPDATE drafts SET status='approving', claim_pid=?, claim_host=?, claim_ts=? WHERE draft_id=?",
-                   (pid, _HOST, time.time(), draft_id))
+        db.execute(
+            "UPDATE drafts SET status='approving', claim_pid=?, claim_host=?, claim_ts=? WHERE draft_id=?",
+            (pid, _HOST, time.time(), draft_id),
+        )
         previous = row["status"] if row["status"] != "approving" else "queued_for_review"
     claimed = store.draft(draft_id)
     if claimed is None:
@@ -169,8 +197,11 @@ def claim_draft(store: Store, draft_id: int, pid: int | None = None) -> ClaimedD
 
 def release_draft(store: Store, draft_id: int, status: str, note: str = "") -> None:
     """End a claim with the draft's new status (posted, unchanged, failed, unknown, suppressed, or back to waiting)."""
-    store._exec("UPDATE drafts SET status=?, decided_at=?, note=?, claim_pid=NULL, claim_host=NULL, claim_ts=NULL "
-                "WHERE draft_id=?", (status, _now(), note, draft_id))
+    store._exec(
+        "UPDATE drafts SET status=?, decided_at=?, note=?, claim_pid=NULL, claim_host=NULL, claim_ts=NULL "
+        "WHERE draft_id=?",
+        (status, _now(), note, draft_id),
+    )
 
 
 def renew_claim(store: Store, draft_id: int) -> None:
@@ -178,8 +209,9 @@ def renew_claim(store: Store, draft_id: int) -> None:
     store._exec("UPDATE drafts SET claim_ts=? WHERE draft_id=? AND status='approving'", (time.time(), draft_id))
 
 
-def edit_draft(store: Store, draft_id: int, draft: ProfileDraft, payload_hash: str, was_hash: str,
-               statuses: tuple[str, ...]) -> bool:
+def edit_draft(
+    store: Store, draft_id: int, draft: ProfileDraft, payload_hash: str, was_hash: str, statuses: tuple[str, ...]
+) -> bool:
     """Replace a draft's content (a person's edit) if it is still as the person saw it; False otherwise.
 
     `was_hash` is the payload hash the edit started from: a draft changed (another edit) or claimed for
@@ -188,18 +220,28 @@ def edit_draft(store: Store, draft_id: int, draft: ProfileDraft, payload_hash: s
     cur = store._exec(
         f"UPDATE drafts SET draft=?, payload_hash=? WHERE draft_id=? AND payload_hash=? "
         f"AND status IN ({','.join('?' * len(statuses))})",
-        (draft.model_dump_json(), payload_hash, draft_id, was_hash, *statuses))
+        (draft.model_dump_json(), payload_hash, draft_id, was_hash, *statuses),
+    )
     return cur.rowcount == 1
 
 
-def record_decision(store: Store, row: Mapping[str, Any], actor: str, action: str, note: str = "",
-                    **detail: Any) -> None:
+def record_decision(
+    store: Store, row: Mapping[str, Any], actor: str, action: str, note: str = "", **detail: Any
+) -> None:
     """Keep one decision: who, when, what, the note, and its details (profile id, error, changed keys)."""
     store._exec(
         "INSERT INTO decisions (draft_id, contact_id, profile_source, actor, action, note, detail, at) "
         "VALUES (?,?,?,?,?,?,?,?)",
-        (row["draft_id"], row["contact_id"], row["profile_source"], actor, action, note,
-         json.dumps(detail, ensure_ascii=False, default=str), _now()),
+        (
+            row["draft_id"],
+            row["contact_id"],
+            row["profile_source"],
+            actor,
+            action,
+            note,
+            json.dumps(detail, ensure_ascii=False, default=str),
+            _now(),
+        ),
     )
 
 
@@ -212,22 +254,46 @@ def decisions(store: Store, draft_id: int | None = None) -> list[DecisionRow]:
 
 def activity(store: Store, limit: int | None = None) -> list[ActivityItem]:
     """Every decision and every post with Zyntro's answer, newest first, in one shape for pages and exports."""
-    items = [{"at": d["at"], "kind": "decision", "action": d["action"], "actor": d["actor"],
-              "draft_id": d["draft_id"], "contact_id": d["contact_id"], "profile_source": d["profile_source"],
-              "note": d["note"], "profile_id": d["detail"].get("profile_id"),
-              "answer": d["detail"].get("answer", ""), "_order": (1, d["decision_id"])} for d in decisions(store)]
+    items = [
+        {
+            "at": d["at"],
+            "kind": "decision",
+            "action": d["action"],
+            "actor": d["actor"],
+            "draft_id": d["draft_id"],
+            "contact_id": d["contact_id"],
+            "profile_source": d["profile_source"],
+            "note": d["note"],
+            "profile_id": d["detail"].get("profile_id"),
+            "answer": d["detail"].get("answer", ""),
+            "_order": (1, d["decision_id"]),
+        }
+        for d in decisions(store)
+    ]
     for p in store.postings():
-        items.append({"at": p["updated_at"], "kind": "post", "action": p["state"], "actor": f"run {p['run_id']}",
-                      "draft_id": None, "contact_id": p["contact_id"], "profile_source": p["profile_source"],
-                      "note": "", "profile_id": p["profile_id"], "answer": p["message"],
-                      "_order": (0, p["posting_id"])})
+        items.append(
+            {
+                "at": p["updated_at"],
+                "kind": "post",
+                "action": p["state"],
+                "actor": f"run {p['run_id']}",
+                "draft_id": None,
+                "contact_id": p["contact_id"],
+                "profile_source": p["profile_source"],
+                "note": "",
+                "profile_id": p["profile_id"],
+                "answer": p["message"],
+                "_order": (0, p["posting_id"]),
+            }
+        )
     items.sort(key=lambda i: (i["at"], i["_order"]), reverse=True)  # newest first; a decision after its post
     shown = [cast(ActivityItem, {k: v for k, v in i.items() if k != "_order"}) for i in items]
     return shown[:limit] if limit is not None else shown
 
 
-def posted_payload(store: Store, contact_id: str, profile_source: str, own_hash: str | None = None
-                   ) -> dict[str, Any] | None:
+def posted_payload(
+    store: Store, contact_id: str, profile_source: str, own_hash: str | None = None
+) -> dict[str, Any] | None:
     """The payload of the last profile Zyntro confirmed for this contact and origin, when this state holds it.
 
     A posting of `own_hash` (the draft's own post, once approved) is passed over, so a posted draft is
@@ -236,12 +302,16 @@ def posted_payload(store: Store, contact_id: str, profile_source: str, own_hash:
     """
     posted = store._rows(
         "SELECT payload_hash FROM postings WHERE contact_id=? AND profile_source=? AND state='posted' "
-        "AND payload_hash IS NOT ? ORDER BY posting_id DESC LIMIT 1", (contact_id, profile_source, own_hash))
+        "AND payload_hash IS NOT ? ORDER BY posting_id DESC LIMIT 1",
+        (contact_id, profile_source, own_hash),
+    )
     if not posted:
         return None
     rows = store._rows(
         "SELECT draft FROM drafts WHERE contact_id=? AND profile_source=? AND payload_hash=? "
-        "ORDER BY draft_id DESC LIMIT 1", (contact_id, profile_source, posted[0]["payload_hash"]))
+        "ORDER BY draft_id DESC LIMIT 1",
+        (contact_id, profile_source, posted[0]["payload_hash"]),
+    )
     if not rows:
         return {}
     return json.loads(rows[0]["draft"])["payload"]
@@ -256,16 +326,20 @@ def record_event(store: Store, event_key: str, contact_id: str) -> bool:
     with store._transaction() as db:
         seen = db.execute("SELECT 1 FROM hook_events WHERE event_key=?", (event_key,)).fetchone()
         if seen:
-            db.execute("UPDATE hook_events SET deliveries = deliveries + 1, updated_at=? WHERE event_key=?",
-                       (now, event_key))
+            db.execute(
+                "UPDATE hook_events SET deliveries = deliveries + 1, updated_at=? WHERE event_key=?", (now, event_key)
+            )
             return False
-        db.execute("INSERT INTO hook_events (event_key, contact_id, received_at, state, updated_at) "
-                   "VALUES (?,?,?,?,?)", (event_key, contact_id.lower(), now, "queued", now))
+        db.execute(
+            "INSERT INTO hook_events (event_key, contact_id, received_at, state, updated_at) VALUES (?,?,?,?,?)",
+            (event_key, contact_id.lower(), now, "queued", now),
+        )
     return True
 
 
-def record_contact_event(store: Store, event_key: str, contact_id: str, recent_s: float = 0.0
-                         ) -> tuple[str, HookEventRow | None]:
+def record_contact_event(
+    store: Store, event_key: str, contact_id: str, recent_s: float = 0.0
+) -> tuple[str, HookEventRow | None]:
     """Queue a webhook event unless it repeats one: ("queued", None), ("duplicate", None) for a key seen
     before (counted), or ("contact_busy", the other event) when the contact already has an event queued,
     running, or done within `recent_s` seconds (kept as state `duplicate`, never worked)."""
@@ -273,16 +347,25 @@ def record_contact_event(store: Store, event_key: str, contact_id: str, recent_s
     since = datetime.fromtimestamp(time.time() - recent_s, UTC).isoformat(timespec="seconds")
     with store._transaction() as db:
         if db.execute("SELECT 1 FROM hook_events WHERE event_key=?", (event_key,)).fetchone():
-            db.execute("UPDATE hook_events SET deliveries = deliveries + 1, updated_at=? WHERE event_key=?",
-                       (now, event_key))
+            db.execute(
+                "UPDATE hook_events SET deliveries = deliveries + 1, updated_at=? WHERE event_key=?", (now, event_key)
+            )
             return "duplicate", None
-        other = db.execute("SELECT * FROM hook_events WHERE contact_id=? AND (state IN ('queued', 'running') OR "
-                           "(state='done' AND updated_at >= ?)) ORDER BY received_at DESC LIMIT 1",
-                           (contact_id.lower(), since)).fetchone()
-        state, message = ("duplicate", f"contact already has event {other['event_key']} ({other['state']})") \
-            if other else ("queued", "")
-        db.execute("INSERT INTO hook_events (event_key, contact_id, received_at, state, message, updated_at) "
-                   "VALUES (?,?,?,?,?,?)", (event_key, contact_id.lower(), now, state, message, now))
+        other = db.execute(
+            "SELECT * FROM hook_events WHERE contact_id=? AND (state IN ('queued', 'running') OR "
+            "(state='done' AND updated_at >= ?)) ORDER BY received_at DESC LIMIT 1",
+            (contact_id.lower(), since),
+        ).fetchone()
+        state, message = (
+            ("duplicate", f"contact already has event {other['event_key']} ({other['state']})")
+            if other
+            else ("queued", "")
+        )
+        db.execute(
+            "INSERT INTO hook_events (event_key, contact_id, received_at, state, message, updated_at) "
+            "VALUES (?,?,?,?,?,?)",
+            (event_key, contact_id.lower(), now, state, message, now),
+        )
     return ("contact_busy", cast(HookEventRow, dict(other))) if other else ("queued", None)
 
 
@@ -292,16 +375,22 @@ def claim_event(store: Store, pid: int | None = None) -> ClaimedEvent | None:
 
     pid = pid or os.getpid()
     with store._transaction() as db:
-        rows = db.execute("SELECT * FROM hook_events WHERE state='running' OR (state='queued' AND "
-                          "(not_before IS NULL OR not_before <= ?)) ORDER BY received_at, rowid",
-                          (time.time(),)).fetchall()
+        rows = db.execute(
+            "SELECT * FROM hook_events WHERE state='running' OR (state='queued' AND "
+            "(not_before IS NULL OR not_before <= ?)) ORDER BY received_at, rowid",
+            (time.time(),),
+        ).fetchall()
         for row in rows:
             if row["state"] == "running" and _live(row["pid"], row["host"], row["heartbeat"]):
                 continue
-            db.execute("UPDATE hook_events SET state='running', pid=?, host=?, heartbeat=?, attempts=attempts+1, "
-                       "updated_at=? WHERE event_key=?", (pid, _HOST, time.time(), _now(), row["event_key"]))
-            return cast(ClaimedEvent, {**dict(row), "attempts": row["attempts"] + 1,
-                                       "resumed": row["state"] == "running"})
+            db.execute(
+                "UPDATE hook_events SET state='running', pid=?, host=?, heartbeat=?, attempts=attempts+1, "
+                "updated_at=? WHERE event_key=?",
+                (pid, _HOST, time.time(), _now(), row["event_key"]),
+            )
+            return cast(
+                ClaimedEvent, {**dict(row), "attempts": row["attempts"] + 1, "resumed": row["state"] == "running"}
+            )
     return None
 
 
@@ -310,11 +399,20 @@ def event_heartbeat(store: Store, event_key: str) -> None:
     store._exec("UPDATE hook_events SET heartbeat=? WHERE event_key=? AND state='running'", (time.time(), event_key))
 
 
-def finish_event(store: Store, event_key: str, state: str, message: str = "", run_id: str | None = None,
-                 not_before: float | None = None) -> None:
+def finish_event(
+    store: Store,
+    event_key: str,
+    state: str,
+    message: str = "",
+    run_id: str | None = None,
+    not_before: float | None = None,
+) -> None:
     """An event's end: `done`, `failed` (with why), or back to `queued` (retry, not claimed before `not_before`)."""
-    store._exec("UPDATE hook_events SET state=?, message=?, run_id=COALESCE(?, run_id), pid=NULL, heartbeat=NULL, "
-                "not_before=?, updated_at=? WHERE event_key=?", (state, message, run_id, not_before, _now(), event_key))
+    store._exec(
+        "UPDATE hook_events SET state=?, message=?, run_id=COALESCE(?, run_id), pid=NULL, heartbeat=NULL, "
+        "not_before=?, updated_at=? WHERE event_key=?",
+        (state, message, run_id, not_before, _now(), event_key),
+    )
 
 
 def events(store: Store, limit: int = 100) -> list[HookEventRow]:
@@ -345,5 +443,7 @@ def server_key(store: Store, name: str) -> tuple[str, bool]:
 
 def set_server_key(store: Store, name: str, value: str) -> None:
     """Replace one of serve's keys (a new token's hash)."""
-    store._exec("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value=excluded.value",
-                (f"serve.{name}", value))
+    store._exec(
+        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value=excluded.value",
+        (f"serve.{name}", value),
+    )

@@ -13,8 +13,18 @@ if TYPE_CHECKING:
     from agent.models import ProfileDraft
 
 __all__ = [
-    "ActivityItem", "ClaimHolder", "ClaimedDraft", "ClaimedEvent", "ContactRow", "DecisionRow", "DraftRow",
-    "HookEventRow", "PostingRow", "RunRow", "SourceRow", "TrackedContact",
+    "ActivityItem",
+    "ClaimHolder",
+    "ClaimedDraft",
+    "ClaimedEvent",
+    "ContactRow",
+    "DecisionRow",
+    "DraftRow",
+    "HookEventRow",
+    "PostingRow",
+    "RunRow",
+    "SourceRow",
+    "TrackedContact",
 ]
 
 

@@ -46,8 +46,9 @@ class StoreRuns:
 
         def prune_cache(self) -> dict[str, int] | None: ...
 
-    def start_run(self, kind: str, batch_key: str | None = None, total: int = 0,
-                  resume_within_s: float = 86400.0) -> tuple[str, bool]:
+    def start_run(
+        self, kind: str, batch_key: str | None = None, total: int = 0, resume_within_s: float = 86400.0
+    ) -> tuple[str, bool]:
         """Start a run, or resume the newest unfinished one with the same batch key started within
         `resume_within_s` (a day: older results are stale) whose process is gone. Returns (id, resumed).
 
@@ -64,7 +65,9 @@ class StoreRuns:
                 since = datetime.fromtimestamp(now - resume_within_s, UTC).isoformat(timespec="seconds")
                 rows = db.execute(
                     "SELECT run_id, pid, host, heartbeat FROM runs WHERE batch_key=? AND finished_at IS NULL "
-                    "AND started_at >= ? ORDER BY started_at DESC", (batch_key, since)).fetchall()
+                    "AND started_at >= ? ORDER BY started_at DESC",
+                    (batch_key, since),
+                ).fetchall()
                 for row in rows:
                     if not _live(row["pid"], row["host"], row["heartbeat"]):
                         db.execute("UPDATE runs SET pid=?, host=?, heartbeat=? WHERE run_id=?", (*lease, row["run_id"]))
@@ -73,7 +76,9 @@ class StoreRuns:
             run_id = uuid.uuid4().hex[:12]
             db.execute(
                 "INSERT INTO runs (run_id, kind, batch_key, started_at, total, started_ts, pid, host, heartbeat) "
-                "VALUES (?,?,?,?,?,?,?,?,?)", (run_id, kind, batch_key, _now(), total, now, *lease))
+                "VALUES (?,?,?,?,?,?,?,?,?)",
+                (run_id, kind, batch_key, _now(), total, now, *lease),
+            )
         self._leases.add(run_id)
         return run_id, False
 
@@ -126,24 +131,35 @@ class StoreRuns:
         with self._transaction() as db:
             held = db.execute(
                 "SELECT c.run_id, c.state, c.updated_ts, r.pid, r.host, r.heartbeat, r.batch_key "
-                "FROM contact_claims c LEFT JOIN runs r USING (run_id) WHERE c.contact_id=?", (contact_id,)).fetchone()
+                "FROM contact_claims c LEFT JOIN runs r USING (run_id) WHERE c.contact_id=?",
+                (contact_id,),
+            ).fetchone()
             if held is not None and held["run_id"] != run_id:
                 if held["state"] == "active" and _live(held["pid"], held["host"], held["heartbeat"]):
                     return cast(ClaimHolder, dict(held))
                 mine = db.execute("SELECT batch_key, started_ts FROM runs WHERE run_id=?", (run_id,)).fetchone()
-                if (held["state"] == "done" and mine is not None and mine["batch_key"]
-                        and held["batch_key"] == mine["batch_key"] and held["updated_ts"] >= (mine["started_ts"] or 0)):
+                if (
+                    held["state"] == "done"
+                    and mine is not None
+                    and mine["batch_key"]
+                    and held["batch_key"] == mine["batch_key"]
+                    and held["updated_ts"] >= (mine["started_ts"] or 0)
+                ):
                     return cast(ClaimHolder, dict(held))
-            db.execute("INSERT OR REPLACE INTO contact_claims (contact_id, run_id, state, updated_ts) VALUES (?,?,?,?)",
-                       (contact_id, run_id, "active", time.time()))
+            db.execute(
+                "INSERT OR REPLACE INTO contact_claims (contact_id, run_id, state, updated_ts) VALUES (?,?,?,?)",
+                (contact_id, run_id, "active", time.time()),
+            )
         return None
 
     def record_usage(self, run_id: str, usage: dict[str, Any]) -> None:
         """Keep the run's LLM usage (calls, tokens, estimated cost), added to what a resumed run already had."""
         rows = self._rows("SELECT llm_usage FROM runs WHERE run_id=?", (run_id,))
         before = json.loads(rows[0]["llm_usage"]) if rows and rows[0]["llm_usage"] else {}
-        total = {k: before.get(k, 0) + v if isinstance(v, (int, float)) and not isinstance(v, bool) else v
-                 for k, v in usage.items()}
+        total = {
+            k: before.get(k, 0) + v if isinstance(v, (int, float)) and not isinstance(v, bool) else v
+            for k, v in usage.items()
+        }
         self._exec("UPDATE runs SET llm_usage=? WHERE run_id=?", (json.dumps(total), run_id))
 
     def run(self, run_id: str) -> RunRow | None:
@@ -158,8 +174,10 @@ class StoreRuns:
                 "VALUES (?,?,?,?,?)",
                 (run_id, contact_id, "done", json.dumps(result), _now()),
             )
-            db.execute("UPDATE contact_claims SET state='done', updated_ts=? WHERE contact_id=? AND run_id=?",
-                       (time.time(), contact_id, run_id))
+            db.execute(
+                "UPDATE contact_claims SET state='done', updated_ts=? WHERE contact_id=? AND run_id=?",
+                (time.time(), contact_id, run_id),
+            )
 
     def done_contacts(self, run_id: str) -> dict[str, dict[str, Any]]:
         """Contacts of this run already finished, with their recorded results."""

@@ -148,7 +148,8 @@ def migrate(db: sqlite3.Connection, path: Path) -> int:
         raise StoreError(
             f"the state database {path} has schema version {found}, newer than this zyntro-enrich knows "
             f"(up to {CURRENT}): it was written by a newer release. Upgrade zyntro-enrich "
-            "(`pip install --upgrade zyntro-enrich`) and run the same command again; nothing was changed")
+            "(`pip install --upgrade zyntro-enrich`) and run the same command again; nothing was changed"
+        )
     for step in MIGRATIONS[found:]:
         step(db)
     if found != CURRENT:

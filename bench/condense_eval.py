@@ -81,8 +81,15 @@ def parse(path: Path, url: str) -> Extraction:
     from extractors.registry import route
 
     html = path.read_text(encoding="utf-8", errors="replace")
-    page = Page(url=url, final_url=url, status=200, html=html, fetched_at=datetime.datetime.now(datetime.UTC),
-                engine="replay", content_hash=Page.hash_html(html))
+    page = Page(
+        url=url,
+        final_url=url,
+        status=200,
+        html=html,
+        fetched_at=datetime.datetime.now(datetime.UTC),
+        engine="replay",
+        content_hash=Page.hash_html(html),
+    )
     return route(url).parse(page)
 
 
@@ -102,16 +109,23 @@ def summary_flaws(summary: str, extraction: Extraction) -> dict[str, bool]:
     # The name is the sentences' subject and may be named again; any other value said twice is a repeat.
     said = normalise(summary)
     name = extraction.fact("name")
-    values = {normalise(str(v)) for f in extraction.facts if f.key != "handle"
-              for v in (f.value if isinstance(f.value, list) else [f.value]) if len(str(v)) >= 4}
+    values = {
+        normalise(str(v))
+        for f in extraction.facts
+        if f.key != "handle"
+        for v in (f.value if isinstance(f.value, list) else [f.value])
+        if len(str(v)) >= 4
+    }
     named = {normalise(str(name.value))} if name else set()
     bio = extraction.fact("bio")
     tiny = [_bare(s) for s in split_sentences(str(bio.value)) if len(s.split()) < _SHORT_BIO_WORDS] if bio else []
     sentences = [_bare(s.removeprefix("Bio:")) for s in split_sentences(summary)]
-    return {"late_name": bool(name) and not said.startswith(normalise(str(name.value))[:40]),
-            "repeats": any(_said_again(said, v, values) for v in values - named),
-            "bio_label": "bio:" in said,
-            "tiny_bio": any(s in tiny for s in sentences)}
+    return {
+        "late_name": bool(name) and not said.startswith(normalise(str(name.value))[:40]),
+        "repeats": any(_said_again(said, v, values) for v in values - named),
+        "bio_label": "bio:" in said,
+        "tiny_bio": any(s in tiny for s in sentences),
+    }
 
 
 async def evaluate(mode: str) -> int:
@@ -135,8 +149,9 @@ async def evaluate(mode: str) -> int:
         if extraction.outcome is not Outcome.ok:
             print(f"{label[:58]:58} {kind:17} {extraction.outcome.value:10} {'-':>4} {'-':>8} {'-':>4} {'-':>6}")
             continue
-        tokens = build_prompt(extraction.profile_source, kind, [extraction], "json_schema",
-                              strict_schema()).input_tokens
+        tokens = build_prompt(
+            extraction.profile_source, kind, [extraction], "json_schema", strict_schema()
+        ).input_tokens
         try:
             draft = await condenser.condense(contact, extraction.profile_source, [extraction], today)
         except BudgetExceeded as exc:
@@ -152,8 +167,9 @@ async def evaluate(mode: str) -> int:
         in_tok = draft.input_tokens or tokens
         rows.append((len(keys), share, len(draft.violations), in_tok))
         flaws.append((draft.payload["summary"], summary_flaws(draft.payload["summary"], extraction)))
-        print(f"{label[:58]:58} {kind:17} {'ok':10} {len(keys):>4} {share:>8.0%} "
-              f"{len(draft.violations):>4} {in_tok:>6}")
+        print(
+            f"{label[:58]:58} {kind:17} {'ok':10} {len(keys):>4} {share:>8.0%} {len(draft.violations):>4} {in_tok:>6}"
+        )
         print(f"{'':58}   keys: {', '.join(keys)}")
         for violation in draft.violations:
             print(f"{'':58}   violation: {violation}")
@@ -168,9 +184,11 @@ def _totals(rows: list[tuple[int, float, int, int]], meter: Meter, name: str) ->
         print("no page was condensed")
         return
     n = len(rows)
-    print(f"\n{n} profiles: mean {sum(r[0] for r in rows) / n:.1f} keys, mean grounded "
-          f"{sum(r[1] for r in rows) / n:.0%}, {sum(1 for r in rows if r[2])} with violations, input tokens "
-          f"max {max(r[3] for r in rows)} / mean {sum(r[3] for r in rows) / n:.0f} (budget 2000 per source)")
+    print(
+        f"\n{n} profiles: mean {sum(r[0] for r in rows) / n:.1f} keys, mean grounded "
+        f"{sum(r[1] for r in rows) / n:.0%}, {sum(1 for r in rows if r[2])} with violations, input tokens "
+        f"max {max(r[3] for r in rows)} / mean {sum(r[3] for r in rows) / n:.0f} (budget 2000 per source)"
+    )
     if name != "offline":
         print(meter.describe())
 
@@ -182,8 +200,10 @@ def _bare(sentence: str) -> str:
 
 def _said_again(said: str, value: str, values: set[str]) -> bool:
     """True when a value occurs more often than the longer values holding it ("Ruby" in "Ruby on Rails")."""
+
     def count(text: str) -> int:
         return len(re.findall(rf"(?<!\w){re.escape(text)}(?!\w)", said))
+
     return count(value) - sum(count(v) for v in values if v != value and value in v) > 1
 
 
@@ -194,9 +214,11 @@ def _summary_totals(flaws: list[tuple[str, dict[str, bool]]]) -> None:
     count = {flaw: sum(1 for _, found in flaws if found[flaw]) for flaw in flaws[0][1]}
     sentences = sum(len(split_sentences(s)) for s, _ in flaws) / n
     chars = sum(len(s) for s, _ in flaws) / n
-    print(f"summaries: {n - count['late_name']}/{n} lead with the name, {count['repeats']} state a fact twice, "
-          f"{count['bio_label']} label a bio 'Bio:', {count['tiny_bio']} spend a sentence on a bio under "
-          f"{_SHORT_BIO_WORDS} words; mean {sentences:.1f} sentences / {chars:.0f} characters")
+    print(
+        f"summaries: {n - count['late_name']}/{n} lead with the name, {count['repeats']} state a fact twice, "
+        f"{count['bio_label']} label a bio 'Bio:', {count['tiny_bio']} spend a sentence on a bio under "
+        f"{_SHORT_BIO_WORDS} words; mean {sentences:.1f} sentences / {chars:.0f} characters"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -65,11 +65,19 @@ async def bench(args: argparse.Namespace, work: Path) -> dict:
             cid = sandbox.add_contact(name=name, email=email)
             items.append(BatchItem(contact=Contact(contact_id=cid, name=name, email=email), urls=urls))
         env = {**sandbox.settings_env(), "ZYNTRO_ENRICH_HOME": str(work / "home")}
-        settings = load_settings(env=env, overrides={
-            "llm": {"mode": "offline"},
-            "fetch": {"replay_dir": str(replay), "replay_latency_s": args.latency, "delay_s": 0.0,
-                      "concurrency": args.fetch_concurrency, "per_host_concurrency": args.fetch_concurrency},
-        })
+        settings = load_settings(
+            env=env,
+            overrides={
+                "llm": {"mode": "offline"},
+                "fetch": {
+                    "replay_dir": str(replay),
+                    "replay_latency_s": args.latency,
+                    "delay_s": 0.0,
+                    "concurrency": args.fetch_concurrency,
+                    "per_host_concurrency": args.fetch_concurrency,
+                },
+            },
+        )
         with TreeSampler(exclude=set()) as sampler:
             started = time.perf_counter()
             report = await run_items(items, settings, Options(concurrency=args.concurrency, progress=False))
@@ -85,11 +93,16 @@ async def bench(args: argparse.Namespace, work: Path) -> dict:
                 engines[source.engine or "none"] += 1
     expected = args.contacts * 3
     return {
-        "contacts": args.contacts, "seconds": round(elapsed, 1),
+        "contacts": args.contacts,
+        "seconds": round(elapsed, 1),
         "contacts_per_min": round(args.contacts / elapsed * 60, 1),
         "pages_per_s": round(sum(engines.values()) / elapsed, 1),
-        "engines": dict(engines), "statuses": dict(statuses), "peak_mb": round(peak / 2**20),
-        "leftover_processes": leftovers(set()), "posts": stored, "expected_posts": expected,
+        "engines": dict(engines),
+        "statuses": dict(statuses),
+        "peak_mb": round(peak / 2**20),
+        "leftover_processes": leftovers(set()),
+        "posts": stored,
+        "expected_posts": expected,
         "posts_ok": stored == expected == statuses.get("posted", 0),
     }
 
@@ -107,8 +120,10 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|---|")
     mix = ", ".join(f"{k} {v}" for k, v in sorted(result["engines"].items()))
     posts = f"{result['posts']}/{result['expected_posts']} {'ok' if result['posts_ok'] else 'MISMATCH'}"
-    print(f"| {result['contacts']} | {result['seconds']} | {result['contacts_per_min']} | {result['pages_per_s']} "
-          f"| {mix} | {result['peak_mb']} MB | {result['leftover_processes']} | {posts} |")
+    print(
+        f"| {result['contacts']} | {result['seconds']} | {result['contacts_per_min']} | {result['pages_per_s']} "
+        f"| {mix} | {result['peak_mb']} MB | {result['leftover_processes']} | {posts} |"
+    )
     if not result["posts_ok"]:
         print("statuses:", result["statuses"], file=sys.stderr)
 

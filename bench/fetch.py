@@ -33,9 +33,27 @@ from agent.fetch.browser import find_chromium  # noqa: E402
 from agent.models import Outcome  # noqa: E402
 from bench.proctree import TreeSampler, leftovers  # noqa: E402
 
-WORDS = ["enrichment", "pipeline", "contact", "company", "founder", "product", "market", "customer",
-         "engineering", "platform", "research", "growth", "partner", "analytics", "design", "open", "source",
-         "community", "release"]
+WORDS = [
+    "enrichment",
+    "pipeline",
+    "contact",
+    "company",
+    "founder",
+    "product",
+    "market",
+    "customer",
+    "engineering",
+    "platform",
+    "research",
+    "growth",
+    "partner",
+    "analytics",
+    "design",
+    "open",
+    "source",
+    "community",
+    "release",
+]
 
 
 def _text(n: int, size: int = 15_000) -> str:
@@ -50,20 +68,31 @@ def _text(n: int, size: int = 15_000) -> str:
 
 def _paragraphs(n: int) -> list[str]:
     text = _text(n)
-    return [text[i:i + 600] for i in range(0, len(text), 600)]
+    return [text[i : i + 600] for i in range(0, len(text), 600)]
 
 
 def static_html(n: int) -> str:
-    ld = json.dumps({"@context": "https://schema.org", "@type": "Organization", "name": f"Company {n}",
-                     "url": f"https://company{n}.example", "numberOfEmployees": 10 + n})
+    ld = json.dumps(
+        {
+            "@context": "https://schema.org",
+            "@type": "Organization",
+            "name": f"Company {n}",
+            "url": f"https://company{n}.example",
+            "numberOfEmployees": 10 + n,
+        }
+    )
     body = "".join(f"<p>{p}</p>" for p in _paragraphs(n))
-    return (f"<!doctype html><html><head><title>Company {n}</title><script type=\"application/ld+json\">{ld}"
-            f"</script></head><body><h1>Company {n}</h1>{body}</body></html>")
+    return (
+        f'<!doctype html><html><head><title>Company {n}</title><script type="application/ld+json">{ld}'
+        f"</script></head><body><h1>Company {n}</h1>{body}</body></html>"
+    )
 
 
 def app_html(n: int) -> str:
-    return ("<!doctype html><html><head><title>App</title></head><body><noscript>You need to enable JavaScript "
-            'to run this app.</noscript><div id="root"></div><script src="/static/app.js"></script></body></html>')
+    return (
+        "<!doctype html><html><head><title>App</title></head><body><noscript>You need to enable JavaScript "
+        'to run this app.</noscript><div id="root"></div><script src="/static/app.js"></script></body></html>'
+    )
 
 
 APP_JS = """
@@ -115,12 +144,24 @@ def _serve(port_queue: multiprocessing.Queue, latency: float) -> None:
     server.serve_forever()
 
 
-async def crawl(urls: list[str], concurrency: int, home: Path, browser_pages: int,
-                chromium: str | None) -> tuple[float, dict, int]:
+async def crawl(
+    urls: list[str], concurrency: int, home: Path, browser_pages: int, chromium: str | None
+) -> tuple[float, dict, int]:
     """Fetch every URL with `concurrency` in flight; returns elapsed s, stats, failures."""
-    settings = Settings(home=home, allow_private=True, chromium=chromium, fetch=FetchSettings(
-        concurrency=concurrency, per_host_concurrency=concurrency, delay_s=0.0, no_delay_hosts=["127.0.0.1"],
-        timeout_s=20.0, browser_recycle_pages=100, browser_pages=browser_pages))
+    settings = Settings(
+        home=home,
+        allow_private=True,
+        chromium=chromium,
+        fetch=FetchSettings(
+            concurrency=concurrency,
+            per_host_concurrency=concurrency,
+            delay_s=0.0,
+            no_delay_hosts=["127.0.0.1"],
+            timeout_s=20.0,
+            browser_recycle_pages=100,
+            browser_pages=browser_pages,
+        ),
+    )
     queue: asyncio.Queue[str] = asyncio.Queue()
     for url in urls:
         queue.put_nowait(url)
@@ -148,8 +189,12 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=200)
     parser.add_argument("--latency", type=float, default=0.1)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 4, 8])
-    parser.add_argument("--browser-pages", type=int, default=FetchSettings().browser_pages,
-                        help="pages rendering at once (fetch.browser_pages)")
+    parser.add_argument(
+        "--browser-pages",
+        type=int,
+        default=FetchSettings().browser_pages,
+        help="pages rendering at once (fetch.browser_pages)",
+    )
     parser.add_argument("--chromium", help="browser executable (default: found as the fetcher finds it)")
     args = parser.parse_args()
     ports: multiprocessing.Queue = multiprocessing.Queue()
@@ -161,10 +206,14 @@ def main() -> None:
     apps = [f"{base}/app/{i}" for i in range(half)]
     mix = [u for pair in zip(static, apps, strict=True) for u in pair]
     home = Path(os.environ.get("TMPDIR", "/tmp")) / "zyntro-bench-home"
-    print(f"site: {base}, {len(static)} static + {len(apps)} JS pages, {args.latency * 1000:.0f} ms per response, "
-          f"browser pages {args.browser_pages}, chromium {find_chromium(args.chromium)}")
-    header = (f"{'conc':>4} {'workload':<8} {'pages':>5} {'secs':>6} {'pages/s':>8} {'http':>5} {'browser':>7} "
-              f"{'fail':>4} {'peak RSS MB':>11} {'peak PSS MB':>11} {'leftover':>8}")
+    print(
+        f"site: {base}, {len(static)} static + {len(apps)} JS pages, {args.latency * 1000:.0f} ms per response, "
+        f"browser pages {args.browser_pages}, chromium {find_chromium(args.chromium)}"
+    )
+    header = (
+        f"{'conc':>4} {'workload':<8} {'pages':>5} {'secs':>6} {'pages/s':>8} {'http':>5} {'browser':>7} "
+        f"{'fail':>4} {'peak RSS MB':>11} {'peak PSS MB':>11} {'leftover':>8}"
+    )
     print(header)
     for concurrency in args.concurrency:
         for name, urls in (("mix", mix), ("static", static), ("js", apps)):
@@ -172,9 +221,12 @@ def main() -> None:
                 secs, stats, failures = asyncio.run(crawl(urls, concurrency, home, args.browser_pages, args.chromium))
             left = leftovers({server.pid})
             engines = stats["by_engine"]
-            print(f"{concurrency:>4} {name:<8} {len(urls):>5} {secs:>6.1f} {len(urls) / secs:>8.1f} "
-                  f"{engines['http']:>5} {engines['browser']:>7} {failures:>4} {sampler.peak_rss / 1024:>11.0f} "
-                  f"{sampler.peak_pss / 1024:>11.0f} {left:>8}", flush=True)
+            print(
+                f"{concurrency:>4} {name:<8} {len(urls):>5} {secs:>6.1f} {len(urls) / secs:>8.1f} "
+                f"{engines['http']:>5} {engines['browser']:>7} {failures:>4} {sampler.peak_rss / 1024:>11.0f} "
+                f"{sampler.peak_pss / 1024:>11.0f} {left:>8}",
+                flush=True,
+            )
     server.terminate()
     server.join()
 

@@ -50,8 +50,10 @@ class Row(NamedTuple):
 
 def fixture_pages() -> list[tuple[str, Page]]:
     """(label, Page) for every fixture page, at the URL tests/pages/expected.json gives it."""
-    return [(f"tests/pages/{e['file']}", page_from_file(FIXTURES / e["file"], e["url"], e.get("status", 200)))
-            for e in load_expected()]
+    return [
+        (f"tests/pages/{e['file']}", page_from_file(FIXTURES / e["file"], e["url"], e.get("status", 200)))
+        for e in load_expected()
+    ]
 
 
 def shared_pages() -> list[tuple[str, Page]]:
@@ -60,8 +62,10 @@ def shared_pages() -> list[tuple[str, Page]]:
     if not index.exists():
         return []
     entries = json.loads(index.read_text(encoding="utf-8"))
-    return [(f"shared/{e['kind']}/{e['file']}",
-             page_from_file(SHARED_PAGES / e["kind"] / e["file"], e["url"] or EMPTY_URL)) for e in entries]
+    return [
+        (f"shared/{e['kind']}/{e['file']}", page_from_file(SHARED_PAGES / e["kind"] / e["file"], e["url"] or EMPTY_URL))
+        for e in entries
+    ]
 
 
 def timed(page: Page, repeat: int) -> tuple[list[float], list[float]]:
@@ -82,8 +86,17 @@ def measure(pages: list[tuple[str, Page]], repeat: int) -> list[Row]:
     rows = []
     for label, page in pages:
         wall, cpu = timed(page, repeat)
-        rows.append(Row(label, route(page.url).name, len(page.html.encode("utf-8")), statistics.median(wall),
-                        max(wall), statistics.median(cpu), max(cpu)))
+        rows.append(
+            Row(
+                label,
+                route(page.url).name,
+                len(page.html.encode("utf-8")),
+                statistics.median(wall),
+                max(wall),
+                statistics.median(cpu),
+                max(cpu),
+            )
+        )
     return rows
 
 
@@ -99,8 +112,10 @@ def percentile(values: list[float], q: float) -> float:
 def print_table(rows: list[Row]) -> None:
     """One line per page: size, extractor, wall and CPU median and worst."""
     width = max(len(r.label) for r in rows)
-    print(f"{'page':<{width}}  {'size':>7}  {'extractor':<9}  {'wall median':>11}  {'wall worst':>10}  "
-          f"{'cpu median':>10}  {'cpu worst':>9}")
+    print(
+        f"{'page':<{width}}  {'size':>7}  {'extractor':<9}  {'wall median':>11}  {'wall worst':>10}  "
+        f"{'cpu median':>10}  {'cpu worst':>9}"
+    )
     for r in rows:
         times = (r.wall, r.wall_worst, r.cpu, r.cpu_worst)
         cells = "  ".join(f"{t:>{w}.1f}" for t, w in zip(times, (11, 10, 10, 9), strict=True))
@@ -111,22 +126,28 @@ def fixture_summary(rows: list[Row]) -> None:
     """Median over the pages and the worst single parse (all pages, and pages up to 1 MB)."""
     small = [r for r in rows if r.size <= ONE_MB] or rows
     for label, median_of, worst_of in (("wall-clock", "wall", "wall_worst"), ("CPU time", "cpu", "cpu_worst")):
-        print(f"{label}: median over all pages {statistics.median(getattr(r, median_of) for r in rows):.1f} ms; "
-              f"worst single parse {max(getattr(r, worst_of) for r in rows):.1f} ms (all pages), "
-              f"{max(getattr(r, worst_of) for r in small):.1f} ms (pages up to 1 MB)")
+        print(
+            f"{label}: median over all pages {statistics.median(getattr(r, median_of) for r in rows):.1f} ms; "
+            f"worst single parse {max(getattr(r, worst_of) for r in rows):.1f} ms (all pages), "
+            f"{max(getattr(r, worst_of) for r in small):.1f} ms (pages up to 1 MB)"
+        )
 
 
 def shared_summary(rows: list[Row]) -> bool:
     """Median, 95th percentile and worst page time, and whether the p95 budget is met (on wall-clock time)."""
     for label, field in (("wall-clock", "wall"), ("CPU time", "cpu")):
         times = [getattr(r, field) for r in rows]
-        print(f"{label}: median {statistics.median(times):.1f} ms, 95th percentile {percentile(times, 95):.1f} ms, "
-              f"worst {max(times):.1f} ms ({max(rows, key=lambda r: getattr(r, field)).label})")
+        print(
+            f"{label}: median {statistics.median(times):.1f} ms, 95th percentile {percentile(times, 95):.1f} ms, "
+            f"worst {max(times):.1f} ms ({max(rows, key=lambda r: getattr(r, field)).label})"
+        )
     p95_wall, p95_cpu = percentile([r.wall for r in rows], 95), percentile([r.cpu for r in rows], 95)
     met = p95_wall <= BUDGET_MS
     verdict = "MET" if met else "NOT MET"
-    print(f"budget {BUDGET_MS:.0f} ms at the 95th percentile: {verdict} (wall-clock p95 {p95_wall:.1f} ms, "
-          f"CPU p95 {p95_cpu:.1f} ms)")
+    print(
+        f"budget {BUDGET_MS:.0f} ms at the 95th percentile: {verdict} (wall-clock p95 {p95_wall:.1f} ms, "
+        f"CPU p95 {p95_cpu:.1f} ms)"
+    )
     return met
 
 
@@ -135,8 +156,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7, help="timed parses per page (default 7)")
     args = parser.parse_args()
-    print(f"{args.repeat} timed parses per page after one warm-up; load average {os.getloadavg()[0]:.1f} "
-          f"on {os.cpu_count()} CPUs\n")
+    print(
+        f"{args.repeat} timed parses per page after one warm-up; load average {os.getloadavg()[0]:.1f} "
+        f"on {os.cpu_count()} CPUs\n"
+    )
     fixtures = measure(fixture_pages(), args.repeat)
     print_table(fixtures)
     print(f"\nfixture pages: {len(fixtures)}")
@@ -147,8 +170,10 @@ def main() -> int:
         return 0
     print()
     print_table(sorted(shared, key=lambda r: r.wall, reverse=True))
-    print(f"\nshared pages: {len(shared)} ({sum(r.size for r in shared) / 1e6:.1f} MB), time per page = median of "
-          f"{args.repeat} parses")
+    print(
+        f"\nshared pages: {len(shared)} ({sum(r.size for r in shared) / 1e6:.1f} MB), time per page = median of "
+        f"{args.repeat} parses"
+    )
     shared_summary(shared)
     return 0
 

@@ -41,8 +41,7 @@ except ImportError:  # the evaluation needs it; the project does not
 __all__ = ["main", "ours", "pages", "theirs"]
 
 SYNTAXES = ["json-ld", "microdata", "rdfa", "opengraph", "microformat", "dublincore"]
-SHORT = {"json-ld": "ld", "microdata": "md", "rdfa": "rdfa", "opengraph": "og", "microformat": "mf",
-         "dublincore": "dc"}
+SHORT = {"json-ld": "ld", "microdata": "md", "rdfa": "rdfa", "opengraph": "og", "microformat": "mf", "dublincore": "dc"}
 DIFFED = ("json-ld", "microdata", "rdfa", "microformat", "opengraph")
 OG_PREFIXES = {"og", "profile", "article", "book", "music", "video", "product"}  # extruct's defaults
 PLACEHOLDER_URL = {"linkedin": "https://www.linkedin.com/in/placeholder", "personal": "https://personal.example/"}
@@ -51,18 +50,25 @@ NAME_KEYS = ("name", "fn", "headline", "title", "legalname", "alternatename")
 
 def pages() -> list[tuple[str, object]]:
     """(label, Page) for every fixture page and every shared page (read in place, never copied)."""
-    out = [(f"tests/{e['file']}", page_from_file(FIXTURES / e["file"], e["url"], e.get("status", 200)))
-           for e in load_expected()]
+    out = [
+        (f"tests/{e['file']}", page_from_file(FIXTURES / e["file"], e["url"], e.get("status", 200)))
+        for e in load_expected()
+    ]
     index = SHARED_PAGES / "pages.json"
     if index.exists():
         for entry in json.loads(index.read_text(encoding="utf-8")):
             url = entry["url"] or PLACEHOLDER_URL.get(entry["kind"], "https://example.com/")
-            out.append((f"shared/{entry['kind']}/{entry['file']}",
-                        page_from_file(SHARED_PAGES / entry["kind"] / entry["file"], url)))
+            out.append(
+                (
+                    f"shared/{entry['kind']}/{entry['file']}",
+                    page_from_file(SHARED_PAGES / entry["kind"] / entry["file"], url),
+                )
+            )
     return out
 
 
 # ---- the two sides, in one shape: {syntax: [node, ...]} --------------------------------------------------
+
 
 def _hcard_node(card) -> dict:
     """An HCard as a uniform-like node: {"@type": ["h-card"], prop: [values]}."""
@@ -74,18 +80,25 @@ def ours(page) -> dict[str, list]:
     doc = Document(page)
     og = {k: v for k, v in doc.meta.items() if k.partition(":")[0] in OG_PREFIXES and ":" in k}
     dc = {k: v for k, v in doc.meta.items() if k.startswith(("dc.", "dcterms."))}
-    return {"json-ld": jsonld_nodes(doc), "microdata": microdata_items(doc), "rdfa": rdfa_items(doc),
-            "opengraph": [og] if og else [], "microformat": [_hcard_node(c) for c in hcards(doc)],
-            "dublincore": [dc] if dc else []}
+    return {
+        "json-ld": jsonld_nodes(doc),
+        "microdata": microdata_items(doc),
+        "rdfa": rdfa_items(doc),
+        "opengraph": [og] if og else [],
+        "microformat": [_hcard_node(c) for c in hcards(doc)],
+        "dublincore": [dc] if dc else [],
+    }
 
 
 def theirs(page, syntaxes: list[str] = SYNTAXES, errors: str = "strict") -> dict[str, list]:
     """extruct.extract on the page's HTML (a str, as Page holds it), uniform output."""
-    return extruct.extract(page.html, base_url=page.final_url or page.url, syntaxes=syntaxes,
-                           errors=errors, uniform=True)
+    return extruct.extract(
+        page.html, base_url=page.final_url or page.url, syntaxes=syntaxes, errors=errors, uniform=True
+    )
 
 
 # ---- reading nodes of either side ----------------------------------------------------------------------
+
 
 def local(name: str) -> str:
     """'http://schema.org/Person' / 'schema:Person' / 'http://ogp.me/ns#title' -> 'person' / 'title'."""
@@ -165,13 +178,21 @@ def hcard_counts(nodes: list) -> tuple[int, int]:
 
 # ---- comparison --------------------------------------------------------------------------------------------
 
+
 def _cell(syntax: str, a: list, b: list) -> dict:
     """What ours (a) and extruct (b) found for one syntax on one page."""
     sig_a, sig_b = signatures(syntax, a), signatures(syntax, b)
-    return {"ours": count(syntax, a), "theirs": count(syntax, b), "types_ours": type_set(a),
-            "types_theirs": type_set(b), "only_ours": sig_a - sig_b, "only_theirs": sig_b - sig_a,
-            "hcards": (hcard_counts(a), hcard_counts(b)), "roots": [types_of(n) for n in b],
-            "untyped": sum(1 for n in b if not types_of(n))}
+    return {
+        "ours": count(syntax, a),
+        "theirs": count(syntax, b),
+        "types_ours": type_set(a),
+        "types_theirs": type_set(b),
+        "only_ours": sig_a - sig_b,
+        "only_theirs": sig_b - sig_a,
+        "hcards": (hcard_counts(a), hcard_counts(b)),
+        "roots": [types_of(n) for n in b],
+        "untyped": sum(1 for n in b if not types_of(n)),
+    }
 
 
 def compare(label: str, page, quiet: bool) -> dict:
@@ -181,8 +202,11 @@ def compare(label: str, page, quiet: bool) -> dict:
         other, failure = theirs(page), ""
     except Exception as exc:  # noqa: BLE001 - a failure is a result here
         other, failure = theirs(page, errors="ignore"), f"{type(exc).__name__}: {str(exc)[:80]}"
-    row = {"label": label, "failure": failure,
-           "syntax": {s: _cell(s, mine.get(s, []), other.get(s, [])) for s in SYNTAXES}}
+    row = {
+        "label": label,
+        "failure": failure,
+        "syntax": {s: _cell(s, mine.get(s, []), other.get(s, [])) for s in SYNTAXES},
+    }
     if not quiet:
         _print_page(row)
     return row
@@ -223,15 +247,17 @@ def _notes(rows: list[dict]) -> None:
     rdfa = sum(r["syntax"]["rdfa"]["untyped"] for r in rows)
     print(f"  rdfa: extruct also returns {rdfa} untyped nodes (page subject of rel=stylesheet/og: triples, ...)")
     mf = [r["syntax"]["microformat"]["hcards"] for r in rows]
-    print(f"  microformat h-cards at any depth: ours {sum(o[0] for o, _ in mf)} ({sum(o[1] for o, _ in mf)} "
-          f"without a name), extruct {sum(t[0] for _, t in mf)} ({sum(t[1] for _, t in mf)} without a name)")
+    print(
+        f"  microformat h-cards at any depth: ours {sum(o[0] for o, _ in mf)} ({sum(o[1] for o, _ in mf)} "
+        f"without a name), extruct {sum(t[0] for _, t in mf)} ({sum(t[1] for _, t in mf)} without a name)"
+    )
     roots = Counter("/".join(t) for r in rows for t in r["syntax"]["microformat"]["roots"])
     print(f"  extruct's top-level mf2 roots: {dict(roots.most_common())}")
-    print(f"pages where extruct.extract(errors='strict') raised: {sum(1 for r in rows if r['failure'])} "
-          f"of {len(rows)}")
+    print(f"pages where extruct.extract(errors='strict') raised: {sum(1 for r in rows if r['failure'])} of {len(rows)}")
 
 
 # ---- robustness and speed ----------------------------------------------------------------------------------
+
 
 class _Count(logging.Handler):
     """Counts the records extruct logs with errors='log' (and keeps them off the terminal)."""
@@ -265,8 +291,9 @@ def robustness(all_pages: list) -> dict[str, list[float]]:
     raised, dropped, examples = Counter(), Counter(), {}
     times: dict[str, list[float]] = {s: [] for s in SYNTAXES}
     for label, page in all_pages:
-        for syntaxes, errors in [([s], "strict") for s in SYNTAXES] + [(SYNTAXES, e) for e in (
-                "strict", "ignore", "log")]:
+        for syntaxes, errors in [([s], "strict") for s in SYNTAXES] + [
+            (SYNTAXES, e) for e in ("strict", "ignore", "log")
+        ]:
             key = f"{syntaxes[0] if len(syntaxes) == 1 else 'all syntaxes'}, errors={errors}"
             failure, ms, out = _attempt(page, syntaxes, errors)
             if len(syntaxes) == 1:
@@ -283,10 +310,15 @@ def robustness(all_pages: list) -> dict[str, list[float]]:
             raised["ours (all layers)"] += 1
             examples.setdefault("ours (all layers)", f"{label}: {type(exc).__name__}: {exc}")
     print(f"\nrobustness over {len(all_pages)} pages: pages where the call raised / returned without a syntax")
-    for key in [f"{s}, errors=strict" for s in SYNTAXES] + [f"all syntaxes, errors={e}" for e in (
-            "strict", "ignore", "log")] + ["ours (all layers)"]:
-        print(f"  {key:36} raised {raised[key]:3}   dropped a syntax {dropped[key]:3}"
-              + (f"   e.g. {examples[key]}" if key in examples else ""))
+    for key in (
+        [f"{s}, errors=strict" for s in SYNTAXES]
+        + [f"all syntaxes, errors={e}" for e in ("strict", "ignore", "log")]
+        + ["ours (all layers)"]
+    ):
+        print(
+            f"  {key:36} raised {raised[key]:3}   dropped a syntax {dropped[key]:3}"
+            + (f"   e.g. {examples[key]}" if key in examples else "")
+        )
     print(f"  records logged by extruct with errors='log': {handler.records}")
     logger.removeHandler(handler)
     return times
@@ -316,8 +348,10 @@ def timing(all_pages: list, repeat: int, per_syntax: dict[str, list[float]]) -> 
     for label, page in all_pages:
         mine.append((_timed(lambda page=page: ours(page), repeat), label))
         other.append((_timed(lambda page=page: _attempt(page, SYNTAXES, "ignore"), repeat), label))
-    print(f"\nparse time per page, CPU ms (median of {repeat} runs per page; then over {len(all_pages)} pages; "
-          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
+    print(
+        f"\nparse time per page, CPU ms (median of {repeat} runs per page; then over {len(all_pages)} pages; "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)"
+    )
     print(f"  {'':44} {'median':>8} {'p95':>8} {'worst':>8}  worst page")
     print(f"  {'ours: Document + all layers':44} {_stats([m for m, _ in mine])}  {max(mine)[1]}")
     print(f"  {'extruct: all six syntaxes (uniform)':44} {_stats([m for m, _ in other])}  {max(other)[1]}")
@@ -329,45 +363,58 @@ def timing(all_pages: list, repeat: int, per_syntax: dict[str, list[float]]) -> 
 
 # ---- hand-made edge cases ------------------------------------------------------------------------------------
 
+
 def _ld(body: str) -> str:
     """A JSON-LD script element around `body`."""
     return f'<script type="application/ld+json">{body}</script>'
 
 
 _ADA = '{"@context": "https://schema.org", "@type": "Person", "name": "Ada Byron", "jobTitle": "Engineer"'
-_GRAPH = ('{"@context": "https://schema.org", "@graph": [{"@type": "Person", "@id": "#ada", "name": "Ada Byron", '
-          '"worksFor": {"@id": "#acme"}, "address": {"@id": "#addr"}}, {"@type": "Organization", "@id": "#acme", '
-          '"name": "Acme Ltd"}, {"@type": "PostalAddress", "@id": "#addr", "addressLocality": "Bristol"}]}')
-_MD = ('<div itemscope itemtype="https://schema.org/Person"><span itemprop="name">Ada Byron</span>'
-       '<div itemprop="address" itemscope itemtype="https://schema.org/PostalAddress">'
-       '<span itemprop="addressLocality">Bristol</span></div>'
-       '<div itemprop="worksFor" itemscope itemtype="https://schema.org/Organization">'
-       '<span itemprop="name">Acme Ltd</span></div></div>'
-       '<p itemscope itemtype="https://schema.org/Person" itemref="ref1"></p><p id="ref1">'
-       '<span itemprop="name">Grace Hopper</span></p>')
-_RDFA = ('<div vocab="https://schema.org/" typeof="Person"><span property="name">Ada Byron</span>'
-         '<div property="worksFor" typeof="Organization"><span property="name">Acme Ltd</span></div>'
-         '<div property="address" typeof="PostalAddress"><span property="addressLocality">Bristol</span>'
-         '</div></div>')
-_DRUPAL = ('<html prefix="dc: http://purl.org/dc/terms/ foaf: http://xmlns.com/foaf/0.1/ og: http://ogp.me/ns# '
-           'sioc: http://rdfs.org/sioc/ns# schema: http://schema.org/"><head><meta property="og:title" '
-           'content="About us"></head><body><div about="/about" typeof="sioc:Item foaf:Document">'
-           '<span property="dc:title" content="About us"></span><span rel="sioc:has_creator">'
-           '<span about="/user/1" typeof="sioc:UserAccount" property="foaf:name" datatype="">admin'
-           '</span></span><div typeof="schema:Organization"><span property="schema:name">Fairkom</span></div>'
-           '</div></body></html>')
-_MF = ('<div class="h-card"><a class="p-name u-url" href="/">Ada Byron</a>'
-       '<div class="p-org h-card"><span class="p-name">Acme Ltd</span></div></div>'
-       '<article class="h-entry"><div class="p-author h-card"><span class="p-name">Grace Hopper</span></div>'
-       '<p class="e-content">Post</p><div class="h-cite"><span class="p-author h-card">'
-       '<span class="p-name">Alan Turing</span></span></div></article>'
-       '<div class="vcard"><span class="fn">Classic Carl</span><span class="org">Oldco</span></div>')
-_OG = ('<html prefix="og: http://ogp.me/ns# profile: http://ogp.me/ns/profile#"><head>'
-       '<meta property="og:title" content="Ada Byron"><meta property="og:type" content="profile">'
-       '<meta property="og:image" content="/a.png"><meta property="og:image" content="/b.png">'
-       '<meta property="profile:username" content="ada"><meta property="article:author" content="Ada">'
-       '<meta property="fb:app_id" content="123"><meta name="og:description" content="via name="></head>'
-       '<body><meta property="og:site_name" content="in body"></body></html>')
+_GRAPH = (
+    '{"@context": "https://schema.org", "@graph": [{"@type": "Person", "@id": "#ada", "name": "Ada Byron", '
+    '"worksFor": {"@id": "#acme"}, "address": {"@id": "#addr"}}, {"@type": "Organization", "@id": "#acme", '
+    '"name": "Acme Ltd"}, {"@type": "PostalAddress", "@id": "#addr", "addressLocality": "Bristol"}]}'
+)
+_MD = (
+    '<div itemscope itemtype="https://schema.org/Person"><span itemprop="name">Ada Byron</span>'
+    '<div itemprop="address" itemscope itemtype="https://schema.org/PostalAddress">'
+    '<span itemprop="addressLocality">Bristol</span></div>'
+    '<div itemprop="worksFor" itemscope itemtype="https://schema.org/Organization">'
+    '<span itemprop="name">Acme Ltd</span></div></div>'
+    '<p itemscope itemtype="https://schema.org/Person" itemref="ref1"></p><p id="ref1">'
+    '<span itemprop="name">Grace Hopper</span></p>'
+)
+_RDFA = (
+    '<div vocab="https://schema.org/" typeof="Person"><span property="name">Ada Byron</span>'
+    '<div property="worksFor" typeof="Organization"><span property="name">Acme Ltd</span></div>'
+    '<div property="address" typeof="PostalAddress"><span property="addressLocality">Bristol</span>'
+    "</div></div>"
+)
+_DRUPAL = (
+    '<html prefix="dc: http://purl.org/dc/terms/ foaf: http://xmlns.com/foaf/0.1/ og: http://ogp.me/ns# '
+    'sioc: http://rdfs.org/sioc/ns# schema: http://schema.org/"><head><meta property="og:title" '
+    'content="About us"></head><body><div about="/about" typeof="sioc:Item foaf:Document">'
+    '<span property="dc:title" content="About us"></span><span rel="sioc:has_creator">'
+    '<span about="/user/1" typeof="sioc:UserAccount" property="foaf:name" datatype="">admin'
+    '</span></span><div typeof="schema:Organization"><span property="schema:name">Fairkom</span></div>'
+    "</div></body></html>"
+)
+_MF = (
+    '<div class="h-card"><a class="p-name u-url" href="/">Ada Byron</a>'
+    '<div class="p-org h-card"><span class="p-name">Acme Ltd</span></div></div>'
+    '<article class="h-entry"><div class="p-author h-card"><span class="p-name">Grace Hopper</span></div>'
+    '<p class="e-content">Post</p><div class="h-cite"><span class="p-author h-card">'
+    '<span class="p-name">Alan Turing</span></span></div></article>'
+    '<div class="vcard"><span class="fn">Classic Carl</span><span class="org">Oldco</span></div>'
+)
+_OG = (
+    '<html prefix="og: http://ogp.me/ns# profile: http://ogp.me/ns/profile#"><head>'
+    '<meta property="og:title" content="Ada Byron"><meta property="og:type" content="profile">'
+    '<meta property="og:image" content="/a.png"><meta property="og:image" content="/b.png">'
+    '<meta property="profile:username" content="ada"><meta property="article:author" content="Ada">'
+    '<meta property="fb:app_id" content="123"><meta name="og:description" content="via name="></head>'
+    '<body><meta property="og:site_name" content="in body"></body></html>'
+)
 CASES = [
     ("JSON-LD trailing commas", "json-ld", _ld(_ADA + ', "sameAs": ["https://a.example",],}')),
     ("JSON-LD in //<![CDATA[ ... //]]>", "json-ld", _ld("//<![CDATA[\n" + _ADA + "}\n//]]>")),
@@ -375,8 +422,7 @@ CASES = [
     ("JSON-LD in <!-- ... -->", "json-ld", _ld("<!--\n" + _ADA + "}\n-->")),
     ("JSON-LD raw newline inside a string", "json-ld", _ld(_ADA + ', "description": "line one\nline two"}')),
     ("JSON-LD broken block beside a good one", "json-ld", _ld('{"@type": "Thing", "name": "x"') + _ld(_ADA + "}")),
-    ("JSON-LD type='Application/LD+JSON' (case)", "json-ld",
-     f'<script type="Application/LD+JSON">{_ADA}}}</script>'),
+    ("JSON-LD type='Application/LD+JSON' (case)", "json-ld", f'<script type="Application/LD+JSON">{_ADA}}}</script>'),
     ("JSON-LD @graph with @id references", "json-ld", _ld(_GRAPH)),
     ("microdata nested address/worksFor + itemref", "microdata", _MD),
     ("RDFa Lite Person > Organization, PostalAddress", "rdfa", _RDFA),
@@ -424,6 +470,7 @@ def cases() -> None:
 
 # ---- what extruct costs -------------------------------------------------------------------------------------
 
+
 def _key(name: str) -> str:
     """A distribution name in canonical form."""
     return re.sub(r"[-_.]+", "-", name).lower()
@@ -456,8 +503,10 @@ def _size(name: str) -> int:
 
 def _import_ms(statement: str) -> float:
     """Milliseconds a fresh interpreter takes to run an import statement."""
-    code = f"import sys, time; sys.path.insert(0, {str(ROOT)!r}); t = time.perf_counter(); {statement}; " \
-           "print((time.perf_counter() - t) * 1000)"
+    code = (
+        f"import sys, time; sys.path.insert(0, {str(ROOT)!r}); t = time.perf_counter(); {statement}; "
+        "print((time.perf_counter() - t) * 1000)"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     return float(done.stdout.strip() or "nan")
 
@@ -466,15 +515,19 @@ def cost() -> None:
     """extruct's version, the distributions it adds to the project's own, their size, and import time."""
     added = sorted(closure("extruct") - closure("zyntro-enrich"))
     sizes = {name: _size(name) for name in added}
-    print(f"\nextruct {md.version('extruct')}: adds {len(added)} distributions to the project's dependencies, "
-          f"{sum(sizes.values()) / 1e6:.1f} MB installed")
+    print(
+        f"\nextruct {md.version('extruct')}: adds {len(added)} distributions to the project's dependencies, "
+        f"{sum(sizes.values()) / 1e6:.1f} MB installed"
+    )
     for name in added:
         print(f"  {name:18} {md.version(name):10} {sizes[name] / 1e6:6.2f} MB")
     shared = sorted(closure("extruct") & closure("zyntro-enrich"))
     print(f"  already required by the project: {', '.join(shared)}")
     layers = "import extractors.structured, extractors.mf"
-    print(f"  import time in a fresh interpreter: our layers {_import_ms(layers):.0f} ms; our layers and "
-          f"extruct {_import_ms(layers + ', extruct'):.0f} ms")
+    print(
+        f"  import time in a fresh interpreter: our layers {_import_ms(layers):.0f} ms; our layers and "
+        f"extruct {_import_ms(layers + ', extruct'):.0f} ms"
+    )
 
 
 def main() -> int:
@@ -484,12 +537,13 @@ def main() -> int:
     parser.add_argument("--quiet", action="store_true", help="no per-page lines, only the summaries")
     args = parser.parse_args()
     if extruct is None:
-        print("extruct is not installed; install it for this evaluation only with:\n"
-              "    .venv/bin/pip install extruct")
+        print("extruct is not installed; install it for this evaluation only with:\n    .venv/bin/pip install extruct")
         return 0
     all_pages = pages()
-    print(f"{len(all_pages)} pages; per page: items found per syntax as ours/extruct "
-          f"({', '.join(f'{v}={k}' for k, v in SHORT.items())})\n")
+    print(
+        f"{len(all_pages)} pages; per page: items found per syntax as ours/extruct "
+        f"({', '.join(f'{v}={k}' for k, v in SHORT.items())})\n"
+    )
     rows = [compare(label, page, args.quiet) for label, page in all_pages]
     summary(rows)
     per_syntax = robustness(all_pages)

@@ -33,20 +33,43 @@ _DECODER = json.JSONDecoder(strict=False)
 
 # Profile keys as sites name them (compared lower-cased with "_" removed) -> our fact key.
 _COUNTS = {
-    "followerscount": "followers_count", "followercount": "followers_count", "followers": "followers_count",
-    "subscribercount": "followers_count", "subscriberscount": "followers_count", "fancount": "followers_count",
+    "followerscount": "followers_count",
+    "followercount": "followers_count",
+    "followers": "followers_count",
+    "subscribercount": "followers_count",
+    "subscriberscount": "followers_count",
+    "fancount": "followers_count",
     "edgefollowedby": "followers_count",
-    "followingscount": "following_count", "followingcount": "following_count", "friendscount": "following_count",
-    "following": "following_count", "edgefollow": "following_count", "followscount": "following_count",
-    "trackcount": "posts_count", "trackscount": "posts_count", "postscount": "posts_count",
-    "postcount": "posts_count", "statusescount": "posts_count", "mediacount": "posts_count",
-    "videocount": "posts_count", "photoscount": "posts_count", "edgeownertotimelinemedia": "posts_count",
+    "followingscount": "following_count",
+    "followingcount": "following_count",
+    "friendscount": "following_count",
+    "following": "following_count",
+    "edgefollow": "following_count",
+    "followscount": "following_count",
+    "trackcount": "posts_count",
+    "trackscount": "posts_count",
+    "postscount": "posts_count",
+    "postcount": "posts_count",
+    "statusescount": "posts_count",
+    "mediacount": "posts_count",
+    "videocount": "posts_count",
+    "photoscount": "posts_count",
+    "edgeownertotimelinemedia": "posts_count",
 }
 _TEXTS = {
-    "fullname": "name", "displayname": "name", "name": "name",
-    "biography": "bio", "bio": "bio", "description": "bio", "about": "bio",
-    "city": "location", "location": "location",
-    "externalurl": "website", "website": "website", "blog": "website", "homepage": "website",
+    "fullname": "name",
+    "displayname": "name",
+    "name": "name",
+    "biography": "bio",
+    "bio": "bio",
+    "description": "bio",
+    "about": "bio",
+    "city": "location",
+    "location": "location",
+    "externalurl": "website",
+    "website": "website",
+    "blog": "website",
+    "homepage": "website",
 }
 _LINKS = ("biolink", "externallink", "websitelink")  # {"link": "..."} objects
 _HANDLES = ("username", "screenname", "permalink", "handle", "login", "uniqueid", "vanityname", "slug")
@@ -98,8 +121,9 @@ def _walk(value: Any, path: str, budget: list[int]) -> Iterator[tuple[str, dict]
             yield where, node
             stack.extend((v, f"{where}.{k}") for k, v in reversed(node.items()) if isinstance(v, (dict, list)))
         elif isinstance(node, list):
-            stack.extend((v, f"{where}[{i}]") for i, v in reversed(list(enumerate(node)))
-                         if isinstance(v, (dict, list)))
+            stack.extend(
+                (v, f"{where}[{i}]") for i, v in reversed(list(enumerate(node))) if isinstance(v, (dict, list))
+            )
 
 
 def _count(value: Any) -> int | None:
@@ -113,7 +137,8 @@ def _count(value: Any) -> int | None:
 def _profile_score(node: dict) -> int:
     keys = {_key(k) for k in node}
     return sum(1 for k in keys if k in _COUNTS or k in _DATES or k in ("biography", "bio", "fullname")) + bool(
-        keys & set(_HANDLES))
+        keys & set(_HANDLES)
+    )
 
 
 def _merged(node: dict) -> dict:

@@ -62,18 +62,38 @@ def host_in(url: str, domains: frozenset[str] | set[str] | tuple[str, ...]) -> b
 
 def refused(page: Page, name: str, profile_source: str, gate: Gate, kind: SourceKind = "generic") -> Extraction:
     """The extraction of a page that is not a profile: an outcome and a reason, nothing else."""
-    return Extraction(url=page.url, extractor=name, profile_source=profile_source, outcome=gate.outcome,
-                      reason=gate.reason, kind=kind)
+    return Extraction(
+        url=page.url, extractor=name, profile_source=profile_source, outcome=gate.outcome, reason=gate.reason, kind=kind
+    )
 
 
-def result(page: Page, name: str, profile_source: str, subject: Literal["person", "organization", "unknown"],
-           bag: FactBag, links: list[str], text: str, reason: str = "", *, kind: SourceKind) -> Extraction:
+def result(
+    page: Page,
+    name: str,
+    profile_source: str,
+    subject: Literal["person", "organization", "unknown"],
+    bag: FactBag,
+    links: list[str],
+    text: str,
+    reason: str = "",
+    *,
+    kind: SourceKind,
+) -> Extraction:
     """An ok extraction; links are de-duplicated and kept to http(s)."""
     seen: list[str] = []
     own = {page.url.rstrip("/"), page.final_url.rstrip("/")}
     for link in links:
         if link and is_http(link) and link not in seen and link.rstrip("/") not in own:
             seen.append(link)
-    return Extraction(url=page.url, extractor=name, profile_source=profile_source, outcome=Outcome.ok,
-                      reason=reason or f"{len(bag)} facts", subject=subject, kind=kind, facts=bag.facts(),
-                      text=text, links=seen)
+    return Extraction(
+        url=page.url,
+        extractor=name,
+        profile_source=profile_source,
+        outcome=Outcome.ok,
+        reason=reason or f"{len(bag)} facts",
+        subject=subject,
+        kind=kind,
+        facts=bag.facts(),
+        text=text,
+        links=seen,
+    )

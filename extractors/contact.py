@@ -29,8 +29,10 @@ __all__ = [
 _MAX_EACH = 4  # addresses, phones, emails: a contact block lists a few, a directory page is not one
 # "City, ST 12345" (US) and "[DE-]80335 München" (most of Europe), at the end of an address line.
 _POSTAL_US = re.compile(r"\b[A-Z][A-Za-z.' -]{1,30},?\s+[A-Z]{2}\s+\d{5}(?:-\d{4})?\b")
-_POSTAL_EU = re.compile(r"(?:^|,\s*|\s)(?:[A-Z]{1,3}-)?\d{4,5}(?:\s?[A-Z]{2})?\s+[A-ZÄÖÜÉ][\w'’.-]+(?:\s+[\w'’.-]+){0,3}"
-                        r"(?:\s*\([A-Z]{2}\))?$")  # "20122 Milano (MI)", "3526 KM Utrecht"
+_POSTAL_EU = re.compile(
+    r"(?:^|,\s*|\s)(?:[A-Z]{1,3}-)?\d{4,5}(?:\s?[A-Z]{2})?\s+[A-ZÄÖÜÉ][\w'’.-]+(?:\s+[\w'’.-]+){0,3}"
+    r"(?:\s*\([A-Z]{2}\))?$"
+)  # "20122 Milano (MI)", "3526 KM Utrecht"
 # A UK postcode after the town: "Leeds LS1 2NE"
 _POSTAL_UK = re.compile(r"\b[A-Z][A-Za-z.' -]{1,30},?\s+[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}$")
 _STREET = re.compile(
@@ -40,67 +42,122 @@ _STREET = re.compile(
     r"avenida|av\.|plaza|piazza|vej|gatan|gade|laan|straat|kade|plein|rúa|rua|carrer)\s+\d+|"
     # "Calle Mayor 21, 2º", "Via Roma 10", "Am Sandtorkai 3": a name then a house number (read only
     # next to a postcode line)
-    r"^[^\d,]{3,40}\s\d{1,4}\s?[a-z]?(?:,\s*.{1,12})?$", re.I)
+    r"^[^\d,]{3,40}\s\d{1,4}\s?[a-z]?(?:,\s*.{1,12})?$",
+    re.I,
+)
 _PHONE = re.compile(r"(?<![\w/])\+?\(?\d[\d\s().\-–/\u00a0]{5,22}\d(?![\w/])")
 _PHONE_LABEL = re.compile(
     r"(?:^|\b)(?:tel(?:efon|ephone|éfono|efone|efono)?|t[ée]l[ée]phone|phone|fon|call(?: us)?|mobile|mob|"
     r"whatsapp|mobiel|mobil|móvil|cell|handy|telemóvel|cellulare|"
-    r"fax)\b\.?\s*[:.]?\s*$|(?:^|\s)[tp]\s*[:.]\s*$", re.I)
+    r"fax)\b\.?\s*[:.]?\s*$|(?:^|\s)[tp]\s*[:.]\s*$",
+    re.I,
+)
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,24}\b", re.I)
 _OBFUSCATED = re.compile(
     r"([\w.+-]+)\s*[\[({]\s*(?:at|ät|@)\s*[\])}]\s*([\w-]+(?:\s*(?:\.|[\[({]\s*(?:dot|punkt|punto)\s*[\])}])"
-    r"\s*[\w-]+)+)", re.I)
+    r"\s*[\w-]+)+)",
+    re.I,
+)
 _DOT = re.compile(r"\s*[\[({]\s*(?:dot|punkt|punto)\s*[\])}]\s*|\s*\.\s*", re.I)
 _FOUNDING = re.compile(
     r"\b(?:found(?:ed|ing)|establish(?:ed)?|incorporated|existed since|exists since|in business since|"
-    r"gegründet|gründ(?:en|ete|ung)|fundad[ao]|fundó|fondée?|fondata|fondato|opgericht|założon[aey])\b", re.I)
+    r"gegründet|gründ(?:en|ete|ung)|fundad[ao]|fundó|fondée?|fondata|fondato|opgericht|założon[aey])\b",
+    re.I,
+)
 _YEAR = re.compile(r"\b(1[6-9]\d\d|20[0-4]\d)\b")
 # "the company" and friends: a founding sentence about "the service" is about the page's own subject.
-_SELF = re.compile(r"\b(?:we|our|the (?:company|service|firm|business|organi[sz]ation|club|agency|studio|"
-                   r"site|association|society|foundation|school|practice)|wir|unser\w*|nous|notre|nosotros|somos|"
-                   r"noi|wij|ons|lo studio|la società|l['’]azienda|la empresa|la compañía|la société|l['’]entreprise|"
-                   r"l['’]agence|l['’]école|la scuola|la escuela|das unternehmen|die firma|der verein|die kanzlei|"
-                   r"het bedrijf|de onderneming|a empresa|a escola|o escritório)\b", re.I)
+_SELF = re.compile(
+    r"\b(?:we|our|the (?:company|service|firm|business|organi[sz]ation|club|agency|studio|"
+    r"site|association|society|foundation|school|practice)|wir|unser\w*|nous|notre|nosotros|somos|"
+    r"noi|wij|ons|lo studio|la società|l['’]azienda|la empresa|la compañía|la société|l['’]entreprise|"
+    r"l['’]agence|l['’]école|la scuola|la escuela|das unternehmen|die firma|der verein|die kanzlei|"
+    r"het bedrijf|de onderneming|a empresa|a escola|o escritório)\b",
+    re.I,
+)
 # An organization named in passing: capitalised words ending in a legal form or an organization noun
-_ORG_NAMED = re.compile(r"\b[A-Z][\w&'’-]*(?:\s+[A-Z][\w&'’.-]*)*\s+(?:Ltd|LLC|Inc|GmbH|AG|SA|S\.A\.|SARL|SAS|"
-                        r"BV|B\.V\.|NV|N\.V\.|e\.\s?V\.|plc|Corp|Association|Verband|Vereniging|Foundation|"
-                        r"Stiftung|Fundación|Fondation|Partners)\b")
+_ORG_NAMED = re.compile(
+    r"\b[A-Z][\w&'’-]*(?:\s+[A-Z][\w&'’.-]*)*\s+(?:Ltd|LLC|Inc|GmbH|AG|SA|S\.A\.|SARL|SAS|"
+    r"BV|B\.V\.|NV|N\.V\.|e\.\s?V\.|plc|Corp|Association|Verband|Vereniging|Foundation|"
+    r"Stiftung|Fundación|Fondation|Partners)\b"
+)
 # "Since 1998, your gardener in Utrecht": a sentence that opens with the year the subject started
 _SINCE = re.compile(r"^(?:since|sinds|seit|desde|depuis|dal|sin dal|od|sedan)\s+((?:1[6-9]|20)\d\d)\b", re.I)
 _SIZE = re.compile(
     r"\b(\d{1,3}(?:[.,\s\u00a0]\d{3})+|\d{2,6})\+?\s+(employees|people|staff|team members|mitarbeiter(?:innen)?|"
     r"beschäftigte|empleados|personas|persoas|trabajadores|collaborateurs|salariés|dipendenti|persone|"
-    r"medewerkers|werknemers|funcionários|pessoas)\b", re.I)
-_APPROX_BEFORE = re.compile(r"(?:over|more than|about|around|approximately|nearly|almost|mehr als|über|rund|"
-                            r"más de|cerca de|plus de|environ|oltre|circa)\s*$", re.I)
+    r"medewerkers|werknemers|funcionários|pessoas)\b",
+    re.I,
+)
+_APPROX_BEFORE = re.compile(
+    r"(?:over|more than|about|around|approximately|nearly|almost|mehr als|über|rund|"
+    r"más de|cerca de|plus de|environ|oltre|circa)\s*$",
+    re.I,
+)
 _COPYRIGHT = re.compile(
     r"(?:©|\(c\)|copyright)\s*(?:©\s*)?(?:\d{4}\s*(?:[-–—]\s*\d{2,4})?\s*,?\s*)?(?:by\s+)?"
     r"(?P<holder>[^.|©\n]{2,80}?(?:,?\s+(?:LLC|L\.L\.C\.|Inc\.?|Ltd\.?|Limited|GmbH(?: & Co\. KG)?|AG|S\.A\.?|"
     r"S\.L\.|SAS|SARL|S\.r\.l\.|S\.p\.A\.|B\.V\.|N\.V\.|AB|Oy|ApS|A/S|plc|PLC|Corp\.?|Corporation|e\.\s?V\.|"
-    r"KG|OHG|UG)))(?=[\s.,;|]|$)", re.I)
+    r"KG|OHG|UG)))(?=[\s.,;|]|$)",
+    re.I,
+)
 _LABELS = {
-    "founded": ("founded", "established", "year founded", "gegründet", "gründungsjahr", "fundación", "fundada",
-                "fondée", "fondata", "opgericht", "since"),
+    "founded": (
+        "founded",
+        "established",
+        "year founded",
+        "gegründet",
+        "gründungsjahr",
+        "fundación",
+        "fundada",
+        "fondée",
+        "fondata",
+        "opgericht",
+        "since",
+    ),
     "industry": ("industry", "branche", "sector", "industria", "secteur", "sektor"),
     "headquarters": ("headquarters", "hq", "head office", "sitz", "hauptsitz", "sede", "siège", "siège social"),
     "company_size": ("company size", "employees", "size", "mitarbeiter", "empleados", "effectif"),
-    "vat_id": ("vat", "vat id", "vat number", "ust-idnr", "ust-id", "ust-idnr.", "umsatzsteuer-id",
-               "umsatzsteuer-identifikationsnummer", "nif", "cif", "tva", "partita iva", "btw"),
-    "register_id": ("handelsregister", "registernummer", "company number", "registration number",
-                    "company registration", "hrb", "kvk", "siren", "siret"),
+    "vat_id": (
+        "vat",
+        "vat id",
+        "vat number",
+        "ust-idnr",
+        "ust-id",
+        "ust-idnr.",
+        "umsatzsteuer-id",
+        "umsatzsteuer-identifikationsnummer",
+        "nif",
+        "cif",
+        "tva",
+        "partita iva",
+        "btw",
+    ),
+    "register_id": (
+        "handelsregister",
+        "registernummer",
+        "company number",
+        "registration number",
+        "company registration",
+        "hrb",
+        "kvk",
+        "siren",
+        "siret",
+    ),
 }
 _CREDITS = re.compile(
     r"^(?:web\s?design|design|konzeption|konzept|gestaltung|realisierung|umsetzung|programmierung|hosting|"
     r"bildnachweis|bildquellen|fotos?|photos?|photography|credits?|crédits|website by|site by|design by|"
-    r"made by|built by|diseño|desarrollo web|réalisation|conception|realizzazione)\b", re.I)
+    r"made by|built by|diseño|desarrollo web|réalisation|conception|realizzazione)\b",
+    re.I,
+)
 # Who runs the organization, as an imprint or contact page prints it ("Geschäftsführer: A, B").
 _LEADERS = re.compile(
     r"^(?P<role>geschäftsführer(?:in|innen)?|geschäftsführung|vorstand|vertreten durch|inhaber(?:in)?|"
     r"managing directors?|directors?|ceo|founders?|owner|proprietor|gerente|director(?:a)? general|"
     r"administrador(?:es)?|gérant(?:e)?|président(?:e)?|amministratore delegato|titolare)\s*[:：]\s*(?P<names>.+)$",
-    re.I)
-_HONORIFIC = re.compile(r"^(?:(?:dr|prof|dipl|ing|mag|lic|mba|msc|ma|ba)\.?[-\s]*(?:ing\.?|kfm\.?)?\s*)+",
-                        re.I)
+    re.I,
+)
+_HONORIFIC = re.compile(r"^(?:(?:dr|prof|dipl|ing|mag|lic|mba|msc|ma|ba)\.?[-\s]*(?:ing\.?|kfm\.?)?\s*)+", re.I)
 _LABEL_LINE = re.compile(r"^(?P<label>[\w .\-/]{2,40}?)\s*[:：]\s*(?P<value>\S.{0,150})$")
 
 
@@ -159,8 +216,13 @@ def postal_addresses(doc: Document, bag: FactBag) -> None:
             previous = lines[i - back] if i - back >= 0 else ""
             if previous and len(previous) <= 80 and _STREET.search(previous):
                 parts.insert(0, previous)
-            elif previous and len(previous) <= 12 and back < 3 and re.search(r"\d", previous) and (
-                    i - back - 1 >= 0 and _STREET.search(lines[i - back - 1])):
+            elif (
+                previous
+                and len(previous) <= 12
+                and back < 3
+                and re.search(r"\d", previous)
+                and (i - back - 1 >= 0 and _STREET.search(lines[i - back - 1]))
+            ):
                 parts.insert(0, previous)  # "2º", "3. OG", "Suite 4" between street and postcode
             else:
                 break
@@ -186,16 +248,18 @@ def page_phones(doc: Document, bag: FactBag) -> None:
         shown, href = element_text(link), link.get("href")
         # the number as the page shows it ("030 - 234 56 78"), else as the link dials it
         found.append((shown if _phone_ok(shown) and _PHONE.fullmatch(shown) else clean(href[4:]), href))
-    for el in doc.xpath("//*[contains(concat(' ', normalize-space(@class), ' '), ' phone ') or "
-                        "contains(concat(' ', normalize-space(@class), ' '), ' tel ') or "
-                        "contains(concat(' ', normalize-space(@class), ' '), ' telephone ')]"):
+    for el in doc.xpath(
+        "//*[contains(concat(' ', normalize-space(@class), ' '), ' phone ') or "
+        "contains(concat(' ', normalize-space(@class), ' '), ' tel ') or "
+        "contains(concat(' ', normalize-space(@class), ' '), ' telephone ')]"
+    ):
         text = element_text(el)
         match = _PHONE.search(text)
         if match and len(text) <= 60:
             found.append((match.group(0), text))
     for line in _own_lines(doc):
         for match in _PHONE.finditer(line):
-            if _PHONE_LABEL.search(line[:match.start()]) and not re.search(r"\bfax\b", line[:match.start()], re.I):
+            if _PHONE_LABEL.search(line[: match.start()]) and not re.search(r"\bfax\b", line[: match.start()], re.I):
                 found.append((match.group(0), line))
     seen = {re.sub(r"\D", "", str(v)) for v in bag.values("phone")}
     for number, evidence in found:
@@ -227,8 +291,9 @@ def page_emails(doc: Document, bag: FactBag) -> None:
 def _names_subject(sentence: str, name: str) -> bool:
     words = [w for w in norm(name).split() if len(w) > 2 and not w.isdigit()]
     text = norm(sentence)
-    return bool(words) and sum(w in text.split() for w in words) >= max(1, len(words) // 2) or bool(
-        _SELF.search(sentence))
+    return (
+        bool(words) and sum(w in text.split() for w in words) >= max(1, len(words) // 2) or bool(_SELF.search(sentence))
+    )
 
 
 def founding_year(doc: Document, bag: FactBag, name: str) -> None:
@@ -244,8 +309,9 @@ def founding_year(doc: Document, bag: FactBag, name: str) -> None:
         verb = _FOUNDING.search(sentence)
         if not verb or len(sentence) > 400 or not _names_subject(sentence, name) or _in_parentheses(sentence, verb):
             continue
-        if not _names_subject(sentence[:verb.start()] + sentence[verb.end():verb.end() + 80], name) or \
-                _other_org_first(sentence, verb.start(), name):
+        if not _names_subject(
+            sentence[: verb.start()] + sentence[verb.end() : verb.end() + 80], name
+        ) or _other_org_first(sentence, verb.start(), name):
             continue
         years = [(abs(m.start() - verb.start()), m.group(1)) for m in _YEAR.finditer(sentence)]
         if years:
@@ -283,7 +349,7 @@ def company_size(doc: Document, bag: FactBag, name: str) -> None:
         # "Heute arbeiten 85 Mitarbeiter ...": the paragraph around the sentence names the subject
         if match and len(sentence) <= 300 and _names_subject(paragraph[:600], name):
             bag.add("company_size", match.group(0), sentence, "text")
-            if "+" not in match.group(0) and not _APPROX_BEFORE.search(sentence[:match.start()]):
+            if "+" not in match.group(0) and not _APPROX_BEFORE.search(sentence[: match.start()]):
                 bag.add("employees_count", match.group(1), sentence, "text")  # an exact headcount
             return
 

@@ -23,18 +23,40 @@ __all__ = [
     "parse_year",
 ]
 
-COUNT_KEYS = frozenset({
-    "followers_count", "following_count", "posts_count", "repositories_count", "stars_count", "employees_count",
-})
+COUNT_KEYS = frozenset(
+    {
+        "followers_count",
+        "following_count",
+        "posts_count",
+        "repositories_count",
+        "stars_count",
+        "employees_count",
+    }
+)
 # One fact per item. "description" is here because an organization page often has both a one-line
 # tagline and a longer "about" text; the tagline comes first.
 # An organization's contact block may list several offices: address, phone and email keep every item
 # (the first is the main one).
-MULTI_KEYS = frozenset({
-    "education", "experience", "skills", "interests", "languages", "pinned_repositories", "organizations",
-    "products", "specialties", "locations", "description", "address", "phone", "email", "people",
-    "social_profiles",
-})
+MULTI_KEYS = frozenset(
+    {
+        "education",
+        "experience",
+        "skills",
+        "interests",
+        "languages",
+        "pinned_repositories",
+        "organizations",
+        "products",
+        "specialties",
+        "locations",
+        "description",
+        "address",
+        "phone",
+        "email",
+        "people",
+        "social_profiles",
+    }
+)
 BOOL_KEYS = frozenset({"verified"})
 
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u00ad]")
@@ -68,9 +90,9 @@ def parse_count(text: str | int | None) -> tuple[int, bool] | None:
     if isinstance(text, bool) or text is None:
         return None
     if isinstance(text, int):
-        return (text, False) if 0 <= text < 10 ** _MAX_DIGITS else None
+        return (text, False) if 0 <= text < 10**_MAX_DIGITS else None
     if isinstance(text, float):
-        return (int(text), False) if text.is_integer() and 0 <= text < 10 ** _MAX_DIGITS else None
+        return (int(text), False) if text.is_integer() and 0 <= text < 10**_MAX_DIGITS else None
     match = _COUNT.search(clean(text))
     if not match:
         return None
@@ -138,15 +160,21 @@ class FactBag:
         """The facts, in the order they were found."""
         return list(self._facts)
 
-    def add(self, key: str, value: object, evidence: str, method: str, *,
-            approximate: bool = False, replace: bool = False) -> bool:
+    def add(
+        self, key: str, value: object, evidence: str, method: str, *, approximate: bool = False, replace: bool = False
+    ) -> bool:
         """Offer a fact; returns True when it was kept. Values are cleaned and validated per key."""
         coerced = self._coerce(key, value)
         if coerced is None:
             return False
         value, approximate = coerced[0], coerced[1] or approximate
-        fact = Fact(key=key, value=value, evidence=clean(evidence)[:EVIDENCE_CHARS] or key, method=method,
-                    approximate=approximate)
+        fact = Fact(
+            key=key,
+            value=value,
+            evidence=clean(evidence)[:EVIDENCE_CHARS] or key,
+            method=method,
+            approximate=approximate,
+        )
         if key in MULTI_KEYS:
             marker = norm(str(value))
             if marker in self._seen.get(key, set()):

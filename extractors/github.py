@@ -27,14 +27,54 @@ _KIND = "github_user"  # the source kind of a refused page (a profile found deci
 
 HOSTS = frozenset({"github.com", "www.github.com"})
 # First path segments that are GitHub's own pages, not accounts.
-RESERVED = frozenset({
-    "about", "account", "apps", "blog", "codespaces", "collections", "contact", "customer-stories", "enterprise",
-    "events", "explore", "features", "marketplace", "new", "notifications", "orgs", "pricing", "pulls", "issues",
-    "search", "security", "settings", "site", "sponsors", "team", "topics", "trending", "login", "join", "signup",
-    "logout", "readme", "resources", "solutions", "premium-support", "mobile", "home", "dashboard", "stars",
-})
-ORG_MARKERS = ("//meta[@name='hovercard-subject-tag'][starts-with(@content,'organization:')]",
-               "//*[contains(@itemtype,'schema.org/Organization')]", f"//*[{class_xpath('orghead')}]")
+RESERVED = frozenset(
+    {
+        "about",
+        "account",
+        "apps",
+        "blog",
+        "codespaces",
+        "collections",
+        "contact",
+        "customer-stories",
+        "enterprise",
+        "events",
+        "explore",
+        "features",
+        "marketplace",
+        "new",
+        "notifications",
+        "orgs",
+        "pricing",
+        "pulls",
+        "issues",
+        "search",
+        "security",
+        "settings",
+        "site",
+        "sponsors",
+        "team",
+        "topics",
+        "trending",
+        "login",
+        "join",
+        "signup",
+        "logout",
+        "readme",
+        "resources",
+        "solutions",
+        "premium-support",
+        "mobile",
+        "home",
+        "dashboard",
+        "stars",
+    }
+)
+ORG_MARKERS = (
+    "//meta[@name='hovercard-subject-tag'][starts-with(@content,'organization:')]",
+    "//*[contains(@itemtype,'schema.org/Organization')]",
+    f"//*[{class_xpath('orghead')}]",
+)
 TITLE = re.compile(r"^(?P<handle>[\w-]+) \((?P<name>.+)\)(?: · GitHub)?$")
 
 NAME = "//*[contains(@class,'vcard-fullname')]"
@@ -43,21 +83,38 @@ BIO = "//*[contains(@class,'user-profile-bio')]"
 ITEMPROP = "//*[@itemprop='{prop}']"
 SOCIAL = "//*[@itemprop='social']//a/@href"
 EMAIL = "//*[@itemprop='email']//a[starts-with(@href,'mailto:')]"
-TAB_LINKS = "//a[contains(@href,'tab=') or contains(@href,'/followers') or contains(@href,'/following') or " \
-            "contains(@href,'/repositories')]"
-TAB_KEYS = {"repositories": "repositories_count", "stars": "stars_count", "followers": "followers_count",
-            "following": "following_count"}
-PINNED = (f"//*[contains(@class,'pinned-item-list-item')]//span[{class_xpath('repo')}] | "
-          f"//*[contains(@class,'pinned-repo-item')]//span[{class_xpath('repo')}]")
+TAB_LINKS = (
+    "//a[contains(@href,'tab=') or contains(@href,'/followers') or contains(@href,'/following') or "
+    "contains(@href,'/repositories')]"
+)
+TAB_KEYS = {
+    "repositories": "repositories_count",
+    "stars": "stars_count",
+    "followers": "followers_count",
+    "following": "following_count",
+}
+PINNED = (
+    f"//*[contains(@class,'pinned-item-list-item')]//span[{class_xpath('repo')}] | "
+    f"//*[contains(@class,'pinned-repo-item')]//span[{class_xpath('repo')}]"
+)
 ORGANIZATIONS = "//a[@data-hovercard-type='organization' and contains(@class,'avatar-group-item')]/@aria-label"
 ORG_NAME = f"//*[{class_xpath('orghead')}]//h1 | //h1[{class_xpath('h2')} and {class_xpath('lh-condensed')}]"
 ORG_DESCRIPTION = f"//*[{class_xpath('orghead')}]//*[{class_xpath('color-fg-muted')}]/div"
 REPO_COUNT_META = re.compile(r"has (\d[\d,]*) repositor(?:y|ies) available", re.I)
-TEXT_FIRST = ("//*[contains(@class,'h-card')]", f"//*[{class_xpath('orghead')}]",
-              "//*[contains(@class,'js-pinned-items-reorder-container')]")
-TEXT_DROP = ("//*[@id='report-block-modal']", "//a[@href='#report-block-modal']",
-             "//*[contains(@class,'user-following-container')]", "//*[contains(@class,'flash')]", "//*[contains(@class,'js-calendar-graph')]",
-             "//*[contains(@class,'contribution-activity')]", "//*[contains(@class,'js-yearly-contributions')]")
+TEXT_FIRST = (
+    "//*[contains(@class,'h-card')]",
+    f"//*[{class_xpath('orghead')}]",
+    "//*[contains(@class,'js-pinned-items-reorder-container')]",
+)
+TEXT_DROP = (
+    "//*[@id='report-block-modal']",
+    "//a[@href='#report-block-modal']",
+    "//*[contains(@class,'user-following-container')]",
+    "//*[contains(@class,'flash')]",
+    "//*[contains(@class,'js-calendar-graph')]",
+    "//*[contains(@class,'contribution-activity')]",
+    "//*[contains(@class,'js-yearly-contributions')]",
+)
 
 
 class GitHubExtractor(Extractor):
@@ -91,8 +148,13 @@ class GitHubExtractor(Extractor):
         _counts(doc, bag)
         _meta(doc, bag, subject)
         if not bag.has("name") and not bag.has("handle"):
-            return refused(page, self.name, self.profile_source,
-                           Gate(Outcome.unsupported, "no GitHub profile on the page"), kind=_KIND)
+            return refused(
+                page,
+                self.name,
+                self.profile_source,
+                Gate(Outcome.unsupported, "no GitHub profile on the page"),
+                kind=_KIND,
+            )
         text = condenser_text(doc, first=TEXT_FIRST, drop=TEXT_DROP)
         kind = "github_org" if subject == "organization" else "github_user"
         return result(page, self.name, self.profile_source, subject, bag, links, text, kind=kind)
@@ -112,8 +174,13 @@ def _user(doc: Document, bag: FactBag, links: list[str]) -> None:
     for key, prop in (("employer", "worksFor"), ("location", "homeLocation")):
         text = doc.text_of(ITEMPROP.format(prop=prop))
         # the company line is often an @mention ("@acme"): the organization's name is what follows
-        bag.add(key, text.lstrip("@") if key == "employer" else text, text, "selector",
-                replace=key == "employer" and text.startswith("@"))
+        bag.add(
+            key,
+            text.lstrip("@") if key == "employer" else text,
+            text,
+            "selector",
+            replace=key == "employer" and text.startswith("@"),
+        )
     site = doc.first(ITEMPROP.format(prop="url") + "//a")
     if site is not None:
         bag.add("website", site.get("href") or element_text(site), element_text(site), "selector")
@@ -122,8 +189,7 @@ def _user(doc: Document, bag: FactBag, links: list[str]) -> None:
         bag.add("email", el.get("href"), element_text(el), "selector")
     links += [doc.absolute(href) for href in doc.xpath(SOCIAL)]
     bag.add_all("pinned_repositories", doc.texts_of(PINNED), "pinned repositories", "selector")
-    bag.add_all("organizations", [clean(a).lstrip("@") for a in doc.xpath(ORGANIZATIONS)], "organizations",
-                "selector")
+    bag.add_all("organizations", [clean(a).lstrip("@") for a in doc.xpath(ORGANIZATIONS)], "organizations", "selector")
 
 
 def _organization(doc: Document, bag: FactBag, links: list[str]) -> None:

@@ -63,8 +63,9 @@ class Document:
             return lxml.html.fromstring("<html><body></body></html>")
         try:
             # bytes let lxml honour <meta charset>; an XML declaration in a str would be refused
-            return lxml.html.document_fromstring(text.encode("utf-8", "replace"),
-                                                 parser=lxml.html.HTMLParser(encoding="utf-8"))
+            return lxml.html.document_fromstring(
+                text.encode("utf-8", "replace"), parser=lxml.html.HTMLParser(encoding="utf-8")
+            )
         except (etree.ParserError, ValueError) as exc:
             log.debug("unparseable page (%d chars): %s", len(text), exc)
             return lxml.html.fromstring("<html><body></body></html>")
@@ -171,11 +172,42 @@ class Document:
 
 
 _NON_TEXT = {"script", "style", "noscript", "template", "svg", "button"}
-BLOCK_TAGS = frozenset({
-    "address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption", "footer", "form",
-    "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section",
-    "table", "td", "th", "tr", "ul",
-})
+BLOCK_TAGS = frozenset(
+    {
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "br",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "figcaption",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "table",
+        "td",
+        "th",
+        "tr",
+        "ul",
+    }
+)
 
 
 def element_text(el: etree._Element, skip_hidden: bool = False) -> str:

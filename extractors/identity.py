@@ -19,13 +19,63 @@ __all__ = ["MATCH_THRESHOLD", "score_identity"]
 
 MATCH_THRESHOLD = 0.6
 # Mail providers say nothing about where someone works.
-FREE_MAIL = frozenset({
-    "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "msn.com", "yahoo.com", "ymail.com",
-    "icloud.com", "me.com", "mac.com", "aol.com", "proton.me", "protonmail.com", "gmx.com", "gmx.de", "gmx.net",
-    "web.de", "mail.com", "yandex.com", "yandex.ru", "zoho.com", "fastmail.com", "hey.com", "qq.com", "163.com",
-})
-_LEGAL_WORDS = frozenset({"inc", "ltd", "llc", "gmbh", "ag", "ab", "sa", "sas", "bv", "nv", "plc", "co", "corp",
-                          "corporation", "company", "limited", "the", "group", "oy", "as", "aps", "srl", "spa"})
+FREE_MAIL = frozenset(
+    {
+        "gmail.com",
+        "googlemail.com",
+        "outlook.com",
+        "hotmail.com",
+        "live.com",
+        "msn.com",
+        "yahoo.com",
+        "ymail.com",
+        "icloud.com",
+        "me.com",
+        "mac.com",
+        "aol.com",
+        "proton.me",
+        "protonmail.com",
+        "gmx.com",
+        "gmx.de",
+        "gmx.net",
+        "web.de",
+        "mail.com",
+        "yandex.com",
+        "yandex.ru",
+        "zoho.com",
+        "fastmail.com",
+        "hey.com",
+        "qq.com",
+        "163.com",
+    }
+)
+_LEGAL_WORDS = frozenset(
+    {
+        "inc",
+        "ltd",
+        "llc",
+        "gmbh",
+        "ag",
+        "ab",
+        "sa",
+        "sas",
+        "bv",
+        "nv",
+        "plc",
+        "co",
+        "corp",
+        "corporation",
+        "company",
+        "limited",
+        "the",
+        "group",
+        "oy",
+        "as",
+        "aps",
+        "srl",
+        "spa",
+    }
+)
 
 
 def _comparable_words(text: str) -> list[str]:
@@ -106,8 +156,9 @@ def _corroboration(extraction: Extraction, contact: Contact, domain: str) -> tup
     where = _domain_seen(domain, extraction) if domain else ""
     if where:
         bonus, notes = bonus + 0.1, notes + [f"email domain {domain} in {where}"]
-    if contact.location and any(set(_comparable_words(contact.location)) & set(_comparable_words(v))
-                                for v in _values(extraction, "location")):
+    if contact.location and any(
+        set(_comparable_words(contact.location)) & set(_comparable_words(v)) for v in _values(extraction, "location")
+    ):
         bonus, notes = bonus + 0.05, notes + ["same location"]
     return bonus, notes
 
@@ -118,8 +169,7 @@ def _person(extraction: Extraction, contact: Contact, domain: str) -> Identity:
     if contact.name and page_name:
         base = _name_score(contact.name, page_name)
         if base == 0.0:
-            return Identity(score=0.05, matched=False,
-                            reason=f"the page is about {page_name!r}, not {contact.name!r}")
+            return Identity(score=0.05, matched=False, reason=f"the page is about {page_name!r}, not {contact.name!r}")
         score = min(1.0, base + bonus) if base >= 0.9 else min(1.0, base - 0.2 + bonus)
         detail = "; ".join([f"name {page_name!r}"] + notes)
         return Identity(score=round(score, 2), matched=score >= MATCH_THRESHOLD, reason=detail)
@@ -138,6 +188,9 @@ def _organization(extraction: Extraction, contact: Contact, domain: str) -> Iden
         return Identity(score=1.0 if company and where else 0.8, matched=True, reason="; ".join(notes))
     if contact.company or domain:
         said = contact.company or domain
-        return Identity(score=0.1, matched=False, reason=f"the page is about {org or 'another organization'!r}, "
-                                                        f"not the contact's {said!r}")
+        return Identity(
+            score=0.1,
+            matched=False,
+            reason=f"the page is about {org or 'another organization'!r}, not the contact's {said!r}",
+        )
     return Identity(score=0.0, matched=None, reason="the contact has no company or work email to compare")

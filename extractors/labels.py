@@ -20,16 +20,48 @@ __all__ = ["icon_labelled", "labelled_details", "split_role"]
 
 # Label words (also icon names) -> the fact they introduce.
 _WORDS = {
-    "location": ("location", "map-pin", "mappin", "map-marker", "marker", "geo", "place", "from", "based in",
-                 "lives in", "city", "lieu", "ort", "standort", "wohnort", "ubicación", "localização"),
+    "location": (
+        "location",
+        "map-pin",
+        "mappin",
+        "map-marker",
+        "marker",
+        "geo",
+        "place",
+        "from",
+        "based in",
+        "lives in",
+        "city",
+        "lieu",
+        "ort",
+        "standort",
+        "wohnort",
+        "ubicación",
+        "localização",
+    ),
     "joined_date": ("joined", "calendar", "member since", "member-since", "created", "cake", "since"),
     "website": ("website", "link", "url", "globe", "homepage", "site web", "webseite", "sitio web"),
-    "employer": ("work", "works at", "company", "organization", "organisation", "employer", "briefcase",
-                 "office", "building", "arbeit", "empresa", "entreprise"),
+    "employer": (
+        "work",
+        "works at",
+        "company",
+        "organization",
+        "organisation",
+        "employer",
+        "briefcase",
+        "office",
+        "building",
+        "arbeit",
+        "empresa",
+        "entreprise",
+    ),
     "education": ("education", "school", "studied at", "ausbildung", "formación"),
 }
-_DATE = re.compile(r"(?:(?:joined|member since|since)(?: on)?\s+)?(?P<date>(?:[A-Z][a-z]{2,8}\.?\s+)?"
-                   r"(?:\d{1,2},?\s+)?(?:19|20)\d\d(?:-\d\d-\d\d)?)\b", re.I)
+_DATE = re.compile(
+    r"(?:(?:joined|member since|since)(?: on)?\s+)?(?P<date>(?:[A-Z][a-z]{2,8}\.?\s+)?"
+    r"(?:\d{1,2},?\s+)?(?:19|20)\d\d(?:-\d\d-\d\d)?)\b",
+    re.I,
+)
 _ISO = re.compile(r"^((?:19|20)\d\d-\d\d-\d\d)")
 _ROLE_AT = re.compile(r"^(?P<role>.{2,60}?)\s+(?:at|@|bei|chez|en|presso|na|bij)\s+(?P<org>[A-Z0-9@][^,;|]{1,60})$")
 _MAX_VALUE = 80

@@ -17,21 +17,44 @@ __all__ = ["COUNT_WORDS", "count_phrases", "count_elements", "structured"]
 
 # Words that label a count on profile pages, and the fact each one feeds.
 COUNT_WORDS = {
-    "followers": "followers_count", "follower": "followers_count",
+    "followers": "followers_count",
+    "follower": "followers_count",
     "following": "following_count",
-    "posts": "posts_count", "post": "posts_count", "tweets": "posts_count", "tweet": "posts_count",
-    "photos": "posts_count", "videos": "posts_count", "tracks": "posts_count", "uploads": "posts_count",
+    "posts": "posts_count",
+    "post": "posts_count",
+    "tweets": "posts_count",
+    "tweet": "posts_count",
+    "photos": "posts_count",
+    "videos": "posts_count",
+    "tracks": "posts_count",
+    "uploads": "posts_count",
     "subscribers": "followers_count",
     # the same counters in the languages profile pages are most often served in
-    "abonnés": "followers_count", "abonnenten": "followers_count", "seguidores": "followers_count",
-    "volgers": "followers_count", "iscritti": "followers_count",
-    "abonnements": "following_count", "abonnement": "following_count", "gefolgt": "following_count",
-    "folgt": "following_count", "siguiendo": "following_count", "seguidos": "following_count",
-    "seguindo": "following_count", "volgend": "following_count", "segue": "following_count",
-    "beiträge": "posts_count", "publicaciones": "posts_count", "publicações": "posts_count",
-    "messages": "posts_count", "publications": "posts_count", "toots": "posts_count", "berichten": "posts_count",
-    "repositories": "repositories_count", "repository": "repositories_count",
-    "stars": "stars_count", "star": "stars_count",
+    "abonnés": "followers_count",
+    "abonnenten": "followers_count",
+    "seguidores": "followers_count",
+    "volgers": "followers_count",
+    "iscritti": "followers_count",
+    "abonnements": "following_count",
+    "abonnement": "following_count",
+    "gefolgt": "following_count",
+    "folgt": "following_count",
+    "siguiendo": "following_count",
+    "seguidos": "following_count",
+    "seguindo": "following_count",
+    "volgend": "following_count",
+    "segue": "following_count",
+    "beiträge": "posts_count",
+    "publicaciones": "posts_count",
+    "publicações": "posts_count",
+    "messages": "posts_count",
+    "publications": "posts_count",
+    "toots": "posts_count",
+    "berichten": "posts_count",
+    "repositories": "repositories_count",
+    "repository": "repositories_count",
+    "stars": "stars_count",
+    "star": "stars_count",
     "employees": "employees_count",
 }
 # "2 805", "1.234", "23,961", "2,8 k", "1.1M": digit groups may be split by spaces of any width
@@ -44,8 +67,11 @@ _SHORT = 40  # an element whose whole text is "6 Followers" is a counter, not a 
 def structured(doc: Document, bag: FactBag) -> tuple[str, list[str]]:
     """JSON-LD, then microdata, then RDFa; returns the subject kind found ('unknown' if none) and links."""
     kind, links = "unknown", []
-    sources = (("jsonld", "jsonld", jsonld_nodes(doc)), ("microdata", "microdata", microdata_items(doc)),
-               ("microdata", "rdfa", rdfa_items(doc)))
+    sources = (
+        ("jsonld", "jsonld", jsonld_nodes(doc)),
+        ("microdata", "microdata", microdata_items(doc)),
+        ("microdata", "rdfa", rdfa_items(doc)),
+    )
     for method, source, nodes in sources:
         subject = find_subject(nodes) if nodes else None
         if subject is None:
@@ -55,8 +81,9 @@ def structured(doc: Document, bag: FactBag) -> tuple[str, list[str]]:
         elif kind != subject.kind:
             continue  # a later format describing something else does not mix into this subject
         if subject.kind == "person":
-            same_as = person_facts(bag, subject.node, doc.host, method, source=source,
-                                   profile_page=subject.how.startswith("ProfilePage"))
+            same_as = person_facts(
+                bag, subject.node, doc.host, method, source=source, profile_page=subject.how.startswith("ProfilePage")
+            )
             created = (subject.page or {}).get("dateCreated")
             if isinstance(created, str) and subject.how.startswith("ProfilePage"):
                 bag.add("joined_date", created[:10], f"{source}:ProfilePage.dateCreated", method)

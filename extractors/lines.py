@@ -15,8 +15,20 @@ from extractors.html import BLOCK_TAGS, Document
 
 __all__ = ["sentences", "split_sentences", "text_lines"]
 
-_SKIP = {"script", "style", "noscript", "template", "svg", "code", "pre", "select", "textarea", "button",
-         "iframe", "object"}
+_SKIP = {
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "svg",
+    "code",
+    "pre",
+    "select",
+    "textarea",
+    "button",
+    "iframe",
+    "object",
+}
 _MAX_CHARS = 200_000  # visible text read per page; text layers never need more
 _PARAGRAPH_BREAKS = BLOCK_TAGS - {"br"}
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-Þ0-9\"“])")

@@ -33,10 +33,16 @@ COMPANY_PATH = re.compile(r"^/(?:company|school|showcase)/[^/]+", re.I)
 # What a page that is not a profile looks like.
 AUTHWALL_PATH = re.compile(r"^/(?:authwall|login|uas/|signup|checkpoint|reg/)", re.I)
 AUTHWALL_PAGE_KEYS = ("d_homepage-guest-home", "auth_wall", "authwall", "d_checkpoint", "d_uas", "login")
-AUTHWALL_TITLE = re.compile(r"sign up \| linkedin|log in or sign up|linkedin login|sign in \| linkedin|"
-                            r"join linkedin|linkedin: log in", re.I)
-NOT_FOUND_WORDS = re.compile(r"profile not found|page not found|this page doesn.t exist|"
-                             r"(?:page|profile) is(?: not|n.t) available|this profile is not available", re.I)
+AUTHWALL_TITLE = re.compile(
+    r"sign up \| linkedin|log in or sign up|linkedin login|sign in \| linkedin|"
+    r"join linkedin|linkedin: log in",
+    re.I,
+)
+NOT_FOUND_WORDS = re.compile(
+    r"profile not found|page not found|this page doesn.t exist|"
+    r"(?:page|profile) is(?: not|n.t) available|this profile is not available",
+    re.I,
+)
 
 # Logged-out public profile (2020s).
 PUBLIC_NAME = "//h1[contains(@class,'top-card-layout__title')]"
@@ -47,39 +53,59 @@ PUBLIC_CURRENT = "//div[@data-section='currentPositionsDetails']//span[contains(
 PUBLIC_SCHOOL = "//div[@data-section='educationsDetails']//span[contains(@class,'top-card-link__description')]"
 PUBLIC_ABOUT = "//section[@data-section='summary']//p | //section[contains(@class,'summary')]//p"
 PUBLIC_WEBSITES = "//*[@data-section='websites']//dd//span | //*[@data-section='websites']//a"
-EXPERIENCE_ITEMS = ("//li[contains(@class,'experience-item')] | //section[@id='experience']//li[contains(@class,"
-                    "'position')] | //div[@id='profile-experience']//div[contains(@class,'position')]")
-ITEM_TITLE = (".//span[contains(@class,'experience-item__title')] | .//h4[contains(@class,'item-title')] | "
-              f".//span[{class_xpath('title')}]")
-ITEM_COMPANY = (".//span[contains(@class,'experience-item__subtitle')] | .//h5[contains(@class,'item-subtitle')] | "
-                f".//span[{class_xpath('org')}]")
+EXPERIENCE_ITEMS = (
+    "//li[contains(@class,'experience-item')] | //section[@id='experience']//li[contains(@class,"
+    "'position')] | //div[@id='profile-experience']//div[contains(@class,'position')]"
+)
+ITEM_TITLE = (
+    ".//span[contains(@class,'experience-item__title')] | .//h4[contains(@class,'item-title')] | "
+    f".//span[{class_xpath('title')}]"
+)
+ITEM_COMPANY = (
+    ".//span[contains(@class,'experience-item__subtitle')] | .//h5[contains(@class,'item-subtitle')] | "
+    f".//span[{class_xpath('org')}]"
+)
 ITEM_DATES = ".//time | .//abbr[contains(@class,'dtstart') or contains(@class,'dtend') or contains(@class,'dtstamp')]"
 ITEM_RANGE = ".//span[contains(@class,'date-range')] | .//p[contains(@class,'period')]"
-EDUCATION = ("//li[contains(@class,'education__list-item')]//h3 | //section[@id='education']//h4[contains(@class,"
-             "'item-title')] | //div[@id='profile-education']//h3[contains(@class,'org')]")
-LANGUAGES = ("//section[@data-section='languages']//li//h3 | //section[@id='languages']//h4[contains(@class,'name')]")
+EDUCATION = (
+    "//li[contains(@class,'education__list-item')]//h3 | //section[@id='education']//h4[contains(@class,"
+    "'item-title')] | //div[@id='profile-education']//h3[contains(@class,'org')]"
+)
+LANGUAGES = "//section[@data-section='languages']//li//h3 | //section[@id='languages']//h4[contains(@class,'name')]"
 SKILLS = "//a[contains(@class,'jellybean')] | //li[contains(@class,'skill')]//span[contains(@class,'wrap')]"
 # Logged-in app (Ember): the top card is the section around the name.
 EMBER_NAME = "//h1[contains(@class,'text-heading-xlarge')]"
 EMBER_CARD = EMBER_NAME + "/ancestor::section[1]"
 EMBER_HEADLINE = ".//div[contains(@class,'text-body-medium')]"
-EMBER_LOCATION = (f".//span[{class_xpath('text-body-small')} and {class_xpath('inline')} and "
-                  f"{class_xpath('t-black--light')}]")
+EMBER_LOCATION = (
+    f".//span[{class_xpath('text-body-small')} and {class_xpath('inline')} and {class_xpath('t-black--light')}]"
+)
 EMBER_CURRENT = ".//button[starts-with(@aria-label,'Current company:')]/@aria-label"
 EMBER_SCHOOL = ".//button[starts-with(@aria-label,'Education:')]/@aria-label"
 EMBER_CONNECTIONS = ".//li[contains(., 'connections')]"
 # 2013-2017 public profile (hCard-era class names).
-LEGACY_NAME = (f"//span[contains(@class,'full-name')] | //h1[{class_xpath('fn')}] | "
-               "//*[@id='name' and not(.//*[contains(@class,'full-name')])]")
+LEGACY_NAME = (
+    f"//span[contains(@class,'full-name')] | //h1[{class_xpath('fn')}] | "
+    "//*[@id='name' and not(.//*[contains(@class,'full-name')])]"
+)
 LEGACY_HEADLINE = "//p[contains(@class,'headline-title')] | //p[contains(@class,'headline')]"
 LEGACY_LOCATION = "//span[contains(@class,'locality')]"
 LEGACY_CONNECTIONS = "//*[contains(@class,'member-connections')] | //dd[contains(@class,'overview-connections')]"
 LEGACY_SUMMARY = "//p[contains(@class,'summary') and contains(@class,'description')] | //section[@id='summary']//p"
 # Shared text hints: modals, sign-in prompts and "people also viewed" are dropped from the text.
-TEXT_FIRST = ("//section[contains(@class,'top-card-layout')]", EMBER_CARD,
-              "//section[@data-section='summary']", "//section[@data-section='experience']")
-TEXT_DROP = ("//*[contains(@class,'contextual-sign-in-modal')]", "//*[contains(@class,'sign-in-modal')]",
-             "//aside", "//*[@data-section='posts']", "//section[contains(@class,'activities')]")
+TEXT_FIRST = (
+    "//section[contains(@class,'top-card-layout')]",
+    EMBER_CARD,
+    "//section[@data-section='summary']",
+    "//section[@data-section='experience']",
+)
+TEXT_DROP = (
+    "//*[contains(@class,'contextual-sign-in-modal')]",
+    "//*[contains(@class,'sign-in-modal')]",
+    "//aside",
+    "//*[@data-section='posts']",
+    "//section[contains(@class,'activities')]",
+)
 _DURATION = re.compile(r"\(?\d+ (?:years?|mos?|months?)(?: \d+ (?:mos?|months?))?\)?")
 
 
@@ -106,20 +132,21 @@ class LinkedInExtractor(Extractor):
             bag, links = FactBag(), []
             links += company_facts(doc, bag)
             text = condenser_text(doc, first=TEXT_FIRST, drop=TEXT_DROP)
-            return result(page, self.name, self.profile_source, "organization", bag, links, text,
-                          kind="linkedin_company")
+            return result(
+                page, self.name, self.profile_source, "organization", bag, links, text, kind="linkedin_company"
+            )
         if not is_company and _has_person(doc, subject):
             bag = FactBag()
             links = person_facts(doc, bag)
             text = condenser_text(doc, first=TEXT_FIRST, drop=TEXT_DROP)
-            return result(page, self.name, self.profile_source, "person", bag, links, text,
-                          kind="linkedin_person")
+            return result(page, self.name, self.profile_source, "person", bag, links, text, kind="linkedin_person")
         return refused(page, self.name, self.profile_source, _why_empty(doc), kind=_KIND)
 
 
 def _has_person(doc: Document, subject) -> bool:
     return (subject is not None and subject.kind == "person") or bool(
-        doc.xpath(PUBLIC_NAME) or doc.xpath(EMBER_NAME) or doc.xpath(LEGACY_NAME))
+        doc.xpath(PUBLIC_NAME) or doc.xpath(EMBER_NAME) or doc.xpath(LEGACY_NAME)
+    )
 
 
 def _has_company(doc: Document, subject) -> bool:
@@ -132,11 +159,18 @@ def _why_empty(doc: Document) -> Gate:
     if said:
         return Gate(Outcome.not_found, f'LinkedIn says "{said.group(0)}"')
     page_key = doc.meta.get("pagekey", "").lower()
-    if (AUTHWALL_PATH.match(doc.path) or any(k in page_key for k in AUTHWALL_PAGE_KEYS)
-            or AUTHWALL_TITLE.search(doc.title) or doc.xpath("//input[@type='password']")):
+    if (
+        AUTHWALL_PATH.match(doc.path)
+        or any(k in page_key for k in AUTHWALL_PAGE_KEYS)
+        or AUTHWALL_TITLE.search(doc.title)
+        or doc.xpath("//input[@type='password']")
+    ):
         shown = doc.title or doc.path
-        return Gate(Outcome.login_wall, f'LinkedIn login wall ("{shown[:60]}"): the profile is not shown '
-                                        "to logged-out visitors; parse a page you saved yourself with --from-file")
+        return Gate(
+            Outcome.login_wall,
+            f'LinkedIn login wall ("{shown[:60]}"): the profile is not shown '
+            "to logged-out visitors; parse a page you saved yourself with --from-file",
+        )
     return Gate(Outcome.unsupported, "a LinkedIn page without a person or company profile on it")
 
 

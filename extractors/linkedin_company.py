@@ -25,22 +25,52 @@ PRIMARY_TAG = ".//span[contains(@class,'tag-')]"
 PRODUCTS = "//section[@data-test-id='products']//h3"
 EMPLOYEES_ON_LINKEDIN = re.compile(r"(?:view all|see all)\s+([\d,]+)\s+employees", re.I)
 # "About us" row label -> fact key
-ROWS = {"industry": "industry", "company size": "company_size", "headquarters": "headquarters",
-        "founded": "founded", "website": "website", "phone": "phone", "specialties": "specialties"}
+ROWS = {
+    "industry": "industry",
+    "company size": "company_size",
+    "headquarters": "headquarters",
+    "founded": "founded",
+    "website": "website",
+    "phone": "phone",
+    "specialties": "specialties",
+}
 # The same rows on LinkedIn's other locales (nl, de, fr, es, it, pt, sv)
-ROWS.update({
-    **dict.fromkeys(("branche", "sector", "secteur", "industria", "setor", "bransch"), "industry"),
-    **dict.fromkeys(("bedrijfsgrootte", "unternehmensgröße", "taille de l’entreprise", "taille de l'entreprise",
-                     "tamaño de la empresa", "dimensioni dell’azienda", "tamanho da empresa", "företagsstorlek"),
-                    "company_size"),
-    **dict.fromkeys(("hoofdkantoor", "hauptsitz", "siège social", "sede", "sede central", "huvudkontor"),
-                    "headquarters"),
-    **dict.fromkeys(("opgericht", "gegründet", "fondée en", "fundada", "fondata nel", "fundação", "grundat"),
-                    "founded"),
-    **dict.fromkeys(("webseite", "site web", "sitio web", "sito web", "webbplats"), "website"),
-    **dict.fromkeys(("specialismen", "spezialgebiete", "spécialisations", "especialidades", "specializzazioni",
-                     "specialiteter"), "specialties"),
-})
+ROWS.update(
+    {
+        **dict.fromkeys(("branche", "sector", "secteur", "industria", "setor", "bransch"), "industry"),
+        **dict.fromkeys(
+            (
+                "bedrijfsgrootte",
+                "unternehmensgröße",
+                "taille de l’entreprise",
+                "taille de l'entreprise",
+                "tamaño de la empresa",
+                "dimensioni dell’azienda",
+                "tamanho da empresa",
+                "företagsstorlek",
+            ),
+            "company_size",
+        ),
+        **dict.fromkeys(
+            ("hoofdkantoor", "hauptsitz", "siège social", "sede", "sede central", "huvudkontor"), "headquarters"
+        ),
+        **dict.fromkeys(
+            ("opgericht", "gegründet", "fondée en", "fundada", "fondata nel", "fundação", "grundat"), "founded"
+        ),
+        **dict.fromkeys(("webseite", "site web", "sitio web", "sito web", "webbplats"), "website"),
+        **dict.fromkeys(
+            (
+                "specialismen",
+                "spezialgebiete",
+                "spécialisations",
+                "especialidades",
+                "specializzazioni",
+                "specialiteter",
+            ),
+            "specialties",
+        ),
+    }
+)
 
 
 def company_facts(doc: Document, bag: FactBag) -> list[str]:

@@ -33,15 +33,24 @@ _PROMO_VERBS = re.compile(
     r"^(?:listen to|read writing from|read|explore|watch|see|discover|follow|check out|join|stream|"
     r"the latest (?:tweets|posts|videos|photos) (?:from|by)|sign up|log in|find|view|download|play|"
     r"sieh dir|schau dir|entdecke|hör dir|lies|mira|descubre|escucha|regarde|découvre|écoute|guarda|scopri|"
-    r"ascolta|bekijk|ontdek|luister|veja|confira|ouça)\b", re.I)
+    r"ascolta|bekijk|ontdek|luister|veja|confira|ouça)\b",
+    re.I,
+)
 # "1,2 k messages, 311 abonnements, 2,8 k abonnés · " before a bio (Mastodon's and Instagram's meta).
 _STATS_PREFIX = re.compile(r"^(?:[\d\s.,\u00a0\u202f]+\s?[kKmM]?\s+[^\W\d]+[,\s]*){1,5}[·•|:–-]\s*")
 _STATS_ONLY = re.compile(r"^[\w\s.,·•|]*\d[\w\s.,·•|]*$")
 _META_COUNTS = {
-    "follower_count": "followers_count", "followers_count": "followers_count", "followers": "followers_count",
-    "following_count": "following_count", "followings_count": "following_count",
-    "sound_count": "posts_count", "track_count": "posts_count", "post_count": "posts_count",
-    "posts_count": "posts_count", "video_count": "posts_count", "photo_count": "posts_count",
+    "follower_count": "followers_count",
+    "followers_count": "followers_count",
+    "followers": "followers_count",
+    "following_count": "following_count",
+    "followings_count": "following_count",
+    "sound_count": "posts_count",
+    "track_count": "posts_count",
+    "post_count": "posts_count",
+    "posts_count": "posts_count",
+    "video_count": "posts_count",
+    "photo_count": "posts_count",
 }
 
 
@@ -73,9 +82,9 @@ def _without_site(text: str, site: str) -> str:
     """A title without its site part at either end: 'Lucía | cerámica | TikTok' -> 'Lucía | cerámica'."""
     parts = _SEPARATORS.split(text)
     if len(parts) > 1 and norm(parts[-1]) == site:
-        return clean(text[:[m.start() for m in _SEPARATORS.finditer(text)][-1]])
+        return clean(text[: [m.start() for m in _SEPARATORS.finditer(text)][-1]])
     if len(parts) > 1 and norm(parts[0]) == site:
-        return clean(text[next(_SEPARATORS.finditer(text)).end():])
+        return clean(text[next(_SEPARATORS.finditer(text)).end() :])
     return "" if norm(text) == site else clean(text)
 
 
@@ -98,8 +107,11 @@ def boilerplate(text: str, doc: Document) -> bool:
     text = clean(text)
     if not text:
         return True
-    sites = {norm(s) for s in (site_label(doc), platform_name(doc.url), registrable_domain(doc.host).split(".")[0])
-             if s and norm(s)}
+    sites = {
+        norm(s)
+        for s in (site_label(doc), platform_name(doc.url), registrable_domain(doc.host).split(".")[0])
+        if s and norm(s)
+    }
     first = re.split(r"(?<=[.!?])\s+", text)[0]
     if _PROMO_VERBS.match(first) and any(s in norm(text) or s.split()[0] in norm(text).split() for s in sites):
         return True

@@ -21,14 +21,17 @@ __all__ = ["hcard_facts", "hcards", "representative_hcard", "HCard"]
 
 log = logging.getLogger(__name__)
 
-_ROOTS = ("//*[contains(concat(' ', normalize-space(@class), ' '), ' h-card ') or "
-          "contains(concat(' ', normalize-space(@class), ' '), ' vcard ')]")
+_ROOTS = (
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' h-card ') or "
+    "contains(concat(' ', normalize-space(@class), ' '), ' vcard ')]"
+)
 _VALUE_CLASS = "contains(concat(' ', normalize-space(@class), ' '), ' value ')"
 _MAX_CARDS = 25  # a page of comments can carry hundreds of author cards; the owner's comes early
 _MAX_FRAGMENT = 200_000
 _LOCATED = re.compile(
     r"\b(?:live|living|lives|based|located|reside|residing)\b[^.]{0,40}?\bin\s+"
-    r"((?:[A-Z][\w'’-]*)(?:(?:,\s*|\s+)[A-Z][\w'’-]*){0,3})")
+    r"((?:[A-Z][\w'’-]*)(?:(?:,\s*|\s+)[A-Z][\w'’-]*){0,3})"
+)
 
 
 class HCard:
@@ -90,16 +93,31 @@ def _mf2_cards(el, doc: Document) -> list[HCard]:
     except Exception as exc:  # noqa: BLE001 - mf2py can raise anything on odd markup; the layer is optional
         log.debug("mf2py failed on an h-card of %s: %s", doc.url, exc)
         return []
-    return [HCard(item.get("properties", {}), el) for item in parsed.get("items", [])
-            if "h-card" in item.get("type", [])]
+    return [
+        HCard(item.get("properties", {}), el) for item in parsed.get("items", []) if "h-card" in item.get("type", [])
+    ]
 
 
 # Classic hCard class -> mf2 property. mf2py's backward-compatible parser copies the tree for every
 # rule and takes hundreds of milliseconds on one card, so classic cards are read here instead.
-_CLASSIC = {"fn": "name", "given-name": "given-name", "family-name": "family-name", "nickname": "nickname",
-            "org": "org", "title": "job-title", "role": "role", "locality": "locality", "region": "region",
-            "country-name": "country-name", "label": "label", "email": "email", "url": "url", "tel": "tel",
-            "note": "note", "uid": "uid"}
+_CLASSIC = {
+    "fn": "name",
+    "given-name": "given-name",
+    "family-name": "family-name",
+    "nickname": "nickname",
+    "org": "org",
+    "title": "job-title",
+    "role": "role",
+    "locality": "locality",
+    "region": "region",
+    "country-name": "country-name",
+    "label": "label",
+    "email": "email",
+    "url": "url",
+    "tel": "tel",
+    "note": "note",
+    "uid": "uid",
+}
 _LINK_PROPS = {"email", "url", "uid"}
 
 
@@ -157,8 +175,9 @@ def _location(card: HCard) -> tuple[str, str]:
     for adr in card.props.get("adr", []):  # a nested h-adr: its own locality, region and country
         if isinstance(adr, dict) and adr.get("properties"):
             inner = HCard(adr["properties"], card.element)
-            place = ", ".join(dict.fromkeys(inner.first(p) for p in ("locality", "region", "country-name")
-                                            if inner.first(p)))
+            place = ", ".join(
+                dict.fromkeys(inner.first(p) for p in ("locality", "region", "country-name") if inner.first(p))
+            )
             if place:
                 return place, "mf2:h-card.p-adr.h-adr"
     for prop in ("locality", "region", "country-name"):

@@ -33,8 +33,17 @@ FactMethod = Literal["jsonld", "meta", "microformat", "microdata", "selector", "
 FactValue = Union[bool, int, float, str, list[str]]
 # The template family of a source, declared by the extractor that read the page; the condenser picks
 # its key order and summary template from it (never from the URL's host).
-SourceKind = Literal["linkedin_person", "linkedin_company", "twitter", "github_user", "github_org",
-                     "company_website", "personal_website", "social_profile", "generic"]
+SourceKind = Literal[
+    "linkedin_person",
+    "linkedin_company",
+    "twitter",
+    "github_user",
+    "github_org",
+    "company_website",
+    "personal_website",
+    "social_profile",
+    "generic",
+]
 
 
 class Outcome(StrEnum):

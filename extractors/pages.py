@@ -23,20 +23,34 @@ CHALLENGE_MAX_TEXT = 2_500
 # Challenge machinery, looked up as plain substrings of the lower-cased HTML (a regex alternation over a
 # megabyte costs most of a second). Cloudflare's /cdn-cgi/challenge-platform/ script and Imperva's plain
 # /_Incapsula_Resource script are injected into ordinary pages too: not markers.
-CHALLENGE_MARKERS = ("_cf_chl_opt", 'id="challenge-form"', "id='challenge-form'", "cf-browser-verification",
-                     "cf-turnstile-wrapper", "captcha-delivery.com", "px-captcha", "/_incapsula_resource?cwudnsai",
-                     "incapsula incident id", "ak_bmsc_challenge")
+CHALLENGE_MARKERS = (
+    "_cf_chl_opt",
+    'id="challenge-form"',
+    "id='challenge-form'",
+    "cf-browser-verification",
+    "cf-turnstile-wrapper",
+    "captcha-delivery.com",
+    "px-captcha",
+    "/_incapsula_resource?cwudnsai",
+    "incapsula incident id",
+    "ak_bmsc_challenge",
+)
 _CHALLENGE_TITLE = re.compile(
     r"^(just a moment|attention required|please wait|checking your browser|security check|ddos-guard|"
     r"access denied|robot check|are you a robot|pardon our interruption|one more step|verifying you are human)",
-    re.I)
+    re.I,
+)
 # This wording in the visible text. A captcha widget alone is not a marker: contact forms carry reCAPTCHA too.
 _CHALLENGE_WORDS = re.compile(
     r"verify (?:that )?you are (?:a )?human|are you a robot|unusual traffic|enable javascript and cookies to "
-    r"continue|complete the security check|press (?:&|and) hold|checking your browser", re.I)
+    r"continue|complete the security check|press (?:&|and) hold|checking your browser",
+    re.I,
+)
 _NOT_FOUND_TITLE = re.compile(
     r"^(404\b|error 404|page not found|not found\b|profile not found|user not found|account not found)|"
-    r"\b(page not found|404 not found|404 error|page (?:does not|doesn.t) exist)\b", re.I)
+    r"\b(page not found|404 not found|404 error|page (?:does not|doesn.t) exist)\b",
+    re.I,
+)
 # A page's main heading saying the account is not there ("Couldn't find this account", "Sorry, this page
 # isn't available", "User not found"), in the languages profile sites answer in.
 _NOT_FOUND_HEADING = re.compile(
@@ -44,11 +58,16 @@ _NOT_FOUND_HEADING = re.compile(
     r"^(?:this|that) (?:account|user|profile|page) (?:doesn.t|does not) exist|^(?:user|account|profile|page) "
     r"not found|^(?:sorry, )?this page (?:isn.t|is not) available|^no such (?:user|account|page)|"
     r"^(?:diese seite|dieses profil|dieses konto) (?:existiert nicht|gibt es nicht)|^(?:página|perfil|cuenta) "
-    r"no encontrad[ao]|^(?:page|profil|compte) introuvable", re.I)
+    r"no encontrad[ao]|^(?:page|profil|compte) introuvable",
+    re.I,
+)
 _MESSAGE_LINES = 60  # an error view's message comes before its suggestions and footer
 # A page whose title says the visit was refused ("Blocked", "Access denied"): an answer, not a profile.
-_REFUSED_TITLE = re.compile(r"^(?:blocked|request blocked|access blocked|forbidden|403 forbidden|too many requests|"
-                            r"rate limited|you have been blocked)$", re.I)
+_REFUSED_TITLE = re.compile(
+    r"^(?:blocked|request blocked|access blocked|forbidden|403 forbidden|too many requests|"
+    r"rate limited|you have been blocked)$",
+    re.I,
+)
 _LOGIN_TITLE = re.compile(r"\b(log ?in|sign ?in|sign ?up|log on)\b", re.I)
 _SMALL_PAGE = 2_500  # characters of visible text below which a page "holds nothing else"
 # A cookie-consent interstitial (Google's consent.youtube.com, Yahoo's guce, CMP walls) is served in place

@@ -20,22 +20,32 @@ from extractors.meta import title_parts
 __all__ = ["LOOKS_LIKE_NAME", "owner_name", "person_text_facts", "titled_role"]
 
 _NAME = r"(?P<name>[A-ZÀ-Þ][\w'’.-]+(?:\s+(?:[A-ZÀ-Þ][\w'’.-]+|de|da|van|von|der|del|la|le)){0,3})"
-_INTRO = re.compile(r"(?:^|\b)(?:I[’']m|I am|my name is|je suis|je m'appelle|ich bin|ich heiße|soy|me llamo|"
-                    r"sono|mi chiamo|ik ben|eu sou)\s+" + _NAME, re.U)
+_INTRO = re.compile(
+    r"(?:^|\b)(?:I[’']m|I am|my name is|je suis|je m'appelle|ich bin|ich heiße|soy|me llamo|"
+    r"sono|mi chiamo|ik ben|eu sou)\s+" + _NAME,
+    re.U,
+)
 _BYLINE = re.compile(r"^(?:by|written by|von|por|par|di)\s+" + _NAME + r"$", re.I | re.U)
-_WORKS_AT = re.compile(r"\b(?:work(?:ing|s)?|employed) (?:at|for)\s+(?P<org>[A-Z0-9][\w&.'’-]*(?:\s+[A-Z0-9][\w&.'’-]*){0,4})")
-_ROLES = (r"(?:engineer|developer|designer|manager|consultant|researcher|scientist|writer|architect|analyst|"
-          r"founder|director|lead|officer|photographer|teacher|professor|journalist|editor|producer|artist|"
-          r"musician|programmer|specialist|advisor|coach|illustrator|author|translator|lawyer|attorney|"
-          r"therapist|doctor|physician|nurse|accountant|animator|composer|filmmaker|maker|ceramicist|"
-          r"entrepreneur|strategist|copywriter|speaker|economist|historian|curator|chef|craftsman|potter)")
+_WORKS_AT = re.compile(
+    r"\b(?:work(?:ing|s)?|employed) (?:at|for)\s+(?P<org>[A-Z0-9][\w&.'’-]*(?:\s+[A-Z0-9][\w&.'’-]*){0,4})"
+)
+_ROLES = (
+    r"(?:engineer|developer|designer|manager|consultant|researcher|scientist|writer|architect|analyst|"
+    r"founder|director|lead|officer|photographer|teacher|professor|journalist|editor|producer|artist|"
+    r"musician|programmer|specialist|advisor|coach|illustrator|author|translator|lawyer|attorney|"
+    r"therapist|doctor|physician|nurse|accountant|animator|composer|filmmaker|maker|ceramicist|"
+    r"entrepreneur|strategist|copywriter|speaker|economist|historian|curator|chef|craftsman|potter)"
+)
 _ROLE_WORD = re.compile(r"\b" + _ROLES + r"s?\b", re.I)
-_WORKS_AS = re.compile(r"\b(?:work(?:ing|s)? as|I[’']m an?|I am an?)\s+(?:an?\s+)?(?P<role>(?:[\w-]+\s+){0,4}?"
-                       + _ROLES + r")\b", re.I)
+_WORKS_AS = re.compile(
+    r"\b(?:work(?:ing|s)? as|I[’']m an?|I am an?)\s+(?:an?\s+)?(?P<role>(?:[\w-]+\s+){0,4}?" + _ROLES + r")\b", re.I
+)
 _ORG_NAME = r"(?P<org>[A-Z0-9][\w&.'’-]*(?:\s+(?:[A-Z0-9&][\w&.'’-]*|of|for|and|de|la))*)"
 _AT_ORG = re.compile(r"\s+(?:at|for|with|bei|chez)\s+" + _ORG_NAME)
-_LIVES_IN = re.compile(r"\b(?:based in|live in|living in|lives in|located in)\s+(?P<place>[A-ZÀ-Þ][\w'’.-]+"
-                       r"(?:,?\s+[A-ZÀ-Þ][\w'’.-]+){0,3})")
+_LIVES_IN = re.compile(
+    r"\b(?:based in|live in|living in|lives in|located in)\s+(?P<place>[A-ZÀ-Þ][\w'’.-]+"
+    r"(?:,?\s+[A-ZÀ-Þ][\w'’.-]+){0,3})"
+)
 _BYLINE_LINES = 12  # a site-wide byline sits in the header; "By X" further down is a post's
 LOOKS_LIKE_NAME = re.compile(r"^[A-ZÀ-Þ][\w'’.-]+(?: [A-ZÀ-Þ][\w'’.-]+){1,3}$")
 
@@ -103,7 +113,7 @@ def person_text_facts(doc: Document, bag: FactBag, owner: tuple[str, str]) -> No
         match = _WORKS_AS.search(text)
         if match:
             bag.add("job_title", match.group("role"), text, "text")
-            after = _AT_ORG.match(text[match.end():])  # "I'm a data engineer at Fernhill Analytics"
+            after = _AT_ORG.match(text[match.end() :])  # "I'm a data engineer at Fernhill Analytics"
             if after:
                 bag.add("employer", after.group("org").rstrip(".,"), text, "text")
             break

@@ -20,33 +20,150 @@ from extractors.meta import canonical_url, description, meta_counts, meta_place,
 from extractors.sites import is_platform, platform_name
 from extractors.urls import host_of
 
-__all__ = ["ORG_WORDS", "PROFILE_TITLE", "PROFILE_TYPES", "is_profile_page", "looks_like_org", "platform_profile",
-           "url_handle", "user_links"]
+__all__ = [
+    "ORG_WORDS",
+    "PROFILE_TITLE",
+    "PROFILE_TYPES",
+    "is_profile_page",
+    "looks_like_org",
+    "platform_profile",
+    "url_handle",
+    "user_links",
+]
 
 PROFILE_TYPES = frozenset({"profile", "music.musician", "music.group", "books.author"})
 # First path segments that are a platform's own pages, not somebody's profile.
-_RESERVED = frozenset({
-    "share", "sharer", "sharer.php", "intent", "home", "search", "hashtag", "hashtags", "login", "signup",
-    "explore", "i", "settings", "privacy", "tos", "terms", "about", "help", "watch", "video", "videos", "p",
-    "post", "posts", "status", "tag", "tags", "results", "playlist", "events", "reel", "reels", "tv",
-    "stories", "embed", "sharearticle", "feed", "jobs", "legal", "policies", "developers", "dialog",
-    "plugins", "oauth", "auth", "account", "notifications", "messages", "discover", "trending", "web",
-})
+_RESERVED = frozenset(
+    {
+        "share",
+        "sharer",
+        "sharer.php",
+        "intent",
+        "home",
+        "search",
+        "hashtag",
+        "hashtags",
+        "login",
+        "signup",
+        "explore",
+        "i",
+        "settings",
+        "privacy",
+        "tos",
+        "terms",
+        "about",
+        "help",
+        "watch",
+        "video",
+        "videos",
+        "p",
+        "post",
+        "posts",
+        "status",
+        "tag",
+        "tags",
+        "results",
+        "playlist",
+        "events",
+        "reel",
+        "reels",
+        "tv",
+        "stories",
+        "embed",
+        "sharearticle",
+        "feed",
+        "jobs",
+        "legal",
+        "policies",
+        "developers",
+        "dialog",
+        "plugins",
+        "oauth",
+        "auth",
+        "account",
+        "notifications",
+        "messages",
+        "discover",
+        "trending",
+        "web",
+    }
+)
 # Segments that introduce a profile: "/channel/<id>", "/in/<name>", "/photos/<name>/", "/profile/<handle>".
-_PREFIXES = frozenset({"in", "company", "pub", "school", "channel", "c", "user", "u", "users", "people",
-                       "profile", "profiles", "photos", "artist", "author", "members", "member", "@"})
+_PREFIXES = frozenset(
+    {
+        "in",
+        "company",
+        "pub",
+        "school",
+        "channel",
+        "c",
+        "user",
+        "u",
+        "users",
+        "people",
+        "profile",
+        "profiles",
+        "photos",
+        "artist",
+        "author",
+        "members",
+        "member",
+        "@",
+    }
+)
 _OPAQUE_AFTER = frozenset({"channel", "artist", "pub"})  # ids, not handles
-_JOINED = re.compile(r"^(?:joined|member since|joined on|mitglied seit|se unió en|inscrit en|iscritto dal)\s+"
-                     r"(?P<date>(?:[A-Z][a-z]+\.?\s+)?(?:\d{1,2},?\s+)?(?:19|20)\d\d)$", re.I)
+_JOINED = re.compile(
+    r"^(?:joined|member since|joined on|mitglied seit|se unió en|inscrit en|iscritto dal)\s+"
+    r"(?P<date>(?:[A-Z][a-z]+\.?\s+)?(?:\d{1,2},?\s+)?(?:19|20)\d\d)$",
+    re.I,
+)
 _MAX_USER_LINKS = 8
 # The rest of a platform's stock description: "Check out their videos, sign up to chat, and join ..."
 _PROMO_TAIL = re.compile(r"^(?:check out|sign up|join|follow|watch|listen|subscribe)\b.*\b(?:their|his|her)\b", re.I)
 PROFILE_TITLE = re.compile(r"^(?P<name>[^()•]{1,80}?)\s*\((?P<handle>@[\w.\-]{1,60}(?:@[\w.\-]{1,100})?)\)")
 # Words that make an account's name an organization's: "Fernlight Studio", "Acme Labs", "Kranwerk GmbH".
-ORG_WORDS = frozenset({"studio", "studios", "agency", "labs", "lab", "inc", "llc", "ltd", "gmbh", "ag", "sa", "sl",
-                       "company", "co", "corp", "group", "records", "media", "press", "collective", "foundation",
-                       "association", "club", "team", "university", "institute", "school", "network", "bank",
-                       "society", "council", "magazine", "journal", "news", "band", "orchestra", "choir", "ensemble"})
+ORG_WORDS = frozenset(
+    {
+        "studio",
+        "studios",
+        "agency",
+        "labs",
+        "lab",
+        "inc",
+        "llc",
+        "ltd",
+        "gmbh",
+        "ag",
+        "sa",
+        "sl",
+        "company",
+        "co",
+        "corp",
+        "group",
+        "records",
+        "media",
+        "press",
+        "collective",
+        "foundation",
+        "association",
+        "club",
+        "team",
+        "university",
+        "institute",
+        "school",
+        "network",
+        "bank",
+        "society",
+        "council",
+        "magazine",
+        "journal",
+        "news",
+        "band",
+        "orchestra",
+        "choir",
+        "ensemble",
+    }
+)
 _LIST_COUNTS = re.compile(r"^[\d\s.,kKmMbB]+\s+\w+(?:\s*[•·|,]\s*[\d\s.,kKmMbB]+\s+\w+)+$")
 
 
@@ -94,8 +211,9 @@ def is_profile_page(doc: Document) -> bool:
     segments = _segments(doc.url)
     if not segments or segments[0].lower() in _RESERVED:
         return False
-    return len(segments) == 1 or segments[0].startswith("@") or (
-        len(segments) == 2 and segments[0].lower() in _PREFIXES)
+    return (
+        len(segments) == 1 or segments[0].startswith("@") or (len(segments) == 2 and segments[0].lower() in _PREFIXES)
+    )
 
 
 def _joined(doc: Document, bag: FactBag) -> None:

@@ -36,7 +36,9 @@ def _instance(obj: object) -> Extractor:
     extractor = obj() if isinstance(obj, type) else obj
     for attr in ("name", "profile_source", "matches", "parse"):
         if not hasattr(extractor, attr):
-            raise TypeError(f"{extractor!r} is not an extractor: it has no {attr!r} (subclass extractors.base.Extractor)")
+            raise TypeError(
+                f"{extractor!r} is not an extractor: it has no {attr!r} (subclass extractors.base.Extractor)"
+            )
     return extractor  # type: ignore[return-value]
 
 
@@ -67,8 +69,9 @@ def register(extractor: object) -> None:
     item = _instance(extractor)
     clash = next((e for e in _registry if e.name == item.name), None)
     if clash is not None:
-        raise ValueError(f"an extractor named {item.name!r} is already registered ({clash!r}); "
-                         "give the new one a different name")
+        raise ValueError(
+            f"an extractor named {item.name!r} is already registered ({clash!r}); give the new one a different name"
+        )
     _registry.append(item)
     log.debug("registered extractor %r", item)
 

@@ -30,22 +30,79 @@ __all__ = [
     "prose",
 ]
 
-ORG_TYPES = frozenset({
-    "organization", "corporation", "localbusiness", "ngo", "onlinebusiness", "onlinestore", "professionalservice",
-    "company", "store", "governmentorganization", "newsmediaorganization", "researchorganization",
-    "sportsorganization", "medicalorganization", "educationalorganization", "collegeoruniversity",
-    "legalservice", "financialservice", "employmentagency", "organisation",
-})
-SCHOOL_TYPES = frozenset({"educationalorganization", "collegeoruniversity", "school", "highschool",
-                          "middleschool", "elementaryschool", "preschool"})
-ARTICLE_TYPES = frozenset({"article", "blogposting", "newsarticle", "techarticle", "scholarlyarticle",
-                           "socialmediaposting", "report", "posting"})
+ORG_TYPES = frozenset(
+    {
+        "organization",
+        "corporation",
+        "localbusiness",
+        "ngo",
+        "onlinebusiness",
+        "onlinestore",
+        "professionalservice",
+        "company",
+        "store",
+        "governmentorganization",
+        "newsmediaorganization",
+        "researchorganization",
+        "sportsorganization",
+        "medicalorganization",
+        "educationalorganization",
+        "collegeoruniversity",
+        "legalservice",
+        "financialservice",
+        "employmentagency",
+        "organisation",
+    }
+)
+SCHOOL_TYPES = frozenset(
+    {
+        "educationalorganization",
+        "collegeoruniversity",
+        "school",
+        "highschool",
+        "middleschool",
+        "elementaryschool",
+        "preschool",
+    }
+)
+ARTICLE_TYPES = frozenset(
+    {
+        "article",
+        "blogposting",
+        "newsarticle",
+        "techarticle",
+        "scholarlyarticle",
+        "socialmediaposting",
+        "report",
+        "posting",
+    }
+)
 PROFILE_PAGE_TYPES = frozenset({"profilepage", "aboutpage", "webpage", "itempage", "contactpage"})
 _COUNTRY_CODE_LEN = 2
 # Countries that write the postcode after the town ("Bristol BS1 4RH", "Austin, TX 78701"); most others
 # put it first ("80335 München").
-_POSTCODE_LAST = frozenset({"US", "USA", "UNITED STATES", "GB", "UK", "UNITED KINGDOM", "CA", "CANADA", "AU",
-                            "AUSTRALIA", "IE", "IRELAND", "NZ", "NEW ZEALAND", "IN", "INDIA", "JP", "JAPAN"})
+_POSTCODE_LAST = frozenset(
+    {
+        "US",
+        "USA",
+        "UNITED STATES",
+        "GB",
+        "UK",
+        "UNITED KINGDOM",
+        "CA",
+        "CANADA",
+        "AU",
+        "AUSTRALIA",
+        "IE",
+        "IRELAND",
+        "NZ",
+        "NEW ZEALAND",
+        "IN",
+        "INDIA",
+        "JP",
+        "JAPAN",
+    }
+)
 
 
 class Subject:
@@ -143,11 +200,15 @@ def _postal_form(value: dict, lang: str = "") -> str:
     box = _name(value.get("postOfficeBoxNumber"))
     locality, region = _name(value.get("addressLocality")), _name(value.get("addressRegion"))
     postcode, country = _name(value.get("postalCode")), _name(value.get("addressCountry"))
-    postcode_last = country.upper() in _POSTCODE_LAST if country else (
-        bool(region) and (not lang or lang.lower().startswith("en")))
+    postcode_last = (
+        country.upper() in _POSTCODE_LAST if country else (bool(region) and (not lang or lang.lower().startswith("en")))
+    )
     if postcode_last:
-        town = ", ".join(p for p in (locality, f"{region} {postcode}".strip()) if p) if region else (
-            f"{locality} {postcode}".strip())
+        town = (
+            ", ".join(p for p in (locality, f"{region} {postcode}".strip()) if p)
+            if region
+            else (f"{locality} {postcode}".strip())
+        )
     else:
         town = f"{postcode} {locality}".strip() + (f" ({region})" if region and region != locality else "")
     box = f"PO Box {box}" if box and not box.lower().startswith(("po", "p.o")) else box
@@ -168,15 +229,19 @@ def _counts(bag: FactBag, node: dict, path: str, method: str) -> None:
         for stat in as_list(node.get(prop)):
             if not isinstance(stat, dict):
                 continue
-            action = type_names({"@type": stat.get("interactionType")}) if isinstance(
-                stat.get("interactionType"), str) else type_names(stat.get("interactionType"))
+            action = (
+                type_names({"@type": stat.get("interactionType")})
+                if isinstance(stat.get("interactionType"), str)
+                else type_names(stat.get("interactionType"))
+            )
             key = next((table[a] for a in action if a in table), None)
             if key and stat.get("userInteractionCount") is not None:
                 bag.add(key, stat["userInteractionCount"], f"{path}.{prop}", method)
 
 
-def person_facts(bag: FactBag, node: dict, host: str, method: str, *, profile_page: bool = False,
-                 source: str = "") -> list[str]:
+def person_facts(
+    bag: FactBag, node: dict, host: str, method: str, *, profile_page: bool = False, source: str = ""
+) -> list[str]:
     """Add a Person node's facts; returns the profile links it names (sameAs)."""
     label = _type(node)
     path = f"{source or method}:{label}"
@@ -251,14 +316,26 @@ def org_facts(bag: FactBag, node: dict, host: str, method: str, *, source: str =
             bag.add("phone", _name(place.get("telephone")), f"{path}.address.telephone", method)
             bag.add("email", _name(place.get("email")), f"{path}.address.email", method)
     main_place = node if own_fields else next(iter(as_list(address)), None)
-    bag.add("headquarters", place_text(main_place or next(iter(as_list(node.get("location"))), None)),
-            f"{path}.{'address' if address else 'location'}", method)
+    bag.add(
+        "headquarters",
+        place_text(main_place or next(iter(as_list(node.get("location"))), None)),
+        f"{path}.{'address' if address else 'location'}",
+        method,
+    )
     for place in as_list(node.get("location")):
         bag.add("locations", place_text(place, full=True, lang=lang), f"{path}.location", method)
     bag.add_all("specialties", _names(node.get("knowsAbout")), f"{path}.knowsAbout", method)
     bag.add("vat_id", _name(node.get("vatID")), f"{path}.vatID", method)
-    for prop, role in (("founder", "founder"), ("founders", "founder"), ("employee", ""), ("employees", ""),
-                       ("member", ""), ("coach", "coach"), ("director", "director"), ("ceo", "CEO")):
+    for prop, role in (
+        ("founder", "founder"),
+        ("founders", "founder"),
+        ("employee", ""),
+        ("employees", ""),
+        ("member", ""),
+        ("coach", "coach"),
+        ("director", "director"),
+        ("ceo", "CEO"),
+    ):
         for person in as_list(node.get(prop)):
             who = _name(person)
             title = _name(person.get("jobTitle")) if isinstance(person, dict) else ""

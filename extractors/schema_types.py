@@ -77,8 +77,11 @@ def _entries() -> list[tuple[str, list[str]]]:
 
 _PARENTS = _parents()
 # "...Service" and "...Group" are left out on purpose: TaxiService is an offer, ProductGroup a product.
-_SUFFIXES = {"organization": ("organization", "organisation", "business", "store"), "person": (),
-             "place": ("place", "area", "structure")}
+_SUFFIXES = {
+    "organization": ("organization", "organisation", "business", "store"),
+    "person": (),
+    "place": ("place", "area", "structure"),
+}
 
 
 def ancestors(name: str) -> set[str]:

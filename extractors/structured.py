@@ -120,8 +120,9 @@ def _items(doc: Document, scope_attr: str, type_attr: str, prop_attr: str, label
     built: dict[etree._Element, dict] = {}
     for scope in scopes:
         types = [t.rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1] for t in (scope.get(type_attr) or "").split()]
-        built[scope] = {"@type": types[0] if len(types) == 1 else types, "@format": label} if types else {
-            "@format": label}
+        built[scope] = (
+            {"@type": types[0] if len(types) == 1 else types, "@format": label} if types else {"@format": label}
+        )
     for el in doc.root.xpath(f"//*[@{prop_attr}]"):
         if el.tag == "meta" and el.getparent() is not None and el.getparent().tag == "head":
             continue  # OpenGraph's property="og:..." is read as meta, not as RDFa

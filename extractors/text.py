@@ -18,13 +18,35 @@ from extractors.urls import host_of
 __all__ = ["TEXT_LIMIT", "condenser_text"]
 
 TEXT_LIMIT = 6_000
-_DROP_TAGS = {"script", "style", "noscript", "template", "svg", "iframe", "form", "button", "select", "input",
-              "textarea", "nav", "footer", "dialog", "object", "embed", "canvas", "video", "audio", "code"}
+_DROP_TAGS = {
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "svg",
+    "iframe",
+    "form",
+    "button",
+    "select",
+    "input",
+    "textarea",
+    "nav",
+    "footer",
+    "dialog",
+    "object",
+    "embed",
+    "canvas",
+    "video",
+    "audio",
+    "code",
+}
 _DROP_ROLES = {"navigation", "contentinfo", "dialog", "alertdialog", "search", "banner"}
 # class/id words of boilerplate: consent banners, modals, screen-reader duplicates, skip links
 _DROP_WORDS = re.compile(
     r"(?:^|[\s_-])(cookie|cookies|consent|gdpr|modal|popup|newsletter|skip-link|sr-only|visually-hidden|"
-    r"a11y-text|u-hiddenvisually|screen-reader-text|share-buttons|breadcrumbs?)(?:$|[\s_-])", re.I)
+    r"a11y-text|u-hiddenvisually|screen-reader-text|share-buttons|breadcrumbs?)(?:$|[\s_-])",
+    re.I,
+)
 _SIGN_IN_LINK = re.compile(r"/(?:login|signin|sign-in|signup|sign-up|join|register|uas/login|authwall)\b", re.I)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _MAIN = "//main | //*[@role='main'] | //article"
@@ -83,12 +105,16 @@ def _mark_blocks(doc: Document) -> None:
 
 
 def _lines(node: etree._Element) -> list[str]:
-    return [line for line in (clean(part) for part in "".join(node.itertext()).split("\n"))
-            if len(line) >= _MIN_LINE and any(c.isalnum() for c in line)]
+    return [
+        line
+        for line in (clean(part) for part in "".join(node.itertext()).split("\n"))
+        if len(line) >= _MIN_LINE and any(c.isalnum() for c in line)
+    ]
 
 
-def condenser_text(doc: Document, *, first: tuple[str, ...] = (), drop: tuple[str, ...] = (),
-                   limit: int = TEXT_LIMIT) -> str:
+def condenser_text(
+    doc: Document, *, first: tuple[str, ...] = (), drop: tuple[str, ...] = (), limit: int = TEXT_LIMIT
+) -> str:
     """Clean, de-duplicated, bounded text; `first` XPaths are site regions to put at the top."""
     _strip(doc, drop)
     _mark_blocks(doc)

@@ -26,13 +26,43 @@ __all__ = ["TwitterExtractor"]
 _KIND = "twitter"  # the source kind of a refused page (a profile found decides its own)
 
 DOMAINS = frozenset({"x.com", "twitter.com"})
-RESERVED_PATHS = frozenset({"i", "home", "explore", "search", "login", "signup", "settings", "messages",
-                            "notifications", "intent", "share", "hashtag", "tos", "privacy"})
+RESERVED_PATHS = frozenset(
+    {
+        "i",
+        "home",
+        "explore",
+        "search",
+        "login",
+        "signup",
+        "settings",
+        "messages",
+        "notifications",
+        "intent",
+        "share",
+        "hashtag",
+        "tos",
+        "privacy",
+    }
+)
 # Read only when the page holds no profile: a logged-out profile page also offers "Log in to X".
-NOT_FOUND = Markers(not_found=(re.compile(r"this account doesn.t exist|account suspended|this page doesn.t exist|"
-                                          r"sorry, that page doesn.t exist", re.I),))
-LOGIN = Markers(login=(re.compile(r"log in to (?:x|twitter)|sign in to (?:x|twitter)|login on (?:x|twitter)|"
-                                  r"don.t miss what.s happening", re.I),))
+NOT_FOUND = Markers(
+    not_found=(
+        re.compile(
+            r"this account doesn.t exist|account suspended|this page doesn.t exist|"
+            r"sorry, that page doesn.t exist",
+            re.I,
+        ),
+    )
+)
+LOGIN = Markers(
+    login=(
+        re.compile(
+            r"log in to (?:x|twitter)|sign in to (?:x|twitter)|login on (?:x|twitter)|"
+            r"don.t miss what.s happening",
+            re.I,
+        ),
+    )
+)
 LOGIN_PATH = re.compile(r"^/(?:i/flow/login|login|i/flow/signup)", re.I)
 TITLE = re.compile(r"^(?P<name>.+?) \(@(?P<handle>\w{1,15})\)(?: on X| / X| on Twitter| [|/] Twitter)?", re.I)
 
@@ -44,8 +74,9 @@ USER_DESCRIPTION = "//*[@data-testid='UserDescription']"
 USER_LOCATION = "//*[@data-testid='UserLocation']"
 USER_URL = "//*[@data-testid='UserUrl']"
 USER_JOINED = "//*[@data-testid='UserJoinDate']"
-USER_COUNT_LINKS = ("//a[contains(@href,'/following') or contains(@href,'/followers') or "
-                    "contains(@href,'/verified_followers')]")
+USER_COUNT_LINKS = (
+    "//a[contains(@href,'/following') or contains(@href,'/followers') or contains(@href,'/verified_followers')]"
+)
 USER_POSTS = "//div[@dir][substring(normalize-space(.), string-length(normalize-space(.)) - 4) = ' posts']"
 # twitter.com before 2019
 LEGACY_NAME = "//*[contains(@class,'ProfileHeaderCard-nameLink')]"
@@ -57,12 +88,23 @@ LEGACY_JOINED = "//*[contains(@class,'ProfileHeaderCard-joinDateText')]"
 LEGACY_COUNTS = {"tweets": "posts_count", "following": "following_count", "followers": "followers_count"}
 LEGACY_COUNT = "//li[contains(@class,'ProfileNav-item--{nav}')]//*[contains(@class,'ProfileNav-value')]"
 LEGACY_INIT_DATA = "//input[@id='init-data']/@value"  # the page's own JSON: exact counts, even zero ones
-LEGACY_JSON_COUNTS = {"followers_count": "followers_count", "friends_count": "following_count",
-                      "statuses_count": "posts_count"}
-TEXT_FIRST = ("//*[@data-testid='UserProfileHeader_Items']/ancestor::div[4]", "//div[contains(@class,'ProfileHeaderCard')]")
+LEGACY_JSON_COUNTS = {
+    "followers_count": "followers_count",
+    "friends_count": "following_count",
+    "statuses_count": "posts_count",
+}
+TEXT_FIRST = (
+    "//*[@data-testid='UserProfileHeader_Items']/ancestor::div[4]",
+    "//div[contains(@class,'ProfileHeaderCard')]",
+)
 # Suggestions of other accounts and the logged-out bottom bar are not about this profile.
-TEXT_DROP = ("//*[@data-testid='sidebarColumn']", "//*[@data-testid='UserCell']", "//*[@data-testid='BottomBar']",
-             "//div[contains(@class,'ProfileSidebar--withRightAlignment')]", "//*[contains(@class,'WhoToFollow')]")
+TEXT_DROP = (
+    "//*[@data-testid='sidebarColumn']",
+    "//*[@data-testid='UserCell']",
+    "//*[@data-testid='BottomBar']",
+    "//div[contains(@class,'ProfileSidebar--withRightAlignment')]",
+    "//*[contains(@class,'WhoToFollow')]",
+)
 
 
 class TwitterExtractor(Extractor):
@@ -78,8 +120,13 @@ class TwitterExtractor(Extractor):
     def parse(self, page: Page) -> Extraction:
         doc = Document(page)
         if LOGIN_PATH.match(doc.path):
-            return refused(page, self.name, self.profile_source,
-                           Gate(Outcome.login_wall, "X sent the visit to its login page"), kind=_KIND)
+            return refused(
+                page,
+                self.name,
+                self.profile_source,
+                Gate(Outcome.login_wall, "X sent the visit to its login page"),
+                kind=_KIND,
+            )
         stop = gate(doc)
         if stop:
             return refused(page, self.name, self.profile_source, stop, kind=_KIND)
@@ -90,9 +137,15 @@ class TwitterExtractor(Extractor):
         _legacy(doc, bag, links)
         _meta(doc, bag)
         if not (bag.has("name") or bag.has("handle")):
-            stop = gate(doc, NOT_FOUND) or gate(doc, LOGIN) or Gate(
-                Outcome.unsupported, "no profile on the page (X renders profiles with JavaScript: fetch it "
-                                     "with the browser, or save the page and use --from-file)")
+            stop = (
+                gate(doc, NOT_FOUND)
+                or gate(doc, LOGIN)
+                or Gate(
+                    Outcome.unsupported,
+                    "no profile on the page (X renders profiles with JavaScript: fetch it "
+                    "with the browser, or save the page and use --from-file)",
+                )
+            )
             return refused(page, self.name, self.profile_source, stop, kind=_KIND)
         _handle_from_url(doc, bag)
         # exact counts where the header shows "12.4K": the embedded state's object for this account
@@ -117,8 +170,9 @@ def _jsonld_page(doc: Document, bag: FactBag, links: list[str]) -> None:
 def _bio_text(el) -> str:
     """A bio with shortened links replaced by where they lead (data-expanded-url / title)."""
     for link in el.iter("a"):
-        full = link.get("data-expanded-url") or (link.get("title") if (link.get("title") or "").startswith(
-            "http") else None)
+        full = link.get("data-expanded-url") or (
+            link.get("title") if (link.get("title") or "").startswith("http") else None
+        )
         if full:
             tail = link.tail
             link.clear()
@@ -163,7 +217,12 @@ def _legacy(doc: Document, bag: FactBag, links: list[str]) -> None:
         if el is not None:
             exact = el.get("data-count")
             shown = element_text(el)
-            bag.add(key, int(exact) if exact and exact.isascii() and exact.isdigit() and len(exact) <= 15 else shown, f"{shown} {nav}", "selector")
+            bag.add(
+                key,
+                int(exact) if exact and exact.isascii() and exact.isdigit() and len(exact) <= 15 else shown,
+                f"{shown} {nav}",
+                "selector",
+            )
     _legacy_json(doc, bag)
 
 
@@ -173,7 +232,7 @@ def _legacy_json(doc: Document, bag: FactBag) -> None:
     if start < 0:
         return
     # read the fields one by one: the blob is large and one broken byte elsewhere must not lose them
-    user = raw[start:start + 5_000]
+    user = raw[start : start + 5_000]
     for field, key in LEGACY_JSON_COUNTS.items():
         found = re.search(rf'"{field}"\s*:\s*(\d+)', user)
         if found:

@@ -43,8 +43,7 @@ __all__ = ["parse_web", "site_name"]
 
 Mode = Literal["company", "personal", "generic"]
 COMPANY_LABEL, PERSONAL_LABEL = "Company Website", "Personal Website"
-_MODE_KIND: dict[str, SourceKind] = {"company": "company_website", "personal": "personal_website",
-                                     "generic": "generic"}
+_MODE_KIND: dict[str, SourceKind] = {"company": "company_website", "personal": "personal_website", "generic": "generic"}
 
 QUOTED_BIO = re.compile(r"\bon [\w .]{2,30}:\s*[\"“](?P<bio>.+)[\"”]\s*$", re.S)
 
@@ -188,8 +187,9 @@ def _rel_me(doc: Document, bag: FactBag) -> list[str]:
         if scheme == "mailto":
             bag.add("email", href[7:].split("?", 1)[0], f'rel=me "{href}"', "microformat")
         elif scheme in ("tel", "sms"):
-            bag.add("phone", href[4:].split("?", 1)[0] if scheme == "tel" else href[4:], f'rel=me "{href}"',
-                    "microformat")
+            bag.add(
+                "phone", href[4:].split("?", 1)[0] if scheme == "tel" else href[4:], f'rel=me "{href}"', "microformat"
+            )
         elif doc.absolute(href).startswith(("http://", "https://")):
             url = doc.absolute(href)
             links.append(url)
@@ -211,7 +211,11 @@ def _company_fallbacks(doc: Document, bag: FactBag) -> None:
     own = registrable_domain(doc.host)
     for el in doc.xpath("//a[@href]"):  # the site printing its own address: <a href="...">www.acme.com</a>
         shown = clean(el.text_content()).lower().removeprefix("https://").removeprefix("http://").rstrip("/")
-        if own and shown.removeprefix("www.") == own and registrable_domain(host_of(doc.absolute(el.get("href")))) == own:
+        if (
+            own
+            and shown.removeprefix("www.") == own
+            and registrable_domain(host_of(doc.absolute(el.get("href")))) == own
+        ):
             bag.add("website", doc.absolute(el.get("href")), f'<a href="{el.get("href")}">{shown}</a>', "selector")
             break
     contact_facts(doc, bag, str(bag.get("name") or ""))

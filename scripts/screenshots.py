@@ -42,9 +42,15 @@ def _demo_state(tmp: Path, sandbox: Any) -> dict[str, dict[str, int]]:
     from agent.demo import DEMO_CONTACTS, write_replay_dir
 
     os.environ.update(sandbox.settings_env())
-    os.environ.update({"ZYNTRO_ENRICH_REPLAY_DIR": str(write_replay_dir(tmp / "replay")), "ZYNTRO_ENRICH_DELAY": "0",
-                       "ZYNTRO_ENRICH_ROBOTS_OVERRIDE": "linkedin.com,x.com", "ZYNTRO_ENRICH_LLM": "offline",
-                       "ZYNTRO_ENRICH_HOME": str(tmp / "home")})
+    os.environ.update(
+        {
+            "ZYNTRO_ENRICH_REPLAY_DIR": str(write_replay_dir(tmp / "replay")),
+            "ZYNTRO_ENRICH_DELAY": "0",
+            "ZYNTRO_ENRICH_ROBOTS_OVERRIDE": "linkedin.com,x.com",
+            "ZYNTRO_ENRICH_LLM": "offline",
+            "ZYNTRO_ENRICH_HOME": str(tmp / "home"),
+        }
+    )
     queued: dict[str, dict[str, int]] = {}
     for spec in DEMO_CONTACTS:
         hints = {k: spec[k] for k in ("name", "email", "company") if spec.get(k)}
@@ -68,8 +74,11 @@ def _decide_some(settings: Any, store: Any, queued: dict[str, dict[str, int]]) -
         service.reject(store, [ada["Twitter"]], actor="Ana Reviewer", note="personal account, not professional")
     # A later refresh found a new headline and more followers: the draft waiting now is compared with the post.
     row = store.draft(ada["LinkedIn"])
-    payload = {**row["draft"].payload, "followers_count": 1342,
-               "headline": "Head of Data Platform at Quillmetrics · streaming and lakehouse"}
+    payload = {
+        **row["draft"].payload,
+        "followers_count": 1342,
+        "headline": "Head of Data Platform at Quillmetrics · streaming and lakehouse",
+    }
     later = row["draft"].model_copy(update={"payload": payload})
     from agent.models import payload_hash
 

@@ -80,8 +80,16 @@ def test_store_resumes_unfinished_run_and_keeps_postings(tmp_path):
 def test_store_keeps_pages_for_revalidation(tmp_path):
     with Store(tmp_path / "s.sqlite3") as store:
         html = "<html><body>héllo</body></html>"
-        page = Page(url="https://a.example/", final_url="https://a.example/", status=200, html=html,
-                    fetched_at=datetime.now(UTC), engine="http", content_hash=Page.hash_html(html), etag='"v1"')
+        page = Page(
+            url="https://a.example/",
+            final_url="https://a.example/",
+            status=200,
+            html=html,
+            fetched_at=datetime.now(UTC),
+            engine="http",
+            content_hash=Page.hash_html(html),
+            etag='"v1"',
+        )
         store.save_page(page)
         got = store.page("https://a.example/")
         assert got.html == html and got.etag == '"v1"'
@@ -93,6 +101,7 @@ def test_unwritable_home_says_what_to_do(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")
     from agent.errors import StoreError
+
     with pytest.raises(StoreError, match="ZYNTRO_ENRICH_HOME"):
         Store(blocker / "sub" / "s.sqlite3")
 

@@ -96,8 +96,9 @@ def test_a_streak_of_zyntro_5xx_pauses_posting_then_goes_on(demo_world, tmp_path
     config.write_text("[zyntro]\noutage_streak = 2\noutage_pause_s = 0.01\n")
     demo_world.sandbox.faults.push("status", status=500, times=3, path=ADD_PROFILE_PATHS["v1"])
     batch = demo_world.batch_file(tmp_path / "contacts.jsonl", ["Bruno Okafor", "Chiara Valdes", "Dmitri Osei"])
-    code = main(["--config", str(config), "enrich", "--json", "--no-progress", "--concurrency", "1",
-                 "--batch", str(batch)])
+    code = main(
+        ["--config", str(config), "enrich", "--json", "--no-progress", "--concurrency", "1", "--batch", str(batch)]
+    )
     captured = capsys.readouterr()
     data = json.loads(captured.out)
     assert "Zyntro failed 2 posts in a row" in captured.err and "pausing posting for 0.0" in captured.err

@@ -19,15 +19,18 @@ from agent.logs import remember_secrets, setup_logging
 from tests.support.condense import bram_page
 
 
-@pytest.mark.parametrize(("exc", "auth"), [
-    (ZyntroRejected(["Invalid API Key"]), True),
-    (ZyntroRejected(["Only the member who owns this contact can add profiles to it"]), True),
-    (ZyntroRejected(["Member not found in this organization"]), True),
-    (ZyntroRejected(["Contact not found in this organization"]), False),  # one bad row, not the credentials
-    (ZyntroRejected(["Profile payload must be a valid array/object - strings will be rejected"]), False),
-    (ZyntroHTTPError("HTTP 401", http_status=401), True),
-    (ZyntroHTTPError("HTTP 500", http_status=500), False),
-])
+@pytest.mark.parametrize(
+    ("exc", "auth"),
+    [
+        (ZyntroRejected(["Invalid API Key"]), True),
+        (ZyntroRejected(["Only the member who owns this contact can add profiles to it"]), True),
+        (ZyntroRejected(["Member not found in this organization"]), True),
+        (ZyntroRejected(["Contact not found in this organization"]), False),  # one bad row, not the credentials
+        (ZyntroRejected(["Profile payload must be a valid array/object - strings will be rejected"]), False),
+        (ZyntroHTTPError("HTTP 401", http_status=401), True),
+        (ZyntroHTTPError("HTTP 500", http_status=500), False),
+    ],
+)
 def test_which_zyntro_errors_are_auth_or_ownership(exc, auth):
     assert is_auth_error(exc) is auth
 
@@ -72,8 +75,9 @@ def test_llm_failures_in_a_row_trip_or_switch_to_offline(contact):
 def test_a_tripped_breaker_sends_and_fetches_nothing_more():
     breakers = Breakers(Settings())
     breakers.trip("zyntro_auth", "Zyntro rejected the request: Invalid API Key")
-    fetcher, _, zyntro = breakers.guard(SimpleNamespace(), SimpleNamespace(name="x", prompt_version=None),
-                                        SimpleNamespace())
+    fetcher, _, zyntro = breakers.guard(
+        SimpleNamespace(), SimpleNamespace(name="x", prompt_version=None), SimpleNamespace()
+    )
     result = asyncio.run(fetcher.fetch("https://github.com/a"))
     assert result.outcome == "error" and result.reason.startswith("not fetched: stopped by the zyntro_auth breaker")
     with pytest.raises(ZyntroUnavailable, match="not sent"):
@@ -81,15 +85,17 @@ def test_a_tripped_breaker_sends_and_fetches_nothing_more():
 
 
 def test_log_records_mask_secrets_in_text_and_json(capsys):
-    settings = Settings(zyntro=ZyntroSettings(api_key=SecretStr("plainkey-123456")),
-                        llm=LLMSettings(api_key=SecretStr("sk-proj-abcdefgh12345")))
+    settings = Settings(
+        zyntro=ZyntroSettings(api_key=SecretStr("plainkey-123456")),
+        llm=LLMSettings(api_key=SecretStr("sk-proj-abcdefgh12345")),
+    )
     remember_secrets(settings)
     log = logging.getLogger("agent.test")
     try:
         setup_logging(fmt="text")
         log.info("sent api_key=plainkey-123456 and Bearer sk-proj-abcdefgh12345, zdk_live_0000111122")
         setup_logging(fmt="json")
-        log.warning("body {\"api_key\": \"other-secret-value\"}")
+        log.warning('body {"api_key": "other-secret-value"}')
     finally:
         setup_logging()
     text, record = capsys.readouterr().err.splitlines()

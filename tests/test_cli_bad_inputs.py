@@ -67,10 +67,14 @@ CASES = [
     ("config not toml", ["--config", "{d}/broken.toml", "review", "list"], {}, 2, "not valid TOML"),
     ("config misspelt", ["--config", "{d}/misspelt.toml", "review", "list"], {}, 2, "fetch.delay"),
     ("config negative", ["--config", "{d}/negative.toml", "review", "list"], {}, 2, "fetch.max_bytes"),
-    ("extract file missing", ["extract", "https://github.com/ada", "--from-file", "{d}/missing.html"], {}, 2,
-     "cannot read"),
-    ("extract file is a dir", ["extract", "https://github.com/ada", "--from-file", "{d}/dir"], {}, 2,
-     "is a directory"),
+    (
+        "extract file missing",
+        ["extract", "https://github.com/ada", "--from-file", "{d}/missing.html"],
+        {},
+        2,
+        "cannot read",
+    ),
+    ("extract file is a dir", ["extract", "https://github.com/ada", "--from-file", "{d}/dir"], {}, 2, "is a directory"),
     ("fetch save to a dir", ["fetch", "https://github.com/ada", "--save", "{d}/dir"], {}, 2, "is a directory"),
     # payloads
     ("payload missing", [*POST, "{d}/missing.json"], {}, 2, "does not exist"),
@@ -82,10 +86,20 @@ CASES = [
     ("payload 40 deep", [*POST, "{d}/too-deep.json"], {}, 2, "nested more than 32 levels"),
     ("payload 2 MiB", [*POST, "{d}/huge.json"], {}, 2, "over the 1 MiB limit"),
     ("payload not utf-8", [*POST, "{d}/bad-utf8.json"], {}, 2, "not UTF-8"),
-    ("payload bad contact id", ["post", "--contact-id", "ada", "--source", "GitHub", "{d}/payload.json"], {}, 2,
-     "not a UUID"),
-    ("payload empty source", ["post", "--contact-id", CID, "--source", " ", "{d}/payload.json"], {}, 2,
-     "profile_source"),
+    (
+        "payload bad contact id",
+        ["post", "--contact-id", "ada", "--source", "GitHub", "{d}/payload.json"],
+        {},
+        2,
+        "not a UUID",
+    ),
+    (
+        "payload empty source",
+        ["post", "--contact-id", CID, "--source", " ", "{d}/payload.json"],
+        {},
+        2,
+        "profile_source",
+    ),
     ("post without credentials", [*POST, "{d}/payload.json"], {}, 2, "set ZYNTRO_API_KEY"),
     # URLs (enrich reports each source's outcome and exits 0: an unusable URL is an outcome, not a failure)
     ("enrich malformed ipv6", [*ENRICH, "http://[::1"], {}, 0, "cannot be parsed"),
@@ -105,8 +119,13 @@ CASES = [
     ("refresh concurrency -1", ["refresh", "--concurrency", "-1"], {}, 2, "--concurrency"),
     ("schedule every nan", ["schedule", "--every", "nan", "--passes", "1"], {}, 2, "--every"),
     ("schedule every inf", ["schedule", "--every", "inf"], {}, 2, "--every"),
-    ("extract status 999", ["extract", "https://github.com/a", "--from-file", "{d}/page.html", "--status", "999"],
-     {}, 2, "--status"),
+    (
+        "extract status 999",
+        ["extract", "https://github.com/a", "--from-file", "{d}/page.html", "--status", "999"],
+        {},
+        2,
+        "--status",
+    ),
     ("review huge id", ["review", "show", str(10**25)], {}, 2, "there is no draft"),
     ("review no id", ["review", "approve"], {}, 2, "give the draft's number"),
     ("review id not a number", ["review", "approve", "abc"], {}, 2, "invalid int value"),
@@ -125,12 +144,15 @@ CASES = [
     ("max cost", ["review", "list"], {"ZYNTRO_ENRICH_MAX_COST": "-5"}, 2, "ZYNTRO_ENRICH_MAX_COST"),
     ("refresh days", ["review", "list"], {"ZYNTRO_ENRICH_REFRESH_DAYS": "inf"}, 2, "ZYNTRO_ENRICH_REFRESH_DAYS"),
     ("home is a file", ["review", "list"], {"ZYNTRO_ENRICH_HOME": "{d}/a-file"}, 2, "ZYNTRO_ENRICH_HOME"),
-    ("replay dir missing", ["review", "list"], {"ZYNTRO_ENRICH_REPLAY_DIR": "{d}/nope"}, 2,
-     "ZYNTRO_ENRICH_REPLAY_DIR"),
-    ("chromium missing", ["review", "list"], {"ZYNTRO_ENRICH_CHROMIUM": "{d}/no-chrome"}, 2,
-     "ZYNTRO_ENRICH_CHROMIUM"),
-    ("robots override url", ["review", "list"], {"ZYNTRO_ENRICH_ROBOTS_OVERRIDE": "https://x.com/"}, 2,
-     "ZYNTRO_ENRICH_ROBOTS_OVERRIDE"),
+    ("replay dir missing", ["review", "list"], {"ZYNTRO_ENRICH_REPLAY_DIR": "{d}/nope"}, 2, "ZYNTRO_ENRICH_REPLAY_DIR"),
+    ("chromium missing", ["review", "list"], {"ZYNTRO_ENRICH_CHROMIUM": "{d}/no-chrome"}, 2, "ZYNTRO_ENRICH_CHROMIUM"),
+    (
+        "robots override url",
+        ["review", "list"],
+        {"ZYNTRO_ENRICH_ROBOTS_OVERRIDE": "https://x.com/"},
+        2,
+        "ZYNTRO_ENRICH_ROBOTS_OVERRIDE",
+    ),
     ("config env is a dir", ["review", "list"], {"ZYNTRO_ENRICH_CONFIG": "{d}/dir"}, 2, "cannot read the config"),
 ]
 
@@ -146,8 +168,10 @@ EVERY_COMMAND = {
     "sandbox": ["sandbox", "--port", "0", "--db", ":memory:"],
     "demo": ["demo"],
 }
-CASES += [(f"{name} with a bad boolean", argv, {"ZYNTRO_ENRICH_ALLOW_PRIVATE": "maybe"}, 2,
-           "ZYNTRO_ENRICH_ALLOW_PRIVATE") for name, argv in EVERY_COMMAND.items()]
+CASES += [
+    (f"{name} with a bad boolean", argv, {"ZYNTRO_ENRICH_ALLOW_PRIVATE": "maybe"}, 2, "ZYNTRO_ENRICH_ALLOW_PRIVATE")
+    for name, argv in EVERY_COMMAND.items()
+]
 
 
 @pytest.fixture(scope="module")
@@ -193,8 +217,13 @@ def sandbox_process(tmp_path_factory):
     home = tmp_path_factory.mktemp("sandbox-home")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ZYNTRO", "OPENAI"))}
     env["ZYNTRO_ENRICH_HOME"] = str(home)
-    proc = subprocess.Popen([CLI, "sandbox", "--port", "0", "--db", ":memory:", "--api-version", "v2"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [CLI, "sandbox", "--port", "0", "--db", ":memory:", "--api-version", "v2"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         exports = {}
         for line in proc.stdout:
@@ -221,8 +250,14 @@ def _cli(args: list[str], env: dict[str, str], home: Path) -> subprocess.Complet
     replay = home / "replay"
     if not replay.exists():
         write_replay_dir(replay)
-    full = {**base, "ZYNTRO_ENRICH_HOME": str(home), "ZYNTRO_ENRICH_REPLAY_DIR": str(replay),
-            "ZYNTRO_ENRICH_DELAY": "0", "ZYNTRO_ENRICH_LLM": "offline", **env}
+    full = {
+        **base,
+        "ZYNTRO_ENRICH_HOME": str(home),
+        "ZYNTRO_ENRICH_REPLAY_DIR": str(replay),
+        "ZYNTRO_ENRICH_DELAY": "0",
+        "ZYNTRO_ENRICH_LLM": "offline",
+        **env,
+    }
     return subprocess.run([CLI, *args], env=full, capture_output=True, text=True, timeout=60)
 
 
@@ -233,8 +268,10 @@ def test_real_processes_against_the_sandbox(sandbox_process, corpus, tmp_path):
     batch = tmp_path / "contacts.csv"
     batch.write_bytes(
         b"contact_id,name,urls\n"
-        + CID.encode() + b",Ada Quinlan,http://[::1 HTTPS://GitHub.com:443/adaquinlan\n"
-        + str(uuid.uuid4()).encode() + b",Bj\xf6rn,https://github.com/bjorn\n"
+        + CID.encode()
+        + b",Ada Quinlan,http://[::1 HTTPS://GitHub.com:443/adaquinlan\n"
+        + str(uuid.uuid4()).encode()
+        + b",Bj\xf6rn,https://github.com/bjorn\n"
     )
     done = _cli(["enrich", "--batch", str(batch), "--json", "--no-progress"], zyntro, home)
     assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr  # an invalid row: exit 2
@@ -244,11 +281,19 @@ def test_real_processes_against_the_sandbox(sandbox_process, corpus, tmp_path):
     assert sources == {"http://[::1": ("no_data", "invalid_url"), "https://github.com/adaquinlan": ("posted", "ok")}
 
     checks = [
-        (["enrich", "https://github.com/adaquinlan", "--contact-id", CID], {"ZYNTRO_API_KEY": "sbx_wrong"}, 2,
-         "ZYNTRO_API_KEY"),
+        (
+            ["enrich", "https://github.com/adaquinlan", "--contact-id", CID],
+            {"ZYNTRO_API_KEY": "sbx_wrong"},
+            2,
+            "ZYNTRO_API_KEY",
+        ),
         (["post", str(corpus / "deep.json"), "--contact-id", CID, "--source", "GitHub"], {}, 2, "nested more than"),
-        (["fetch", "https://github.com/adaquinlan"], {"ZYNTRO_ENRICH_ALLOW_PRIVATE": "maybe"}, 2,
-         "ZYNTRO_ENRICH_ALLOW_PRIVATE"),
+        (
+            ["fetch", "https://github.com/adaquinlan"],
+            {"ZYNTRO_ENRICH_ALLOW_PRIVATE": "maybe"},
+            2,
+            "ZYNTRO_ENRICH_ALLOW_PRIVATE",
+        ),
     ]
     for args, extra, expected, words in checks:
         done = _cli(args, {**zyntro, **extra}, home)

@@ -13,8 +13,12 @@ import pytest
 from agent.cli import main
 
 CLI = str(Path(sys.executable).with_name("zyntro-enrich"))
-PAYLOAD = {"summary": "Ada Quinlan is Head of Data at Quillmetrics.", "job_title": "Head of Data",
-           "source_url": "https://www.quillmetrics.example/team", "retrieved_at": "2026-11-30"}
+PAYLOAD = {
+    "summary": "Ada Quinlan is Head of Data at Quillmetrics.",
+    "job_title": "Head of Data",
+    "source_url": "https://www.quillmetrics.example/team",
+    "retrieved_at": "2026-11-30",
+}
 
 
 @pytest.fixture
@@ -44,8 +48,11 @@ def test_post_json_output_and_v2(zyntro_env, payload_file, capsys, monkeypatch):
     assert run(payload_file, "--contact-id", contact, "--source", "Company Website", "--json") == 0
     [stored] = sb.profiles()
     assert json.loads(capsys.readouterr().out) == {
-        "profile_id": stored["profile_id"], "profile_source": "Company Website", "contact_id": contact.lower(),
-        "repairs": []}
+        "profile_id": stored["profile_id"],
+        "profile_source": "Company Website",
+        "contact_id": contact.lower(),
+        "repairs": [],
+    }
     assert stored["api_version"] == "v2"
 
 
@@ -66,13 +73,16 @@ def test_unknown_outcome_exits_1_and_says_to_check_first(zyntro_env, payload_fil
     assert len(sb.profiles()) == 1 and len(sb.requests) == 1
 
 
-@pytest.mark.parametrize("content,expected", [
-    (None, "does not exist"),
-    ("{not json", "is not valid JSON"),
-    ('["a", "b"]', "holds a list, not a JSON object"),
-    ('"just text"', "holds a string, not a JSON object"),
-    ("{}", "empty object"),
-])
+@pytest.mark.parametrize(
+    "content,expected",
+    [
+        (None, "does not exist"),
+        ("{not json", "is not valid JSON"),
+        ('["a", "b"]', "holds a list, not a JSON object"),
+        ('"just text"', "holds a string, not a JSON object"),
+        ("{}", "empty object"),
+    ],
+)
 def test_bad_payload_files_exit_2_before_the_network(zyntro_env, tmp_path, capsys, content, expected):
     path = tmp_path / "p.json"
     if content is not None:
@@ -82,15 +92,19 @@ def test_bad_payload_files_exit_2_before_the_network(zyntro_env, tmp_path, capsy
     assert zyntro_env.requests == []
 
 
-@pytest.mark.parametrize("content,expected", [
-    ('{"a": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested more than 32 levels deep"),
-    ('{"a": ' + "[" * 40 + "]" * 40 + "}", "nested more than 32 levels deep"),
-    ('{"summary": "' + "x" * (2 * 1024 * 1024) + '"}', "over the 1 MiB limit"),
-    (b'{"summary": "Bj\xf6rn"}', "not UTF-8 (byte 0xf6 at offset 15)"),
-    ("null", "holds null, not a JSON object"),
-])
-def test_oversized_deep_or_undecodable_payloads_are_refused_with_a_message(zyntro_env, tmp_path, capsys, content,
-                                                                           expected):
+@pytest.mark.parametrize(
+    "content,expected",
+    [
+        ('{"a": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested more than 32 levels deep"),
+        ('{"a": ' + "[" * 40 + "]" * 40 + "}", "nested more than 32 levels deep"),
+        ('{"summary": "' + "x" * (2 * 1024 * 1024) + '"}', "over the 1 MiB limit"),
+        (b'{"summary": "Bj\xf6rn"}', "not UTF-8 (byte 0xf6 at offset 15)"),
+        ("null", "holds null, not a JSON object"),
+    ],
+)
+def test_oversized_deep_or_undecodable_payloads_are_refused_with_a_message(
+    zyntro_env, tmp_path, capsys, content, expected
+):
     path = tmp_path / "p.json"
     path.write_bytes(content if isinstance(content, bytes) else content.encode())
     assert run(path, "--contact-id", zyntro_env.creds.contact_id, "--source", "GitHub") == 2
@@ -99,15 +113,19 @@ def test_oversized_deep_or_undecodable_payloads_are_refused_with_a_message(zyntr
     assert zyntro_env.requests == []
 
 
-@pytest.mark.parametrize("change,expected", [
-    ({"info": {"team": "data"}}, ["generic_key: 'info'"]),
-    ({"team_details": {"team": "data"}}, ["not_flat: 'team_details' holds a nested object"]),
-    ({"summary": None}, ["summary_missing"]),
-    ({"source_url": None, "retrieved_at": None}, ["source_url_missing", "retrieved_at_missing"]),
-    ({"field2": "x"}, ["generic_key: 'field2'"]),
-])
-def test_payloads_breaking_best_practices_are_refused_and_nothing_is_sent(zyntro_env, tmp_path, capsys, change,
-                                                                          expected):
+@pytest.mark.parametrize(
+    "change,expected",
+    [
+        ({"info": {"team": "data"}}, ["generic_key: 'info'"]),
+        ({"team_details": {"team": "data"}}, ["not_flat: 'team_details' holds a nested object"]),
+        ({"summary": None}, ["summary_missing"]),
+        ({"source_url": None, "retrieved_at": None}, ["source_url_missing", "retrieved_at_missing"]),
+        ({"field2": "x"}, ["generic_key: 'field2'"]),
+    ],
+)
+def test_payloads_breaking_best_practices_are_refused_and_nothing_is_sent(
+    zyntro_env, tmp_path, capsys, change, expected
+):
     payload = {k: v for k, v in {**PAYLOAD, **change}.items() if v is not None}
     path = tmp_path / "p.json"
     path.write_text(json.dumps(payload))
@@ -187,12 +205,22 @@ def test_secrets_stay_out_of_output(zyntro_env, payload_file, capsys, caplog, mo
 def test_post_from_a_real_process(zyntro_sandbox, payload_file):
     sb = zyntro_sandbox
     env = {**os.environ, **sb.settings_env()}
-    done = subprocess.run([CLI, "post", str(payload_file), "--contact-id", sb.creds.contact_id,
-                           "--source", "LinkedIn", "--json"], env=env, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [CLI, "post", str(payload_file), "--contact-id", sb.creds.contact_id, "--source", "LinkedIn", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     answer = json.loads(done.stdout)
     assert [p["profile_id"] for p in sb.profiles()] == [answer["profile_id"]]
     assert sb.creds.api_key not in done.stdout + done.stderr
-    bad = subprocess.run([CLI, "post", str(payload_file), "--contact-id", sb.creds.foreign_contact_id,
-                          "--source", "LinkedIn"], env=env, capture_output=True, text=True, timeout=60)
+    bad = subprocess.run(
+        [CLI, "post", str(payload_file), "--contact-id", sb.creds.foreign_contact_id, "--source", "LinkedIn"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert bad.returncode == 1 and "Contact not found in this organization" in bad.stderr

@@ -85,8 +85,10 @@ def test_refresh_checks_before_fetching_again(v2, monkeypatch, capsys):
 
 def test_review_approve_checks_before_posting(v2, monkeypatch, capsys):
     cid = v2.contacts["Dmitri Osei"]
-    assert main(["enrich", "https://github.com/dosei", "--contact-id", cid, "--name", "Dmitri Osei",
-                 "--review", "--json"]) == 0
+    assert (
+        main(["enrich", "https://github.com/dosei", "--contact-id", cid, "--name", "Dmitri Osei", "--review", "--json"])
+        == 0
+    )
     (profile,) = json.loads(capsys.readouterr().out)["contacts"][0]["profiles"]
     monkeypatch.setenv("ZYNTRO_MEMBER_ID", str(uuid.uuid4()))
     assert main(["review", "approve", str(profile["draft_id"])]) == 2

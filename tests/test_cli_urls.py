@@ -19,9 +19,16 @@ def test_a_malformed_url_is_invalid_url_and_the_batch_goes_on(demo_world, tmp_pa
     ada, dmitri = demo_world.contacts["Ada Quinlan"], demo_world.contacts["Dmitri Osei"]
     batch = tmp_path / "contacts.jsonl"
     batch.write_text(
-        json.dumps({"contact_id": ada, "name": "Ada Quinlan",
-                    "urls": ["http://[::1", "https://github.com/adaquinlan", "http://a.example:99999/x"]}) + "\n"
-        + json.dumps({"contact_id": dmitri, "name": "Dmitri Osei", "urls": ["https://github.com/dosei"]}) + "\n"
+        json.dumps(
+            {
+                "contact_id": ada,
+                "name": "Ada Quinlan",
+                "urls": ["http://[::1", "https://github.com/adaquinlan", "http://a.example:99999/x"],
+            }
+        )
+        + "\n"
+        + json.dumps({"contact_id": dmitri, "name": "Dmitri Osei", "urls": ["https://github.com/dosei"]})
+        + "\n"
     )
     code, data, _ = _run_json(capsys, "--batch", str(batch), "--dry-run")
     contacts = {c["contact_id"]: c for c in data["contacts"]}
@@ -37,8 +44,7 @@ def test_a_malformed_url_is_invalid_url_and_the_batch_goes_on(demo_world, tmp_pa
 
 def test_upper_case_scheme_host_and_default_port_are_normalised_once(demo_world, capsys):
     cid = demo_world.contacts["Ada Quinlan"]
-    code, data, _ = _run_json(capsys, "HTTPS://GitHub.COM:443/adaquinlan", "--contact-id", cid,
-                              "--name", "Ada Quinlan")
+    code, data, _ = _run_json(capsys, "HTTPS://GitHub.COM:443/adaquinlan", "--contact-id", cid, "--name", "Ada Quinlan")
     (profile,) = data["contacts"][0]["profiles"]
     assert (profile["profile_source"], profile["status"]) == ("GitHub", "posted"), profile["warnings"]
     assert profile["sources"][0]["url"] == "https://github.com/adaquinlan"

@@ -39,8 +39,9 @@ print(json.dumps({"code": code, "stdout": out.getvalue(),
 
 def _run_cli(*argv: str, preload: str = "") -> dict:
     """Exit code, stdout and loaded top-level modules of one CLI run in a fresh interpreter."""
-    done = subprocess.run([sys.executable, "-c", _CHILD, preload, *argv], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", _CHILD, preload, *argv], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -53,8 +54,11 @@ def test_extract_from_file_loads_neither_playwright_nor_openai():
     assert HEAVY.isdisjoint(run["modules"]), sorted(HEAVY & set(run["modules"]))
 
 
-@pytest.mark.parametrize("argv", [["--help"], ["extract", "--help"], ["post", "--help"], ["enrich", "--help"]],
-                         ids=["help", "extract-help", "post-help", "enrich-help"])
+@pytest.mark.parametrize(
+    "argv",
+    [["--help"], ["extract", "--help"], ["post", "--help"], ["enrich", "--help"]],
+    ids=["help", "extract-help", "post-help", "enrich-help"],
+)
 def test_help_loads_neither_playwright_nor_openai(argv):
     run = _run_cli(*argv)
     assert run["code"] == 0

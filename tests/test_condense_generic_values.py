@@ -20,10 +20,18 @@ def condense(settings, contact, extractions=(PAGE,), source=SOURCE):
 
 
 # Values of template words, platform names or the source's label, and fragments of facts: none is a fact.
-GENERIC = [("employer", "Personal Website"), ("employer", "GitHub"), ("employer", "Company"),
-           ("job_title", "Team Member"), ("job_title", "Public Profile"), ("location", "Company Headquarters"),
-           ("location", "Personal Website"), ("headline", "Team Member at Company Headquarters"),
-           ("job_title", "ceo"), ("location", "Lin")]
+GENERIC = [
+    ("employer", "Personal Website"),
+    ("employer", "GitHub"),
+    ("employer", "Company"),
+    ("job_title", "Team Member"),
+    ("job_title", "Public Profile"),
+    ("location", "Company Headquarters"),
+    ("location", "Personal Website"),
+    ("headline", "Team Member at Company Headquarters"),
+    ("job_title", "ceo"),
+    ("location", "Lin"),
+]
 
 
 @pytest.mark.parametrize("key, value", GENERIC)
@@ -34,9 +42,16 @@ def test_a_value_of_generic_words_is_not_supported(key, value):
 
 
 def test_the_values_the_facts_state_are_still_supported():
-    payload = {"summary": "Bram Okafor is a Staff Engineer at Northwind Labs in Berlin.", "name": "Bram Okafor",
-               "employer": "Northwind Labs", "location": "Berlin", "job_title": "Staff Engineer",
-               "headline": "Staff Engineer at Northwind Labs", "skills": ["Rust", "distributed systems"], **FRAME}
+    payload = {
+        "summary": "Bram Okafor is a Staff Engineer at Northwind Labs in Berlin.",
+        "name": "Bram Okafor",
+        "employer": "Northwind Labs",
+        "location": "Berlin",
+        "job_title": "Staff Engineer",
+        "headline": "Staff Engineer at Northwind Labs",
+        "skills": ["Rust", "distributed systems"],
+        **FRAME,
+    }
     result = ground(payload, [PAGE])
     assert result.unsupported == [] and result.payload == payload
 
@@ -48,8 +63,14 @@ def test_a_generic_value_a_fact_states_exactly_is_supported():
 
 
 def test_the_source_label_supports_a_summary_mention_but_no_value():
-    result = ground({"summary": "Bram Okafor works at Northwind Labs. His Personal Website lists Rust.",
-                     "employer": "Personal Website", **FRAME}, [PAGE])
+    result = ground(
+        {
+            "summary": "Bram Okafor works at Northwind Labs. His Personal Website lists Rust.",
+            "employer": "Personal Website",
+            **FRAME,
+        },
+        [PAGE],
+    )
     assert result.payload["summary"] == "Bram Okafor works at Northwind Labs. His Personal Website lists Rust."
     assert "employer" not in result.payload
 
@@ -60,16 +81,31 @@ def test_a_summary_cannot_name_another_platform_as_the_employer():
 
 
 def test_llm_answer_with_generic_values_loses_them(fake_llm, llm_settings, contact):
-    fake_llm.script(completion(answer(
-        "Bram Okafor is a Staff Engineer at Northwind Labs.",
-        {"name": "Bram Okafor", "job_title": "Team Member", "employer": "Personal Website",
-         "location": "Company Headquarters", "skills": ["Rust"], "organizations": ["GitHub"]})))
+    fake_llm.script(
+        completion(
+            answer(
+                "Bram Okafor is a Staff Engineer at Northwind Labs.",
+                {
+                    "name": "Bram Okafor",
+                    "job_title": "Team Member",
+                    "employer": "Personal Website",
+                    "location": "Company Headquarters",
+                    "skills": ["Rust"],
+                    "organizations": ["GitHub"],
+                },
+            )
+        )
+    )
     draft = condense(llm_settings, contact)
     assert draft.condenser == "openai:gpt-4o-mini"
     payload = draft.payload
     assert payload["name"] == "Bram Okafor" and payload["skills"] == ["Rust"]
     for key in ("job_title", "employer", "location", "organizations"):
         assert key not in payload, payload
-    for dropped in ("job_title='Team Member'", "employer='Personal Website'", "location='Company Headquarters'",
-                    "organizations item 'GitHub'"):
+    for dropped in (
+        "job_title='Team Member'",
+        "employer='Personal Website'",
+        "location='Company Headquarters'",
+        "organizations item 'GitHub'",
+    ):
         assert f"{dropped}: not found in the sources" in draft.grounding

@@ -27,9 +27,16 @@ from tests.support.condense import (
 
 DAY = datetime.date(2025, 1, 2)
 SOURCE, EXTRACTIONS = samples()["linkedin_person"]
-GOOD = answer("Jane Doe works as Staff Engineer at Acme Robotics in Berlin. She studied at the Technical University "
-              "of Munich.", {"job_title": "Staff Engineer", "employer": "Acme Robotics", "followers_count": 3893,
-                             "skills": ["Motion planning", "C++"]}, {"job_title": ["f3"], "employer": ["f4"]})
+GOOD = answer(
+    "Jane Doe works as Staff Engineer at Acme Robotics in Berlin. She studied at the Technical University of Munich.",
+    {
+        "job_title": "Staff Engineer",
+        "employer": "Acme Robotics",
+        "followers_count": 3893,
+        "skills": ["Motion planning", "C++"],
+    },
+    {"job_title": ["f3"], "employer": ["f4"]},
+)
 
 
 def run(settings, contact, *, meter=None, sleep=None, source=SOURCE, extractions=EXTRACTIONS):
@@ -51,11 +58,14 @@ def test_request_carries_schema_and_delimited_text_but_no_secret_or_config(fake_
     assert request.path == "/v1/chat/completions"
     assert request.headers["authorization"] == f"Bearer {API_KEY}"
     assert API_KEY not in request.raw.decode() and API_KEY not in json.dumps(
-        {k: v for k, v in request.headers.items() if k != "authorization"})
+        {k: v for k, v in request.headers.items() if k != "authorization"}
+    )
     body = request.body
     assert body["model"] == "gpt-4o-mini" and body["temperature"] == 0
-    assert body["response_format"] == {"type": "json_schema", "json_schema": {
-        "name": "zyntro_profile", "strict": True, "schema": strict_schema()}}
+    assert body["response_format"] == {
+        "type": "json_schema",
+        "json_schema": {"name": "zyntro_profile", "strict": True, "schema": strict_schema()},
+    }
     text = request.text()
     assert text.count("<untrusted_page_text ") == 1 and text.count("</untrusted_page_text>") == 1
     assert f'<untrusted_page_text id="t1" url="{EXTRACTIONS[0].url}">' in text
@@ -97,8 +107,9 @@ def test_invalid_json_gets_one_reask_then_a_clear_error(fake_llm, llm_settings, 
 
 
 def test_a_reask_that_fixes_the_answer_is_used(fake_llm, llm_settings, contact):
-    bad = answer("Jane Doe works as Staff Engineer at Acme Robotics.",
-                 {"info": "Staff Engineer", "followers_count": "many"})
+    bad = answer(
+        "Jane Doe works as Staff Engineer at Acme Robotics.", {"info": "Staff Engineer", "followers_count": "many"}
+    )
     fake_llm.script(completion(bad), completion(GOOD))
     draft = run(llm_settings, contact)
     assert draft.violations == [] and draft.payload["employer"] == "Acme Robotics"
@@ -109,9 +120,14 @@ def test_a_reask_that_fixes_the_answer_is_used(fake_llm, llm_settings, contact):
 
 def test_json_schema_rejected_falls_back_to_json_mode(fake_llm, llm_settings, contact):
     fake_llm.script(
-        error_reply(400, "Invalid parameter: 'response_format' of type 'json_schema' is not supported with this "
-                         "model.", param="response_format"),
-        completion(GOOD), completion(GOOD))
+        error_reply(
+            400,
+            "Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model.",
+            param="response_format",
+        ),
+        completion(GOOD),
+        completion(GOOD),
+    )
     meter = Meter(llm_settings.llm)
 
     async def go():
@@ -132,10 +148,16 @@ def test_json_schema_rejected_falls_back_to_json_mode(fake_llm, llm_settings, co
 
 
 def test_an_invented_value_is_dropped_by_grounding(fake_llm, llm_settings, contact):
-    invented = answer("Jane Doe works as Staff Engineer at Acme Robotics. She previously led AI research at "
-                      "Initech for 9 years.", {"employer": "Acme Robotics", "job_title": "Staff Engineer",
-                                               "previous_employer": "Initech",
-                                               "followers_count": 12000, "years_of_experience": 9})
+    invented = answer(
+        "Jane Doe works as Staff Engineer at Acme Robotics. She previously led AI research at Initech for 9 years.",
+        {
+            "employer": "Acme Robotics",
+            "job_title": "Staff Engineer",
+            "previous_employer": "Initech",
+            "followers_count": 12000,
+            "years_of_experience": 9,
+        },
+    )
     fake_llm.script(completion(invented))
     draft = run(llm_settings, contact)
     assert draft.payload["summary"] == "Jane Doe works as Staff Engineer at Acme Robotics."
@@ -168,8 +190,11 @@ def test_the_budget_cap_stops_a_run_before_the_call_that_cannot_fit(fake_llm, co
 
 
 def test_429_backs_off_with_retry_after_then_succeeds(fake_llm, llm_settings, contact, no_sleep, sleeps):
-    fake_llm.script(error_reply(429, "Rate limit reached", headers={"retry-after": "7"}),
-                    error_reply(503, "overloaded"), completion(GOOD))
+    fake_llm.script(
+        error_reply(429, "Rate limit reached", headers={"retry-after": "7"}),
+        error_reply(503, "overloaded"),
+        completion(GOOD),
+    )
 
     async def go():  # with a caller-owned httpx client, as the pipeline may pass one
         async with httpx.AsyncClient(timeout=5.0) as client:
@@ -185,9 +210,12 @@ def test_retry_after_as_a_date_or_in_milliseconds_is_honoured(fake_llm, llm_sett
     from email.utils import format_datetime
 
     soon = datetime.datetime.now(datetime.UTC) + datetime.timedelta(seconds=20)
-    fake_llm.script(error_reply(429, "Rate limit reached", headers={"retry-after": format_datetime(soon, usegmt=True)}),
-                    error_reply(429, "Rate limit reached", headers={"retry-after-ms": "1500"}),
-                    error_reply(429, "Rate limit reached", headers={"retry-after": "2.5"}), completion(GOOD))
+    fake_llm.script(
+        error_reply(429, "Rate limit reached", headers={"retry-after": format_datetime(soon, usegmt=True)}),
+        error_reply(429, "Rate limit reached", headers={"retry-after-ms": "1500"}),
+        error_reply(429, "Rate limit reached", headers={"retry-after": "2.5"}),
+        completion(GOOD),
+    )
     draft = run(llm_settings, contact, sleep=no_sleep)
     assert draft.violations == [] and len(fake_llm.requests) == 4
     assert 15.0 < sleeps[0] <= 20.0 and sleeps[1:] == [1.5, 2.5]
@@ -216,14 +244,18 @@ def test_a_timeout_backs_off_then_succeeds(fake_llm, llm_settings, contact, no_s
     assert draft.violations == [] and len(calls) == 2 and sleeps == [2.0]
 
 
-@pytest.mark.parametrize("reply, expected", [
-    (completion(None, refusal="I can't help with that."), "refused"),
-    (completion('{"summary": "Jane Doe works as', finish_reason="length"), "cut off"),
-    (completion("   "), "empty message"),
-    (Reply(body={"id": "x", "object": "chat.completion", "created": 1, "model": "m", "choices": []}), "no choices"),
-])
-def test_empty_refused_or_truncated_answers_are_errors_not_empty_profiles(fake_llm, llm_settings, contact, reply,
-                                                                          expected):
+@pytest.mark.parametrize(
+    "reply, expected",
+    [
+        (completion(None, refusal="I can't help with that."), "refused"),
+        (completion('{"summary": "Jane Doe works as', finish_reason="length"), "cut off"),
+        (completion("   "), "empty message"),
+        (Reply(body={"id": "x", "object": "chat.completion", "created": 1, "model": "m", "choices": []}), "no choices"),
+    ],
+)
+def test_empty_refused_or_truncated_answers_are_errors_not_empty_profiles(
+    fake_llm, llm_settings, contact, reply, expected
+):
     fake_llm.script(reply)
     with pytest.raises(LLMError, match=expected):
         run(llm_settings, contact)
@@ -238,8 +270,10 @@ def test_a_wrong_key_is_reported_without_revealing_it(fake_llm, llm_settings, co
 
 
 def test_a_server_that_refuses_temperature_gets_a_request_without_it(fake_llm, llm_settings, contact):
-    fake_llm.script(error_reply(400, "Unsupported value: 'temperature' does not support 0 with this model.",
-                                param="temperature"), completion(GOOD))
+    fake_llm.script(
+        error_reply(400, "Unsupported value: 'temperature' does not support 0 with this model.", param="temperature"),
+        completion(GOOD),
+    )
     draft = run(llm_settings, contact)
     assert draft.violations == []
     assert "temperature" in fake_llm.requests[0].body and "temperature" not in fake_llm.requests[1].body
@@ -261,16 +295,21 @@ def test_a_faithful_answer_passes_untouched_for_every_source_kind(fake_llm, llm_
     fake_llm.script(completion(answer(payload.pop("summary"), payload)))
     draft = run(llm_settings, contact, source=source, extractions=extractions)
     assert draft.violations == [] and draft.grounding == [] and len(fake_llm.requests) == 1
-    assert draft.payload == {**{"summary": draft.payload["summary"]}, **payload, **{
-        k: draft.payload[k] for k in ("source_url", "retrieved_at")}}
+    assert draft.payload == {
+        **{"summary": draft.payload["summary"]},
+        **payload,
+        **{k: draft.payload[k] for k in ("source_url", "retrieved_at")},
+    }
 
 
 def test_without_budget_for_the_reask_the_paid_first_answer_is_kept(fake_llm, contact):
-    settings = load_settings(env={"OPENAI_API_KEY": API_KEY, "OPENAI_BASE_URL": fake_llm.base_url,
-                                  "ZYNTRO_ENRICH_MAX_TOKENS": "5000"})
-    flawed = answer("Jane Doe works as Staff Engineer at Acme Robotics.", {"info": "Staff Engineer",
-                                                                          "employer": "Acme Robotics",
-                                                                          "location": "Berlin, Germany"})
+    settings = load_settings(
+        env={"OPENAI_API_KEY": API_KEY, "OPENAI_BASE_URL": fake_llm.base_url, "ZYNTRO_ENRICH_MAX_TOKENS": "5000"}
+    )
+    flawed = answer(
+        "Jane Doe works as Staff Engineer at Acme Robotics.",
+        {"info": "Staff Engineer", "employer": "Acme Robotics", "location": "Berlin, Germany"},
+    )
     fake_llm.script(completion(flawed, usage=(3000, 300)))
     draft = run(settings, contact)
     assert len(fake_llm.requests) == 1
@@ -279,8 +318,11 @@ def test_without_budget_for_the_reask_the_paid_first_answer_is_kept(fake_llm, co
 
 
 def test_a_reask_after_the_fallback_carries_the_schema_in_the_prompt(fake_llm, llm_settings, contact):
-    fake_llm.script(error_reply(400, "response_format json_schema is not supported", param="response_format"),
-                    completion("not json"), completion(GOOD))
+    fake_llm.script(
+        error_reply(400, "response_format json_schema is not supported", param="response_format"),
+        completion("not json"),
+        completion(GOOD),
+    )
     draft = run(llm_settings, contact)
     assert draft.violations == [] and len(fake_llm.requests) == 3
     reask = fake_llm.requests[2].body

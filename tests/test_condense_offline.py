@@ -58,9 +58,12 @@ def test_the_summary_names_who_role_and_organisation(contact):
 
 
 def test_sparse_pages_still_get_a_summary(contact):
-    bare = extraction("https://github.com/someone-example", "GitHub",
-                      [fact("handle", "someone-example"), fact("repositories_count", 3, "3 repositories")],
-                      kind="github_user")
+    bare = extraction(
+        "https://github.com/someone-example",
+        "GitHub",
+        [fact("handle", "someone-example"), fact("repositories_count", 3, "3 repositories")],
+        kind="github_user",
+    )
     draft = condense(contact, "GitHub", [bare])
     assert draft.violations == []
     assert draft.payload["summary"] == "@someone-example is a GitHub user. On GitHub they have 3 public repositories."
@@ -68,8 +71,9 @@ def test_sparse_pages_still_get_a_summary(contact):
 
 def test_too_sparse_pages_are_no_profile(contact):
     # A summary and one field, or a page without facts, is never posted (tests/test_condense_thin.py).
-    bare = extraction("https://github.com/someone-example", "GitHub", [fact("handle", "someone-example")],
-                      kind="github_user")
+    bare = extraction(
+        "https://github.com/someone-example", "GitHub", [fact("handle", "someone-example")], kind="github_user"
+    )
     with pytest.raises(ThinProfile, match=r"1 supported field \(handle\)"):
         condense(contact, "GitHub", [bare])
     empty = extraction("https://example.org/", "Personal Website", [], kind="personal_website")
@@ -78,12 +82,25 @@ def test_too_sparse_pages_are_no_profile(contact):
 
 
 def test_several_extractions_of_one_origin_are_merged(contact):
-    about = extraction("https://nimbus-cloud.example/about", "Company Website",
-                       [fact("name", "Nimbus Cloud"), fact("founded", 2016)], kind="company_website",
-                       subject="organization")
-    team = extraction("https://nimbus-cloud.example/team", "Company Website",
-                      [fact("name", "Nimbus Cloud"), fact("employees_count", 85), fact("locations", "Lisbon"),
-                       fact("locations", "Porto")], kind="company_website", subject="organization")
+    about = extraction(
+        "https://nimbus-cloud.example/about",
+        "Company Website",
+        [fact("name", "Nimbus Cloud"), fact("founded", 2016)],
+        kind="company_website",
+        subject="organization",
+    )
+    team = extraction(
+        "https://nimbus-cloud.example/team",
+        "Company Website",
+        [
+            fact("name", "Nimbus Cloud"),
+            fact("employees_count", 85),
+            fact("locations", "Lisbon"),
+            fact("locations", "Porto"),
+        ],
+        kind="company_website",
+        subject="organization",
+    )
     draft = condense(contact, "Company Website", [about, team])
     assert draft.violations == [] and draft.grounding == []
     assert draft.payload["source_urls"] == [about.url, team.url]
@@ -92,18 +109,26 @@ def test_several_extractions_of_one_origin_are_merged(contact):
 
 
 def test_login_walls_are_never_summarised(contact):
-    wall = Extraction(url="https://www.linkedin.com/in/x", extractor="linkedin", profile_source="LinkedIn",
-                      outcome=Outcome.login_wall, reason="sign-in page")
+    wall = Extraction(
+        url="https://www.linkedin.com/in/x",
+        extractor="linkedin",
+        profile_source="LinkedIn",
+        outcome=Outcome.login_wall,
+        reason="sign-in page",
+    )
     with pytest.raises(CondenseError, match="no readable LinkedIn source"):
         condense(contact, "LinkedIn", [wall])
 
 
 def test_long_values_are_cut_to_the_limits(contact):
     long_bio = "I build tools for people who build tools. " * 60
-    ex = extraction("https://lee.example/", "Personal Website",
-                    [fact("name", "Lee Moreau"), fact("bio", long_bio)]
-                    + [fact("skills", f"skill {i}") for i in range(300)],
-                    kind="personal_website", text=long_bio)
+    ex = extraction(
+        "https://lee.example/",
+        "Personal Website",
+        [fact("name", "Lee Moreau"), fact("bio", long_bio)] + [fact("skills", f"skill {i}") for i in range(300)],
+        kind="personal_website",
+        text=long_bio,
+    )
     draft = condense(contact, "Personal Website", [ex])
     assert draft.violations == [] and draft.grounding == []
     assert len(draft.payload["bio"]) <= 1000 and len(", ".join(draft.payload["skills"])) <= 1000
@@ -111,9 +136,18 @@ def test_long_values_are_cut_to_the_limits(contact):
 
 
 def test_counts_written_as_text_are_read_or_left_out(contact):
-    ex = extraction("https://x.com/sam", "Twitter", kind="twitter", facts=[
-        fact("name", "Sam Rivera"), fact("followers_count", "86.4K"), fact("following_count", "3,893"),
-        fact("posts_count", "lots")], text="Sam Rivera 86.4K Followers 3,893 Following")
+    ex = extraction(
+        "https://x.com/sam",
+        "Twitter",
+        kind="twitter",
+        facts=[
+            fact("name", "Sam Rivera"),
+            fact("followers_count", "86.4K"),
+            fact("following_count", "3,893"),
+            fact("posts_count", "lots"),
+        ],
+        text="Sam Rivera 86.4K Followers 3,893 Following",
+    )
     draft = condense(contact, "Twitter", [ex])
     assert draft.violations == [] and draft.grounding == []
     assert draft.payload["followers_count"] == 86400 and draft.payload["following_count"] == 3893
@@ -138,8 +172,15 @@ def test_the_project_fixture_pages_condense_cleanly(entry, contact):
     from extractors.registry import route
 
     html = (pathlib.Path(__file__).parent / "pages" / entry["file"]).read_text(encoding="utf-8")
-    page = Page(url=entry["url"], final_url=entry["url"], status=200, html=html, engine="replay",
-                fetched_at=datetime.datetime(2025, 1, 2, tzinfo=datetime.UTC), content_hash=Page.hash_html(html))
+    page = Page(
+        url=entry["url"],
+        final_url=entry["url"],
+        status=200,
+        html=html,
+        engine="replay",
+        fetched_at=datetime.datetime(2025, 1, 2, tzinfo=datetime.UTC),
+        content_hash=Page.hash_html(html),
+    )
     extraction = route(entry["url"]).parse(page)
     draft = condense(contact, extraction.profile_source, [extraction])
     assert draft.violations == [] and draft.grounding == []
@@ -151,14 +192,29 @@ def test_an_office_and_a_website_are_said_once():
     from agent.condense.offline import offline_payload
     from tests.support.condense import extraction, fact
 
-    home = extraction("https://acme.example/", "Company Website", [
-        fact("name", "Acme Widgets"), fact("address", "3 Mill Street, Leeds LS1 4AB, GB"),
-        fact("website", "https://acme.example"),
-        fact("social_profiles", "https://acme.example/"), fact("social_profiles", "https://x.com/acme")],
-        kind="company_website", subject="organization")
-    contact = extraction("https://acme.example/contact", "Company Website", [
-        fact("address", "3 Mill Street, Leeds LS1 4AB, United Kingdom"),
-        fact("address", "9 Dock Road, Hull HU1 2AA, United Kingdom")], kind="company_website", subject="organization")
+    home = extraction(
+        "https://acme.example/",
+        "Company Website",
+        [
+            fact("name", "Acme Widgets"),
+            fact("address", "3 Mill Street, Leeds LS1 4AB, GB"),
+            fact("website", "https://acme.example"),
+            fact("social_profiles", "https://acme.example/"),
+            fact("social_profiles", "https://x.com/acme"),
+        ],
+        kind="company_website",
+        subject="organization",
+    )
+    contact = extraction(
+        "https://acme.example/contact",
+        "Company Website",
+        [
+            fact("address", "3 Mill Street, Leeds LS1 4AB, United Kingdom"),
+            fact("address", "9 Dock Road, Hull HU1 2AA, United Kingdom"),
+        ],
+        kind="company_website",
+        subject="organization",
+    )
     payload = offline_payload("Company Website", [home, contact])
     assert payload["address"] == "3 Mill Street, Leeds LS1 4AB, GB"
     assert payload["locations"] == ["9 Dock Road, Hull HU1 2AA, United Kingdom"]

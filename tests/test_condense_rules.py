@@ -17,16 +17,31 @@ def checked(**payload):
 def test_a_clean_payload_passes_untouched():
     result = checked(name="Ada Park", followers_count=1200, skills=["Rust", "Zig"], hireable=True)
     assert result.ok and result.repairs == []
-    assert result.payload == {"summary": "Ada Park is a compiler engineer.", "name": "Ada Park",
-                              "followers_count": 1200, "skills": ["Rust", "Zig"], "hireable": True, **FRAME}
+    assert result.payload == {
+        "summary": "Ada Park is a compiler engineer.",
+        "name": "Ada Park",
+        "followers_count": 1200,
+        "skills": ["Rust", "Zig"],
+        "hireable": True,
+        **FRAME,
+    }
 
 
 def test_safe_repairs_are_applied_and_listed():
-    result = check_payload({
-        "summary": "  Ada Park is a compiler engineer.  ", "jobTitle": " Compiler engineer ",
-        "FollowersCount": "3,893", "stars_count": 12.0, "skills": "Rust", "bio": "", "website": None,
-        "languages": ["English", "", "English"], "hireable": "yes", **FRAME,
-    })
+    result = check_payload(
+        {
+            "summary": "  Ada Park is a compiler engineer.  ",
+            "jobTitle": " Compiler engineer ",
+            "FollowersCount": "3,893",
+            "stars_count": 12.0,
+            "skills": "Rust",
+            "bio": "",
+            "website": None,
+            "languages": ["English", "", "English"],
+            "hireable": "yes",
+            **FRAME,
+        }
+    )
     assert result.ok, result.violations
     p = result.payload
     assert p["job_title"] == "Compiler engineer" and p["followers_count"] == 3893 and p["stars_count"] == 12
@@ -34,9 +49,14 @@ def test_safe_repairs_are_applied_and_listed():
     assert "bio" not in p and "website" not in p
     assert p["summary"] == "Ada Park is a compiler engineer."
     text = "\n".join(result.repairs)
-    for expected in ("renamed key 'jobTitle' to 'job_title'", "renamed key 'FollowersCount' to 'followers_count'",
-                     "converted 'followers_count' to an integer", "converted 'skills' to a list of strings",
-                     "dropped empty 'bio'", "dropped empty 'website'"):
+    for expected in (
+        "renamed key 'jobTitle' to 'job_title'",
+        "renamed key 'FollowersCount' to 'followers_count'",
+        "converted 'followers_count' to an integer",
+        "converted 'skills' to a list of strings",
+        "dropped empty 'bio'",
+        "dropped empty 'website'",
+    ):
         assert expected in text
 
 
@@ -56,7 +76,8 @@ def test_nested_objects_and_bad_types_are_violations():
 
 def test_summary_is_required_and_bounded():
     assert check_payload({"name": "Ada", **FRAME}).violations == [
-        "summary_missing: every profile needs a 1-3 sentence summary"]
+        "summary_missing: every profile needs a 1-3 sentence summary"
+    ]
     long = " ".join(f"Ada Park wrote compiler number {i} in Rust for the team at Ferrous Labs." for i in range(8))
     result = check_payload({"summary": long, **FRAME})
     assert result.ok
@@ -69,8 +90,13 @@ def test_summary_is_required_and_bounded():
 def test_source_url_and_retrieved_at_are_required():
     result = check_payload({"summary": "Ada Park is a compiler engineer."})
     assert [v.split(":")[0] for v in result.violations] == ["source_url_missing", "retrieved_at_missing"]
-    result = check_payload({"summary": "Ada Park is a compiler engineer.", "source_url": "https://x.example/a",
-                            "retrieved_at": "2025-01-02T10:00:00+00:00"})
+    result = check_payload(
+        {
+            "summary": "Ada Park is a compiler engineer.",
+            "source_url": "https://x.example/a",
+            "retrieved_at": "2025-01-02T10:00:00+00:00",
+        }
+    )
     assert result.ok and result.payload["retrieved_at"] == "2025-01-02"
 
 
@@ -86,9 +112,12 @@ def test_limits_on_keys_and_value_length_are_repaired():
 
 
 def test_credentials_are_removed_wherever_they_appear():
-    result = checked(api_key="sk-live-abcdefghijklmnop1234", password="hunter2",
-                     bio="Builds compilers. My token: ghp_abcdefghijklmnopqrstuvwxyz0123",
-                     interests=["Rust", "AKIAABCDEFGHIJKLMNOP"])
+    result = checked(
+        api_key="sk-live-abcdefghijklmnop1234",
+        password="hunter2",
+        bio="Builds compilers. My token: ghp_abcdefghijklmnopqrstuvwxyz0123",
+        interests=["Rust", "AKIAABCDEFGHIJKLMNOP"],
+    )
     assert result.ok
     blob = str(result.payload)
     assert "api_key" not in blob and "hunter2" not in blob and "ghp_" not in blob and "AKIA" not in blob
@@ -97,10 +126,16 @@ def test_credentials_are_removed_wherever_they_appear():
 
 
 def test_special_category_data_is_removed_but_names_of_organisations_stay():
-    result = check_payload({
-        "summary": "Ada Park works at Catholic University of Leuven. She is a devout Christian and a Democrat.",
-        "employer": "Catholic University of Leuven", "religion": "Christian",
-        "bio": "Compiler hacker. Proud Republican.", "interests": ["Rust", "LGBTQ activism"], **FRAME})
+    result = check_payload(
+        {
+            "summary": "Ada Park works at Catholic University of Leuven. She is a devout Christian and a Democrat.",
+            "employer": "Catholic University of Leuven",
+            "religion": "Christian",
+            "bio": "Compiler hacker. Proud Republican.",
+            "interests": ["Rust", "LGBTQ activism"],
+            **FRAME,
+        }
+    )
     assert result.ok
     p = result.payload
     assert p["summary"] == "Ada Park works at Catholic University of Leuven."
@@ -110,8 +145,9 @@ def test_special_category_data_is_removed_but_names_of_organisations_stay():
 
 
 def test_a_person_named_christian_is_not_a_religion():
-    result = check_payload({"summary": "Christian Weber is a designer at Nimbus Cloud.", "name": "Christian Weber",
-                            **FRAME})
+    result = check_payload(
+        {"summary": "Christian Weber is a designer at Nimbus Cloud.", "name": "Christian Weber", **FRAME}
+    )
     assert result.ok and result.repairs == []
 
 

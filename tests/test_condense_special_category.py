@@ -19,8 +19,13 @@ def condense(settings, contact, extractions=(PAGE,), source=SOURCE):
 # --- special-category keys are removed, whatever their value --------------------------------------
 
 # Values that no special-category word list matches: only the key rule can catch them.
-SPECIAL = {"health_status": "On leave since March", "political_party": "Green Party",
-           "religious_affiliation": "Quaker", "sexual_orientation": "Not stated", "ethnicity": "Nordic"}
+SPECIAL = {
+    "health_status": "On leave since March",
+    "political_party": "Green Party",
+    "religious_affiliation": "Quaker",
+    "sexual_orientation": "Not stated",
+    "ethnicity": "Nordic",
+}
 
 
 def test_special_category_keys_are_removed_whatever_their_value():
@@ -31,13 +36,22 @@ def test_special_category_keys_are_removed_whatever_their_value():
         assert f"removed key {key!r}: special-category data never go into a profile" in result.repairs
 
 
-def test_llm_special_category_keys_never_reach_the_draft_even_when_a_fact_has_them(fake_llm, llm_settings,
-                                                                                     contact):
+def test_llm_special_category_keys_never_reach_the_draft_even_when_a_fact_has_them(fake_llm, llm_settings, contact):
     page = bram_page(*BRAM_FACTS, fact("political_party", "Green Party"), fact("health_status", "On leave since March"))
-    fake_llm.script(completion(answer(
-        "Bram Okafor is a Staff Engineer at Northwind Labs. He is a Green Party member on leave since March.",
-        {"name": "Bram Okafor", "employer": "Northwind Labs", "location": "Berlin",
-         "political_party": "Green Party", "health_status": "On leave since March"})))
+    fake_llm.script(
+        completion(
+            answer(
+                "Bram Okafor is a Staff Engineer at Northwind Labs. He is a Green Party member on leave since March.",
+                {
+                    "name": "Bram Okafor",
+                    "employer": "Northwind Labs",
+                    "location": "Berlin",
+                    "political_party": "Green Party",
+                    "health_status": "On leave since March",
+                },
+            )
+        )
+    )
     draft = condense(llm_settings, contact, [page])
     assert draft.condenser == "openai:gpt-4o-mini"
     assert "political_party" not in draft.payload and "health_status" not in draft.payload

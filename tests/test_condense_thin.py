@@ -28,17 +28,26 @@ def offline(contact, extractions=(PAGE,), source=SOURCE):
 
 # --- thin profiles: an LLM answer falls back to the offline profile; no facts is no data ----------
 
+
 def test_a_thin_llm_answer_falls_back_to_the_offline_profile(fake_llm, llm_settings, contact):
-    fake_llm.script(completion(answer("Bram Okafor works at Initech in Paris.", {
-        "name": "Bram Okafor", "employer": "Initech", "location": "Paris"})))
+    fake_llm.script(
+        completion(
+            answer(
+                "Bram Okafor works at Initech in Paris.",
+                {"name": "Bram Okafor", "employer": "Initech", "location": "Paris"},
+            )
+        )
+    )
     draft = condense(llm_settings, contact)
     expected = offline(contact)
     assert draft.payload == expected.payload
     assert draft.payload["employer"] == "Northwind Labs" and draft.payload["location"] == "Berlin"
     assert draft.condenser == "offline (fallback from openai:gpt-4o-mini)"
     assert draft.violations == []
-    notice = ("the LLM's answer kept 1 supported field (name) after grounding; a profile needs at least 2 "
-              "besides the summary, so the offline condenser's profile was used instead")
+    notice = (
+        "the LLM's answer kept 1 supported field (name) after grounding; a profile needs at least 2 "
+        "besides the summary, so the offline condenser's profile was used instead"
+    )
     assert notice in draft.repairs and draft.grounding[0] == notice
     assert "LLM answer: employer='Initech': not found in the sources" in draft.grounding
     assert (draft.input_tokens, draft.output_tokens) == (900, 150)  # the call was paid for: still counted

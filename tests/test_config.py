@@ -20,8 +20,13 @@ def test_precedence_defaults_file_env_cli(tmp_path):
 
 
 def test_secrets_are_hidden_in_repr(tmp_path):
-    s = load_settings(env={"ZYNTRO_API_KEY": "sk-very-secret", "OPENAI_API_KEY": "sk-openai-secret",
-                           "ZYNTRO_ENRICH_HOME": str(tmp_path)})
+    s = load_settings(
+        env={
+            "ZYNTRO_API_KEY": "sk-very-secret",
+            "OPENAI_API_KEY": "sk-openai-secret",
+            "ZYNTRO_ENRICH_HOME": str(tmp_path),
+        }
+    )
     text = repr(s) + str(s) + s.model_dump_json()
     assert "sk-very-secret" not in text and "sk-openai-secret" not in text
     assert s.zyntro.api_key.get_secret_value() == "sk-very-secret"
@@ -41,8 +46,13 @@ def test_broken_config_file_says_what_to_do(tmp_path):
 
 
 def test_list_and_flag_variables(tmp_path):
-    s = load_settings(env={"ZYNTRO_ENRICH_ROBOTS_OVERRIDE": "linkedin.com, x.com",
-                           "ZYNTRO_ENRICH_ALLOW_PRIVATE": "1", "ZYNTRO_ENRICH_HOME": str(tmp_path)})
+    s = load_settings(
+        env={
+            "ZYNTRO_ENRICH_ROBOTS_OVERRIDE": "linkedin.com, x.com",
+            "ZYNTRO_ENRICH_ALLOW_PRIVATE": "1",
+            "ZYNTRO_ENRICH_HOME": str(tmp_path),
+        }
+    )
     assert s.fetch.robots_override == ["linkedin.com", "x.com"]
     assert s.allow_private is True
     assert s.db_path == Path(tmp_path) / "state.sqlite3"

@@ -54,8 +54,13 @@ def test_demo_all_payloads_shows_every_payload_and_the_sandbox_table(capsys, mon
     out = capsys.readouterr().out
     assert max(len(line) for line in _lines(out)) <= 80
     assert "the most complete payload" not in out
-    for heading in ("Ada Quinlan / LinkedIn (posted", "Ada Quinlan / Twitter (posted", "Dmitri Osei / GitHub (posted",
-                    "Elena Marsh / GitHub (mismatch)", "Chiara Valdes / Inkwell (posted"):
+    for heading in (
+        "Ada Quinlan / LinkedIn (posted",
+        "Ada Quinlan / Twitter (posted",
+        "Dmitri Osei / GitHub (posted",
+        "Elena Marsh / GitHub (mismatch)",
+        "Chiara Valdes / Inkwell (posted",
+    ):
         assert heading in out
     assert "what the sandbox stored (addProfileToContact records)" in out
 
@@ -71,8 +76,13 @@ def test_the_real_cli_at_narrow_widths_never_writes_past_the_edge(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ZYNTRO", "OPENAI"))}
     env["ZYNTRO_ENRICH_HOME"] = str(tmp_path / "home")
     for width in (80, 60):
-        proc = subprocess.run([sys.executable, "-m", "agent.cli", "demo"], env={**env, "COLUMNS": str(width)},
-                              capture_output=True, text=True, timeout=120)
+        proc = subprocess.run(
+            [sys.executable, "-m", "agent.cli", "demo"],
+            env={**env, "COLUMNS": str(width)},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert proc.returncode == 0, proc.stderr[-2000:]
         lines = _lines(proc.stdout)
         assert max(len(line) for line in lines) <= width, proc.stdout
@@ -85,17 +95,30 @@ def _profile(**kw) -> ProfileReport:
 
 
 def test_a_source_set_aside_is_counted_as_set_aside_not_ok():
-    ours = SourceReport(url="https://github.com/dosei", outcome=Outcome.ok,
-                        identity=Identity(score=1.0, matched=True, reason="name matches"))
-    someone_else = SourceReport(url="https://github.com/emarsh", outcome=Outcome.ok,
-                                identity=Identity(score=0.0, matched=False, reason="the page is about 'Evan Marshall'"))
-    untied = SourceReport(url="https://github.com/anon", outcome=Outcome.ok,
-                          identity=Identity(score=0.0, matched=None, reason="no hint to compare"))
+    ours = SourceReport(
+        url="https://github.com/dosei",
+        outcome=Outcome.ok,
+        identity=Identity(score=1.0, matched=True, reason="name matches"),
+    )
+    someone_else = SourceReport(
+        url="https://github.com/emarsh",
+        outcome=Outcome.ok,
+        identity=Identity(score=0.0, matched=False, reason="the page is about 'Evan Marshall'"),
+    )
+    untied = SourceReport(
+        url="https://github.com/anon",
+        outcome=Outcome.ok,
+        identity=Identity(score=0.0, matched=None, reason="no hint to compare"),
+    )
     walled = SourceReport(url="https://www.linkedin.com/in/x", outcome=Outcome.login_wall, reason="login page")
-    profile = _profile(status=ProfileStatus.posted, sources=[ours, someone_else, untied, walled], warnings=[
-        "left out (about someone else) https://github.com/emarsh: the page is about 'Evan Marshall'",
-        "left out (nothing ties it to the contact) https://github.com/anon",
-    ])
+    profile = _profile(
+        status=ProfileStatus.posted,
+        sources=[ours, someone_else, untied, walled],
+        warnings=[
+            "left out (about someone else) https://github.com/emarsh: the page is about 'Evan Marshall'",
+            "left out (nothing ties it to the contact) https://github.com/anon",
+        ],
+    )
     assert profile.set_aside() == {"https://github.com/emarsh": "someone else", "https://github.com/anon": "not tied"}
     assert source_counts(profile) == "1 ok, 2 set aside, 1 failed (login_wall)"
     assert source_counts(_profile(status=ProfileStatus.no_data, sources=[walled])) == "1 failed (login_wall)"
@@ -107,8 +130,21 @@ def test_a_source_set_aside_is_counted_as_set_aside_not_ok():
 def test_the_enrich_summary_counts_a_page_about_someone_else_as_set_aside(demo_world, capsys, monkeypatch):
     monkeypatch.setenv("COLUMNS", "80")
     cid = demo_world.contacts["Dmitri Osei"]
-    assert main(["enrich", "https://github.com/dosei", "https://github.com/emarsh", "--contact-id", cid,
-                 "--name", "Dmitri Osei", "--dry-run"]) == 0
+    assert (
+        main(
+            [
+                "enrich",
+                "https://github.com/dosei",
+                "https://github.com/emarsh",
+                "--contact-id",
+                cid,
+                "--name",
+                "Dmitri Osei",
+                "--dry-run",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     (row,) = [line for line in _lines(out) if line.startswith("Dmitri Osei ") and "/" not in line]
     assert "dry_run" in row and row.rstrip().endswith("1 ok, 1 set aside")
@@ -122,10 +158,19 @@ def _console(width: int = 80) -> tuple[Console, io.StringIO]:
 
 
 def test_long_names_end_in_an_ellipsis_and_rows_stay_on_one_line():
-    profile = _profile(status=ProfileStatus.identity_mismatch, profile_source="a-very-long-origin-name.example.org",
-                       sources=[SourceReport(url="https://x.example/", outcome=Outcome.not_found, reason="HTTP 404")])
-    report = RunReport(run_id="r1", contacts=[ContactReport(contact_id="c" * 36, name="Maximilian Alexander "
-                                                            "Featherstonehaugh-Wolfeschlegel", profiles=[profile])])
+    profile = _profile(
+        status=ProfileStatus.identity_mismatch,
+        profile_source="a-very-long-origin-name.example.org",
+        sources=[SourceReport(url="https://x.example/", outcome=Outcome.not_found, reason="HTTP 404")],
+    )
+    report = RunReport(
+        run_id="r1",
+        contacts=[
+            ContactReport(
+                contact_id="c" * 36, name="Maximilian Alexander Featherstonehaugh-Wolfeschlegel", profiles=[profile]
+            )
+        ],
+    )
     console, buffer = _console()
     print_summary(report, console=console)
     lines = _lines(buffer.getvalue())
@@ -135,9 +180,15 @@ def test_long_names_end_in_an_ellipsis_and_rows_stay_on_one_line():
 
 
 def test_page_text_is_printed_as_text_never_as_markup():
-    profile = _profile(status=ProfileStatus.dry_run, payload={"summary": "[bold red]pwned[/] [link=http://x]y[/link]",
-                                                               "followers_count": 3, "open_to_work": True,
-                                                               "products": ["[i]a[/i]", "b"]})
+    profile = _profile(
+        status=ProfileStatus.dry_run,
+        payload={
+            "summary": "[bold red]pwned[/] [link=http://x]y[/link]",
+            "followers_count": 3,
+            "open_to_work": True,
+            "products": ["[i]a[/i]", "b"],
+        },
+    )
     contact = ContactReport(contact_id="c1", name="[blink]Eve[/blink]", profiles=[profile])
     console, buffer = _console()
     print_payload(console, contact, profile)

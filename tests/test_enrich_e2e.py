@@ -33,8 +33,16 @@ def _profiles(data: dict) -> dict[str, dict]:
 
 def test_several_origins_give_several_profiles(demo_world, capsys):
     cid = demo_world.contacts["Ada Quinlan"]
-    code, data = _enrich_json(capsys, *demo_world.urls["Ada Quinlan"], "--contact-id", cid,
-                              "--name", "Ada Quinlan", "--email", "ada@quillmetrics.example")
+    code, data = _enrich_json(
+        capsys,
+        *demo_world.urls["Ada Quinlan"],
+        "--contact-id",
+        cid,
+        "--name",
+        "Ada Quinlan",
+        "--email",
+        "ada@quillmetrics.example",
+    )
     profiles = _profiles(data)
     assert set(profiles) == {"LinkedIn", "GitHub", "Twitter"}
     assert all(p["status"] == "posted" and p["profile_id"] for p in profiles.values()), profiles
@@ -73,8 +81,9 @@ def test_failed_sources_do_not_sink_the_rest(demo_world, capsys):
 
 def test_identity_mismatch_is_not_posted(demo_world, capsys):
     cid = demo_world.contacts["Elena Marsh"]
-    code, data = _enrich_json(capsys, "https://github.com/emarsh", "--contact-id", cid,
-                              "--name", "Elena Marsh", "--company", "Brightfold")
+    code, data = _enrich_json(
+        capsys, "https://github.com/emarsh", "--contact-id", cid, "--name", "Elena Marsh", "--company", "Brightfold"
+    )
     github = _profiles(data)["GitHub"]
     assert github["status"] == "identity_mismatch"
     assert any("Evan Marshall" in w or "name" in w for w in github["warnings"]), github["warnings"]
@@ -84,8 +93,9 @@ def test_identity_mismatch_is_not_posted(demo_world, capsys):
 
 def test_dry_run_posts_nothing_and_shows_payloads(demo_world, capsys):
     cid = demo_world.contacts["Chiara Valdes"]
-    code, data = _enrich_json(capsys, *demo_world.urls["Chiara Valdes"], "--contact-id", cid,
-                              "--name", "Chiara Valdes", "--dry-run")
+    code, data = _enrich_json(
+        capsys, *demo_world.urls["Chiara Valdes"], "--contact-id", cid, "--name", "Chiara Valdes", "--dry-run"
+    )
     profiles = _profiles(data)
     assert set(profiles) == {"Personal Website", "Inkwell"}
     assert {p["status"] for p in profiles.values()} == {"dry_run"}
@@ -170,8 +180,11 @@ def test_kill_9_mid_batch_then_rerun_posts_each_profile_once(demo_world, tmp_pat
 def test_python_api(demo_world):
     from agent import enrich
 
-    report = enrich({"contact_id": demo_world.contacts["Dmitri Osei"], "name": "Dmitri Osei"},
-                    ["https://github.com/dosei"], dry_run=True)
+    report = enrich(
+        {"contact_id": demo_world.contacts["Dmitri Osei"], "name": "Dmitri Osei"},
+        ["https://github.com/dosei"],
+        dry_run=True,
+    )
     (profile,) = report.profiles
     assert (profile.profile_source, profile.status.value) == ("GitHub", "dry_run")
     assert profile.payload["followers_count"] == 1093
@@ -209,8 +222,9 @@ def test_v2_reads_identity_hints_from_zyntro_when_none_are_given(demo_world, cap
     # No --name: the contact's name comes from fetchContact, and the page is about someone else;
     # a dry run and review mode read it too, so they predict what a real run would do.
     for mode in (["--dry-run"], ["--review"]):
-        _, data = _enrich_json(capsys, "https://github.com/emarsh", "--contact-id", demo_world.contacts["Elena Marsh"],
-                               *mode)
+        _, data = _enrich_json(
+            capsys, "https://github.com/emarsh", "--contact-id", demo_world.contacts["Elena Marsh"], *mode
+        )
         assert _profiles(data)["GitHub"]["status"] == "identity_mismatch", mode
     code, data = _enrich_json(capsys, "https://github.com/emarsh", "--contact-id", demo_world.contacts["Elena Marsh"])
     github = _profiles(data)["GitHub"]
@@ -224,20 +238,38 @@ def test_v2_reads_identity_hints_from_zyntro_when_none_are_given(demo_world, cap
 
 def test_state_records_each_source_final_outcome_and_robots_override(demo_world, capsys):
     cid = demo_world.contacts["Dmitri Osei"]
-    _enrich_json(capsys, *demo_world.urls["Dmitri Osei"], "ftp://files.example/cv.pdf", "--contact-id", cid,
-                 "--name", "Dmitri Osei")
+    _enrich_json(
+        capsys,
+        *demo_world.urls["Dmitri Osei"],
+        "ftp://files.example/cv.pdf",
+        "--contact-id",
+        cid,
+        "--name",
+        "Dmitri Osei",
+    )
     with Store(Path(demo_world.env["ZYNTRO_ENRICH_HOME"]) / "state.sqlite3") as store:
         rows = {r["url"]: r for r in store.sources(cid)}
     linkedin = rows["https://www.linkedin.com/in/dmitri-osei"]
     assert (linkedin["outcome"], linkedin["robots_override"]) == ("login_wall", 1)  # fetched only by override
-    assert (rows["https://github.com/dosei"]["outcome"], rows["https://github.com/dosei"]["robots_override"]) == ("ok", 0)
+    assert (rows["https://github.com/dosei"]["outcome"], rows["https://github.com/dosei"]["robots_override"]) == (
+        "ok",
+        0,
+    )
     assert rows["ftp://files.example/cv.pdf"]["outcome"] == "unsupported"
 
 
 def test_a_page_about_someone_else_is_left_out_and_said(demo_world, capsys):
     cid = demo_world.contacts["Dmitri Osei"]
-    code, data = _enrich_json(capsys, "https://github.com/dosei", "https://github.com/emarsh", "--contact-id", cid,
-                              "--name", "Dmitri Osei", "--dry-run")
+    code, data = _enrich_json(
+        capsys,
+        "https://github.com/dosei",
+        "https://github.com/emarsh",
+        "--contact-id",
+        cid,
+        "--name",
+        "Dmitri Osei",
+        "--dry-run",
+    )
     github = _profiles(data)["GitHub"]
     assert github["status"] == "dry_run" and github["payload"]["name"] == "Dmitri Osei"
     assert "Evan Marshall" not in json.dumps(github["payload"])

@@ -41,9 +41,19 @@ def _posted(demo_world) -> list[dict]:
 def test_generic_values_from_the_llm_are_not_posted(demo_world, llm, capsys):
     def responder(request):
         facts = request.facts()
-        return completion(answer(f"{facts['name']} is based in {facts['location']}.", {
-            "name": facts["name"], "followers_count": facts["followers_count"], "employer": "GitHub",
-            "location": "Company Headquarters", "job_title": "Team Member", "organizations": ["Personal Website"]}))
+        return completion(
+            answer(
+                f"{facts['name']} is based in {facts['location']}.",
+                {
+                    "name": facts["name"],
+                    "followers_count": facts["followers_count"],
+                    "employer": "GitHub",
+                    "location": "Company Headquarters",
+                    "job_title": "Team Member",
+                    "organizations": ["Personal Website"],
+                },
+            )
+        )
 
     llm.responder = responder
     profiles = _enrich(capsys, DOSEI, "--contact-id", demo_world.contacts["Dmitri Osei"], "--name", "Dmitri Osei")
@@ -61,8 +71,12 @@ def test_generic_values_from_the_llm_are_not_posted(demo_world, llm, capsys):
 def test_a_thin_llm_answer_posts_the_offline_profile_and_says_so(demo_world, llm, capsys):
     cid = demo_world.contacts["Dmitri Osei"]
     offline = _enrich(capsys, DOSEI, "--contact-id", cid, "--name", "Dmitri Osei", "--dry-run", "--llm", "offline")
-    llm.responder = lambda request: completion(answer("Dmitri Osei works at Initech in Paris.", {
-        "name": "Dmitri Osei", "employer": "Initech", "location": "Paris"}))
+    llm.responder = lambda request: completion(
+        answer(
+            "Dmitri Osei works at Initech in Paris.",
+            {"name": "Dmitri Osei", "employer": "Initech", "location": "Paris"},
+        )
+    )
     profiles = _enrich(capsys, DOSEI, "--contact-id", cid, "--name", "Dmitri Osei")
     github = profiles["GitHub"]
     assert github["status"] == "posted" and len(llm.requests) == 1
@@ -71,17 +85,24 @@ def test_a_thin_llm_answer_posts_the_offline_profile_and_says_so(demo_world, llm
     assert payload["employer"] == "northquay" and payload["location"] == "Rotterdam"
     assert github["warnings"][0] == (
         "grounding: the LLM's answer kept 1 supported field (name) after grounding; a profile needs at least 2 "
-        "besides the summary, so the offline condenser's profile was used instead")
+        "besides the summary, so the offline condenser's profile was used instead"
+    )
     assert "grounding: LLM answer: employer='Initech': not found in the sources" in github["warnings"]
 
 
-@pytest.mark.parametrize("html, why", [
-    ("<!doctype html><html><head></head><body><p>Welcome. More soon.</p></body></html>", "gave no facts"),
-    ("<!doctype html><html><head><title>Home</title></head><body><p>Welcome.</p></body></html>",
-     "1 supported field (name)"),
-])
-def test_a_page_with_no_or_too_few_facts_is_no_data_and_nothing_is_posted(demo_world, llm, site, capsys,
-                                                                         monkeypatch, html, why):
+@pytest.mark.parametrize(
+    "html, why",
+    [
+        ("<!doctype html><html><head></head><body><p>Welcome. More soon.</p></body></html>", "gave no facts"),
+        (
+            "<!doctype html><html><head><title>Home</title></head><body><p>Welcome.</p></body></html>",
+            "1 supported field (name)",
+        ),
+    ],
+)
+def test_a_page_with_no_or_too_few_facts_is_no_data_and_nothing_is_posted(
+    demo_world, llm, site, capsys, monkeypatch, html, why
+):
     monkeypatch.delenv("ZYNTRO_ENRICH_REPLAY_DIR")
     monkeypatch.setenv("ZYNTRO_ENRICH_ALLOW_PRIVATE", "1")
     url = site.add(site.unique("bare"), Reply(html))
@@ -102,11 +123,19 @@ def test_a_page_with_no_or_too_few_facts_is_no_data_and_nothing_is_posted(demo_w
 def test_special_category_keys_from_the_llm_never_reach_zyntro(demo_world, llm, capsys):
     def responder(request):
         facts = request.facts()
-        return completion(answer(
-            f"{facts['name']} is based in {facts['location']}. He is a Green Party member on sick leave.",
-            {"name": facts["name"], "location": facts["location"], "followers_count": facts["followers_count"],
-             "health_status": "On sick leave since March", "political_party": "Green Party",
-             "religion": "Quaker"}))
+        return completion(
+            answer(
+                f"{facts['name']} is based in {facts['location']}. He is a Green Party member on sick leave.",
+                {
+                    "name": facts["name"],
+                    "location": facts["location"],
+                    "followers_count": facts["followers_count"],
+                    "health_status": "On sick leave since March",
+                    "political_party": "Green Party",
+                    "religion": "Quaker",
+                },
+            )
+        )
 
     llm.responder = responder
     profiles = _enrich(capsys, DOSEI, "--contact-id", demo_world.contacts["Dmitri Osei"], "--name", "Dmitri Osei")

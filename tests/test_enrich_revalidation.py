@@ -54,8 +54,16 @@ def test_second_enrich_revalidates_with_the_stored_etag(etag_site, capsys, monke
     url, seen = etag_site
     monkeypatch.setenv("ZYNTRO_ENRICH_ALLOW_PRIVATE", "1")
     monkeypatch.setenv("ZYNTRO_ENRICH_DELAY", "0")
-    args = ["enrich", url, "--contact-id", "0b0e3e46-2a8f-4c47-9d1c-6d0f7e1c2a11",
-            "--company", "Lanternfly Studio", "--dry-run", "--json"]
+    args = [
+        "enrich",
+        url,
+        "--contact-id",
+        "0b0e3e46-2a8f-4c47-9d1c-6d0f7e1c2a11",
+        "--company",
+        "Lanternfly Studio",
+        "--dry-run",
+        "--json",
+    ]
     assert main(args) == 0
     first = json.loads(capsys.readouterr().out)["contacts"][0]["profiles"][0]
     assert main(args) == 0

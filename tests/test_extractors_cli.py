@@ -20,12 +20,28 @@ def _run(capsys, *argv: str) -> tuple[int, str, str]:
 
 
 def test_json_output_of_a_saved_page(capsys):
-    code, out, _ = _run(capsys, "https://x.com/maralindqvist", "--from-file", str(FIXTURES / "x_profile.html"),
-                        "--json", "--name", "Mara Lindqvist")
+    code, out, _ = _run(
+        capsys,
+        "https://x.com/maralindqvist",
+        "--from-file",
+        str(FIXTURES / "x_profile.html"),
+        "--json",
+        "--name",
+        "Mara Lindqvist",
+    )
     data = json.loads(out)
     assert code == 0
-    assert set(data) >= {"url", "extractor", "profile_source", "outcome", "reason", "facts", "identity", "links",
-                         "text_chars"}
+    assert set(data) >= {
+        "url",
+        "extractor",
+        "profile_source",
+        "outcome",
+        "reason",
+        "facts",
+        "identity",
+        "links",
+        "text_chars",
+    }
     assert (data["extractor"], data["profile_source"], data["outcome"]) == ("twitter", "Twitter", "ok")
     facts = {f["key"]: f for f in data["facts"]}
     assert facts["followers_count"]["value"] == 12480 and facts["followers_count"]["method"] == "jsonld"
@@ -43,22 +59,37 @@ def test_human_output_is_a_table_of_facts(capsys):
 
 
 def test_a_login_wall_exits_1_with_its_outcome(capsys):
-    code, out, _ = _run(capsys, "https://www.linkedin.com/in/mara-lindqvist-7b2a1", "--from-file",
-                        str(FIXTURES / "linkedin_authwall.html"), "--json")
+    code, out, _ = _run(
+        capsys,
+        "https://www.linkedin.com/in/mara-lindqvist-7b2a1",
+        "--from-file",
+        str(FIXTURES / "linkedin_authwall.html"),
+        "--json",
+    )
     data = json.loads(out)
     assert code == 1 and data["outcome"] == "login_wall" and data["facts"] == []
 
 
 def test_status_of_a_saved_page_can_be_given(capsys):
-    code, out, _ = _run(capsys, "https://github.com/no-such-user-q7", "--from-file",
-                        str(FIXTURES / "github_404.html"), "--status", "404", "--json")
+    code, out, _ = _run(
+        capsys,
+        "https://github.com/no-such-user-q7",
+        "--from-file",
+        str(FIXTURES / "github_404.html"),
+        "--status",
+        "404",
+        "--json",
+    )
     assert code == 1 and json.loads(out)["outcome"] == "not_found"
 
 
-@pytest.mark.parametrize("argv, words", [
-    (["ftp://example.org/", "--from-file", "x.html"], "http"),
-    (["https://www.harbourlight.example/", "--from-file", "/no/such/page.html"], "cannot read"),
-])
+@pytest.mark.parametrize(
+    "argv, words",
+    [
+        (["ftp://example.org/", "--from-file", "x.html"], "http"),
+        (["https://www.harbourlight.example/", "--from-file", "/no/such/page.html"], "cannot read"),
+    ],
+)
 def test_bad_input_exits_2_and_says_what_to_do(capsys, argv, words):
     code, _, err = _run(capsys, *argv)
     assert code == 2 and words in err

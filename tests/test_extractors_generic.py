@@ -17,33 +17,73 @@ def _parse(url: str, html: str):
     return route(url).parse(make_page(url, html))
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("2\u202f805", (2805, False)), ("2 805", (2805, False)), ("1.234", (1234, False)), ("23,961", (23961, False)),
-    ("23.1K", (23100, True)), ("4,69\u00a0M", (4690000, True)), ("2.3M", (2300000, True)),
-    ("1.2.3k", None), ("9" * 20, None), ("9" * 400 + "k", None), ("4.5", None),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("2\u202f805", (2805, False)),
+        ("2 805", (2805, False)),
+        ("1.234", (1234, False)),
+        ("23,961", (23961, False)),
+        ("23.1K", (23100, True)),
+        ("4,69\u00a0M", (4690000, True)),
+        ("2.3M", (2300000, True)),
+        ("1.2.3k", None),
+        ("9" * 20, None),
+        ("9" * 400 + "k", None),
+        ("4.5", None),
+    ],
+)
 def test_counts_read_every_way_pages_write_them(text, expected):
     assert parse_count(text) == expected
 
 
-@pytest.mark.parametrize("name, root, expected", [
-    ("musicgroup", "organization", True), ("dentist", "organization", True), ("dentist", "place", True),
-    ("ngo", "organization", True), ("sportsteam", "organization", True), ("patient", "person", True),
-    ("taxiservice", "organization", False), ("productgroup", "organization", False),
-    ("someneworganization", "organization", True), ("webpage", "organization", False),
-])
+@pytest.mark.parametrize(
+    "name, root, expected",
+    [
+        ("musicgroup", "organization", True),
+        ("dentist", "organization", True),
+        ("dentist", "place", True),
+        ("ngo", "organization", True),
+        ("sportsteam", "organization", True),
+        ("patient", "person", True),
+        ("taxiservice", "organization", False),
+        ("productgroup", "organization", False),
+        ("someneworganization", "organization", True),
+        ("webpage", "organization", False),
+    ],
+)
 def test_schema_types_by_their_ancestors(name, root, expected):
     assert is_a(name, root) is expected
 
 
-@pytest.mark.parametrize("address, expected", [
-    ({"streetAddress": "1526 Frankford Ave", "addressLocality": "Philadelphia", "addressRegion": "PA",
-      "postalCode": "19125", "addressCountry": "US"}, "1526 Frankford Ave, Philadelphia, PA 19125, US"),
-    ({"streetAddress": "Nymphenburger Straße 4", "addressLocality": "München", "postalCode": "80335"},
-     "Nymphenburger Straße 4, 80335 München"),
-    ({"streetAddress": "3 Wapping Wharf", "addressLocality": "Bristol", "postalCode": "BS1 4RH",
-      "addressCountry": "GB"}, "3 Wapping Wharf, Bristol BS1 4RH, GB"),
-])
+@pytest.mark.parametrize(
+    "address, expected",
+    [
+        (
+            {
+                "streetAddress": "1526 Frankford Ave",
+                "addressLocality": "Philadelphia",
+                "addressRegion": "PA",
+                "postalCode": "19125",
+                "addressCountry": "US",
+            },
+            "1526 Frankford Ave, Philadelphia, PA 19125, US",
+        ),
+        (
+            {"streetAddress": "Nymphenburger Straße 4", "addressLocality": "München", "postalCode": "80335"},
+            "Nymphenburger Straße 4, 80335 München",
+        ),
+        (
+            {
+                "streetAddress": "3 Wapping Wharf",
+                "addressLocality": "Bristol",
+                "postalCode": "BS1 4RH",
+                "addressCountry": "GB",
+            },
+            "3 Wapping Wharf, Bristol BS1 4RH, GB",
+        ),
+    ],
+)
 def test_postal_addresses_are_written_the_way_their_country_writes_them(address, expected):
     assert place_text(address, full=True) == expected
 
@@ -81,10 +121,15 @@ def test_one_heading_with_a_line_under_it_is_not_a_team():
     assert facts_of(_parse("https://acme.example/about", html), "people") == []
 
 
-@pytest.mark.parametrize("url, kind", [
-    ("https://www.spacex.com/", "company_website"), ("https://www.dropbox.com/about", "company_website"),
-    ("https://medium.com/@ada", "social_profile"), ("https://ada.github.io/", "personal_website"),
-])
+@pytest.mark.parametrize(
+    "url, kind",
+    [
+        ("https://www.spacex.com/", "company_website"),
+        ("https://www.dropbox.com/about", "company_website"),
+        ("https://medium.com/@ada", "social_profile"),
+        ("https://ada.github.io/", "personal_website"),
+    ],
+)
 def test_the_extractor_declares_the_source_kind_never_the_hosts_spelling(url, kind):
     html = """<html><head><title>Ada Lovelace | Example</title><meta property="og:title" content="Ada Lovelace">
     <meta property="og:type" content="profile"><meta name="description" content="Mathematician and writer.">

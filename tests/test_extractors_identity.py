@@ -31,8 +31,9 @@ def _contact(**hints) -> Contact:
 
 
 def test_same_name_and_company_is_a_confident_match(mara):
-    identity = score_identity(mara, _contact(name="Mara Lindqvist", company="Nordvik Robotics AB",
-                                             email="mara@gmail.com"))
+    identity = score_identity(
+        mara, _contact(name="Mara Lindqvist", company="Nordvik Robotics AB", email="mara@gmail.com")
+    )
     assert identity.matched is True and identity.score >= 0.9
     assert "Nordvik" in identity.reason
 

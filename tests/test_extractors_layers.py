@@ -13,11 +13,21 @@ from extractors.text import TEXT_LIMIT
 from tests.support.extract import FIXTURES, load_expected, make_page, page_from_file
 
 
-@pytest.mark.parametrize("shown, expected", [
-    ("3,893", (3893, False)), ("1,101,177 followers", (1101177, False)), ("1.2k", (1200, True)),
-    ("23.9K posts", (23900, True)), ("1.1M", (1100000, True)), ("2 362", (2362, False)), ("0", (0, False)),
-    (564, (564, False)), ("4.5", None), ("no number", None),
-])
+@pytest.mark.parametrize(
+    "shown, expected",
+    [
+        ("3,893", (3893, False)),
+        ("1,101,177 followers", (1101177, False)),
+        ("1.2k", (1200, True)),
+        ("23.9K posts", (23900, True)),
+        ("1.1M", (1100000, True)),
+        ("2 362", (2362, False)),
+        ("0", (0, False)),
+        (564, (564, False)),
+        ("4.5", None),
+        ("no number", None),
+    ],
+)
 def test_counts_are_normalised(shown, expected):
     assert parse_count(shown) == expected
 
@@ -43,10 +53,19 @@ def test_values_are_validated_per_key():
     assert not bag.add("education", "lund  university", "x", "selector")  # same item, other spelling
 
 
-@pytest.mark.parametrize("status, outcome", [
-    (404, Outcome.not_found), (410, Outcome.not_found), (401, Outcome.login_wall), (403, Outcome.blocked),
-    (999, Outcome.blocked), (429, Outcome.rate_limited), (500, Outcome.error), (503, Outcome.error),
-])
+@pytest.mark.parametrize(
+    "status, outcome",
+    [
+        (404, Outcome.not_found),
+        (410, Outcome.not_found),
+        (401, Outcome.login_wall),
+        (403, Outcome.blocked),
+        (999, Outcome.blocked),
+        (429, Outcome.rate_limited),
+        (500, Outcome.error),
+        (503, Outcome.error),
+    ],
+)
 def test_error_statuses_decide_the_outcome_and_give_no_facts(status, outcome):
     url = "https://www.linkedin.com/in/mara-lindqvist-7b2a1"
     extraction = route(url).parse(page_from_file(FIXTURES / "linkedin_person.html", url, status))
@@ -67,8 +86,10 @@ def test_a_captcha_on_a_contact_form_is_not_a_challenge():
 
 
 def test_a_near_empty_human_check_is_blocked():
-    html = "<html><head><title>harbourlight.example</title></head><body><p>Please verify you are a human.</p>" \
-           "<div class='g-recaptcha'></div></body></html>"
+    html = (
+        "<html><head><title>harbourlight.example</title></head><body><p>Please verify you are a human.</p>"
+        "<div class='g-recaptcha'></div></body></html>"
+    )
     extraction = route("https://www.harbourlight.example/").parse(make_page("https://www.harbourlight.example/", html))
     assert extraction.outcome is Outcome.blocked
 
@@ -81,8 +102,10 @@ def test_an_empty_page_is_not_an_error():
 
 def test_text_is_bounded_and_keeps_the_start_of_the_profile():
     filler = "".join(f"<p>Paragraph {i}: {'tide tables and berth plans ' * 8}</p>" for i in range(400))
-    html = (f"<html><body><nav><a href='/'>Home</a></nav><main><h1>Harbourlight Analytics</h1>{filler}</main>"
-            "<footer>© 2025</footer></body></html>")
+    html = (
+        f"<html><body><nav><a href='/'>Home</a></nav><main><h1>Harbourlight Analytics</h1>{filler}</main>"
+        "<footer>© 2025</footer></body></html>"
+    )
     url = "https://www.harbourlight.example/"
     extraction = route(url).parse(make_page(url, html))
     assert len(extraction.text) <= TEXT_LIMIT
@@ -103,32 +126,63 @@ def test_parsing_is_pure_no_network_and_the_same_answer_twice(monkeypatch):
         assert first == again
 
 
-@pytest.mark.parametrize("url, html, outcome", [
-    ("https://www.linkedin.com/in/gone-person",
-     "<html><head><title>Profile Not Found | LinkedIn</title></head><body><h1>This profile is not available"
-     "</h1><p>The profile you're looking for may have been removed.</p></body></html>", Outcome.not_found),
-    ("https://www.linkedin.com/authwall?trk=bf&originalReferer=",
-     "<html><head><title>LinkedIn</title></head><body><p>Join to see more</p></body></html>", Outcome.login_wall),
-    ("https://x.com/suspended_zz",
-     "<html><head><title>Profile / X</title></head><body><div data-testid='emptyState'><span>Account suspended"
-     "</span><span>X suspends accounts which violate the X Rules</span></div></body></html>", Outcome.not_found),
-    ("https://x.com/i/flow/login?redirect_after_login=%2Fmaralindqvist",
-     "<html><head><title>Log in to X / X</title></head><body><h1>Sign in to X</h1></body></html>",
-     Outcome.login_wall),
-    # X's text markers, on a profile URL (not the login path): the wall is read from the words alone
-    ("https://x.com/maralindqvist", "<html><head><title>X</title></head><body><h1>Don’t miss what’s happening</h1>"
-     "<p>People on X are the first to know.</p><a href='/login'>Log in</a></body></html>", Outcome.login_wall),
-    ("https://x.com/maralindqvist", "<html><head><title>X</title></head><body><div>Sign in to X</div>"
-     "<a href='/i/flow/signup'>Sign up</a></body></html>", Outcome.login_wall),
-    ("https://x.com/someone", "<html><head><title>X</title></head><body><div id='react-root'></div>"
-     "<noscript>Please enable JavaScript</noscript></body></html>", Outcome.unsupported),
-    ("https://github.com/someone",
-     "<html><head><title>Page not found · GitHub</title></head><body><p>Not found</p></body></html>",
-     Outcome.not_found),
-    ("https://www.instagram.com/accounts/login/",
-     "<html><head><title>Login • Instagram</title></head><body><form><input name='username'>"
-     "<input type='password' name='password'><button>Log in</button></form></body></html>", Outcome.login_wall),
-])
+@pytest.mark.parametrize(
+    "url, html, outcome",
+    [
+        (
+            "https://www.linkedin.com/in/gone-person",
+            "<html><head><title>Profile Not Found | LinkedIn</title></head><body><h1>This profile is not available"
+            "</h1><p>The profile you're looking for may have been removed.</p></body></html>",
+            Outcome.not_found,
+        ),
+        (
+            "https://www.linkedin.com/authwall?trk=bf&originalReferer=",
+            "<html><head><title>LinkedIn</title></head><body><p>Join to see more</p></body></html>",
+            Outcome.login_wall,
+        ),
+        (
+            "https://x.com/suspended_zz",
+            "<html><head><title>Profile / X</title></head><body><div data-testid='emptyState'><span>Account suspended"
+            "</span><span>X suspends accounts which violate the X Rules</span></div></body></html>",
+            Outcome.not_found,
+        ),
+        (
+            "https://x.com/i/flow/login?redirect_after_login=%2Fmaralindqvist",
+            "<html><head><title>Log in to X / X</title></head><body><h1>Sign in to X</h1></body></html>",
+            Outcome.login_wall,
+        ),
+        # X's text markers, on a profile URL (not the login path): the wall is read from the words alone
+        (
+            "https://x.com/maralindqvist",
+            "<html><head><title>X</title></head><body><h1>Don’t miss what’s happening</h1>"
+            "<p>People on X are the first to know.</p><a href='/login'>Log in</a></body></html>",
+            Outcome.login_wall,
+        ),
+        (
+            "https://x.com/maralindqvist",
+            "<html><head><title>X</title></head><body><div>Sign in to X</div>"
+            "<a href='/i/flow/signup'>Sign up</a></body></html>",
+            Outcome.login_wall,
+        ),
+        (
+            "https://x.com/someone",
+            "<html><head><title>X</title></head><body><div id='react-root'></div>"
+            "<noscript>Please enable JavaScript</noscript></body></html>",
+            Outcome.unsupported,
+        ),
+        (
+            "https://github.com/someone",
+            "<html><head><title>Page not found · GitHub</title></head><body><p>Not found</p></body></html>",
+            Outcome.not_found,
+        ),
+        (
+            "https://www.instagram.com/accounts/login/",
+            "<html><head><title>Login • Instagram</title></head><body><form><input name='username'>"
+            "<input type='password' name='password'><button>Log in</button></form></body></html>",
+            Outcome.login_wall,
+        ),
+    ],
+)
 def test_pages_that_are_not_profiles(url, html, outcome):
     extraction = route(url).parse(make_page(url, html))
     assert extraction.outcome is outcome, extraction.reason
@@ -136,10 +190,12 @@ def test_pages_that_are_not_profiles(url, html, outcome):
 
 
 def test_an_account_on_a_multi_user_site_keeps_the_sites_name():
-    html = ("<html><head><meta property='og:site_name' content='Mastodon Example'><meta property='og:type' "
-            "content='profile'><meta property='og:title' content='Noor Haddad (@noor@mastodon.example)'>"
-            "<meta property='og:description' content='Data journalist in Amman.'></head>"
-            "<body><a rel='me' href='https://noor-haddad.example/'>noor-haddad.example</a></body></html>")
+    html = (
+        "<html><head><meta property='og:site_name' content='Mastodon Example'><meta property='og:type' "
+        "content='profile'><meta property='og:title' content='Noor Haddad (@noor@mastodon.example)'>"
+        "<meta property='og:description' content='Data journalist in Amman.'></head>"
+        "<body><a rel='me' href='https://noor-haddad.example/'>noor-haddad.example</a></body></html>"
+    )
     url = "https://mastodon.example/@noor"
     extraction = route(url).parse(make_page(url, html))
     assert (extraction.profile_source, extraction.subject) == ("Mastodon Example", "person")

@@ -23,8 +23,7 @@ class _Example(Extractor):
         return url.startswith("https://www.harbourlight.example/")
 
     def parse(self, page):
-        return Extraction(url=page.url, extractor=self.name, profile_source=self.profile_source,
-                          outcome=Outcome.ok)
+        return Extraction(url=page.url, extractor=self.name, profile_source=self.profile_source, outcome=Outcome.ok)
 
 
 @pytest.fixture
@@ -33,27 +32,30 @@ def clean_registry():
     registry.reset()
 
 
-@pytest.mark.parametrize("url, name", [
-    ("https://www.linkedin.com/in/mara-lindqvist-7b2a1", "linkedin"),
-    ("https://se.linkedin.com/company/nordvik-robotics", "linkedin"),
-    ("https://www.linkedin.com/", "linkedin"),
-    ("https://x.com/maralindqvist", "twitter"),
-    ("https://twitter.com/maralindqvist", "twitter"),
-    ("https://mobile.twitter.com/maralindqvist", "twitter"),
-    ("https://github.com/tobiasokafor", "github"),
-    ("https://github.com/orgs/lumencraft/people", "github"),
-    ("https://github.com/tobiasokafor/tinylex", "generic"),
-    ("https://github.com/features", "generic"),
-    ("https://noor.github.io/notes/2024", "personal"),
-    ("https://www.harbourlight.example/", "company"),
-    ("https://www.harbourlight.example/about-us/", "company"),
-    ("https://www.harbourlight.example/team", "company"),
-    ("https://www.harbourlight.example/contact.html", "company"),
-    ("https://www.harbourlight.example/blog/tides", "generic"),
-    ("https://medium.com/@someone", "generic"),
-    ("https://medium.com/", "generic"),
-    ("http://fieldnotes.example/posts/x", "generic"),
-])
+@pytest.mark.parametrize(
+    "url, name",
+    [
+        ("https://www.linkedin.com/in/mara-lindqvist-7b2a1", "linkedin"),
+        ("https://se.linkedin.com/company/nordvik-robotics", "linkedin"),
+        ("https://www.linkedin.com/", "linkedin"),
+        ("https://x.com/maralindqvist", "twitter"),
+        ("https://twitter.com/maralindqvist", "twitter"),
+        ("https://mobile.twitter.com/maralindqvist", "twitter"),
+        ("https://github.com/tobiasokafor", "github"),
+        ("https://github.com/orgs/lumencraft/people", "github"),
+        ("https://github.com/tobiasokafor/tinylex", "generic"),
+        ("https://github.com/features", "generic"),
+        ("https://noor.github.io/notes/2024", "personal"),
+        ("https://www.harbourlight.example/", "company"),
+        ("https://www.harbourlight.example/about-us/", "company"),
+        ("https://www.harbourlight.example/team", "company"),
+        ("https://www.harbourlight.example/contact.html", "company"),
+        ("https://www.harbourlight.example/blog/tides", "generic"),
+        ("https://medium.com/@someone", "generic"),
+        ("https://medium.com/", "generic"),
+        ("http://fieldnotes.example/posts/x", "generic"),
+    ],
+)
 def test_routing_table(url, name):
     assert route(url).name == name
 
@@ -92,7 +94,8 @@ def test_something_that_is_not_an_extractor_is_refused(clean_registry):
 
 
 def test_installed_entry_point_plugins_load_through_the_same_door(tmp_path, monkeypatch, clean_registry):
-    (tmp_path / "harbour_plugin.py").write_text(textwrap.dedent('''
+    (tmp_path / "harbour_plugin.py").write_text(
+        textwrap.dedent("""
         from agent.models import Extraction, Outcome
         from extractors.base import Extractor
 
@@ -103,12 +106,14 @@ def test_installed_entry_point_plugins_load_through_the_same_door(tmp_path, monk
                 return "harbourlight.example" in url
             def parse(self, page):
                 return Extraction(url=page.url, extractor=self.name, profile_source="Harbour", outcome=Outcome.ok)
-        '''))
+        """)
+    )
     dist = tmp_path / "harbour_plugin-0.1.dist-info"
     dist.mkdir()
     (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: harbour-plugin\nVersion: 0.1\n")
     (dist / "entry_points.txt").write_text(
-        f"[{registry.ENTRY_POINT_GROUP}]\nharbour = harbour_plugin:HarbourExtractor\n")
+        f"[{registry.ENTRY_POINT_GROUP}]\nharbour = harbour_plugin:HarbourExtractor\n"
+    )
     monkeypatch.syspath_prepend(str(tmp_path))
     registry.reset()
     assert route("https://www.harbourlight.example/").name == "harbour"

@@ -7,12 +7,18 @@ from tests.support.fetch import Reply, js_page, static_page
 
 
 def test_js_only_page_is_escalated_to_the_browser(site, fetch_settings, fetch_one):
-    data = site.add(site.unique("data"), Reply('{"name": "Ada Lovelace", "role": "Analyst"}',
-                                               content_type="application/json"))
-    script = site.add(site.unique("app"), Reply(
-        f"fetch('{data}').then(r => r.json()).then(d => {{"
-        "document.getElementById('root').innerHTML = '<h1>' + d.name + '</h1><p>' + d.role + ' of engines. '"
-        ".repeat(20) + '</p>'; });", content_type="application/javascript"))
+    data = site.add(
+        site.unique("data"), Reply('{"name": "Ada Lovelace", "role": "Analyst"}', content_type="application/json")
+    )
+    script = site.add(
+        site.unique("app"),
+        Reply(
+            f"fetch('{data}').then(r => r.json()).then(d => {{"
+            "document.getElementById('root').innerHTML = '<h1>' + d.name + '</h1><p>' + d.role + ' of engines. '"
+            ".repeat(20) + '</p>'; });",
+            content_type="application/javascript",
+        ),
+    )
     url = site.add(site.unique("app-page"), Reply(js_page("unused", script_src=script)))
     result, stats = fetch_one(fetch_settings(), url)
     assert result.outcome is Outcome.ok, result.reason
@@ -24,8 +30,14 @@ def test_js_only_page_is_escalated_to_the_browser(site, fetch_settings, fetch_on
 
 
 def test_needs_browser_renders_even_a_complete_page(site, fetch_settings, fetch_one):
-    url = site.add(site.unique(), Reply(static_page("Server side").replace(
-        "</body>", "<script>document.body.insertAdjacentHTML('beforeend', '<p>ADDED-BY-JS</p>')</script></body>")))
+    url = site.add(
+        site.unique(),
+        Reply(
+            static_page("Server side").replace(
+                "</body>", "<script>document.body.insertAdjacentHTML('beforeend', '<p>ADDED-BY-JS</p>')</script></body>"
+            )
+        ),
+    )
     result, _ = fetch_one(fetch_settings(), url, needs_browser=True)
     assert result.outcome is Outcome.ok and result.engine == "browser"
     assert "<p>ADDED-BY-JS</p>" in result.page.html
@@ -35,11 +47,13 @@ def test_images_fonts_media_and_styles_are_never_loaded(site, fetch_settings, fe
     extras = {kind: site.unique(kind) for kind in ("img", "css", "font", "video")}
     for path in extras.values():
         site.add(path, Reply(b"", content_type="application/octet-stream"))
-    html = (f'<html><head><link rel="stylesheet" href="{extras["css"]}">'
-            f'<style>@font-face {{ font-family: x; src: url({extras["font"]}); }} body {{ font-family: x }}</style>'
-            f'</head><body><div id="root"></div><img src="{extras["img"]}"><video src="{extras["video"]}"></video>'
-            "<script>document.getElementById('root').textContent = 'Rendered text. '.repeat(30)</script>"
-            "</body></html>")
+    html = (
+        f'<html><head><link rel="stylesheet" href="{extras["css"]}">'
+        f"<style>@font-face {{ font-family: x; src: url({extras['font']}); }} body {{ font-family: x }}</style>"
+        f'</head><body><div id="root"></div><img src="{extras["img"]}"><video src="{extras["video"]}"></video>'
+        "<script>document.getElementById('root').textContent = 'Rendered text. '.repeat(30)</script>"
+        "</body></html>"
+    )
     result, _ = fetch_one(fetch_settings(), site.add(site.unique(), Reply(html)))
     assert result.outcome is Outcome.ok and result.engine == "browser"
     assert {kind: site.hit_count(path) for kind, path in extras.items()} == dict.fromkeys(extras, 0)
@@ -49,13 +63,24 @@ def test_nothing_stored_by_one_page_reaches_the_next(site, aio, shared_browser, 
     from agent.fetch import Fetcher
 
     # The first page keeps writing, even while it is being navigated away from.
-    setter = site.add(site.unique(), Reply(js_page("x").replace(
-        "<script>", "<script>const mark = () => { document.cookie = 'tracker=1; path=/'; "
-        "localStorage.setItem('seen', '1'); sessionStorage.setItem('visit', '1'); }; mark(); setInterval(mark, 1);")))
-    reader = site.add(site.unique(), Reply(
-        '<html><body><div id="root"></div><script>document.getElementById("root").textContent = '
-        '"stored:[" + document.cookie + "|" + (localStorage.getItem("seen") || "") + "|" + '
-        '(sessionStorage.getItem("visit") || "") + "] " + "padding text ".repeat(30);</script></body></html>'))
+    setter = site.add(
+        site.unique(),
+        Reply(
+            js_page("x").replace(
+                "<script>",
+                "<script>const mark = () => { document.cookie = 'tracker=1; path=/'; "
+                "localStorage.setItem('seen', '1'); sessionStorage.setItem('visit', '1'); }; mark(); setInterval(mark, 1);",
+            )
+        ),
+    )
+    reader = site.add(
+        site.unique(),
+        Reply(
+            '<html><body><div id="root"></div><script>document.getElementById("root").textContent = '
+            '"stored:[" + document.cookie + "|" + (localStorage.getItem("seen") || "") + "|" + '
+            '(sessionStorage.getItem("visit") || "") + "] " + "padding text ".repeat(30);</script></body></html>'
+        ),
+    )
 
     async def both():
         async with Fetcher(fetch_settings(), browser_pool=shared_browser) as fetcher:
@@ -74,9 +99,13 @@ def test_slow_script_times_out_in_the_browser(site, fetch_settings, fetch_one):
 
 
 def test_challenge_rendered_by_script_is_blocked(site, fetch_settings, fetch_one):
-    url = site.add(site.unique(), Reply(
-        '<html><body><div id="root"></div><script>document.getElementById("root").innerHTML = '
-        '"<div class=\\"h-" + "captcha\\"></div><p>Please verify you" + " are human.</p>";</script></body></html>'))
+    url = site.add(
+        site.unique(),
+        Reply(
+            '<html><body><div id="root"></div><script>document.getElementById("root").innerHTML = '
+            '"<div class=\\"h-" + "captcha\\"></div><p>Please verify you" + " are human.</p>";</script></body></html>'
+        ),
+    )
     result, _ = fetch_one(fetch_settings(), url)
     assert result.outcome is Outcome.blocked and result.engine == "browser" and result.page is None
 

@@ -66,12 +66,22 @@ def _stalled_fetch(site, tmp_path, *args: str) -> tuple[subprocess.Popen, str, t
     url = site.add(site.unique(), Reply(js_page("never", script_src=stalled)))
     config = tmp_path / "config.toml"
     config.write_text("[fetch]\ntimeout_s = 3600\n")
-    env = {**os.environ, "ZYNTRO_ENRICH_ALLOW_PRIVATE": "1", "ZYNTRO_ENRICH_DELAY": "0",
-           "ZYNTRO_ENRICH_HOME": str(tmp_path / "home"), "ZYNTRO_ENRICH_CONFIG": str(config),
-           "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "ZYNTRO_ENRICH_ALLOW_PRIVATE": "1",
+        "ZYNTRO_ENRICH_DELAY": "0",
+        "ZYNTRO_ENRICH_HOME": str(tmp_path / "home"),
+        "ZYNTRO_ENRICH_CONFIG": str(config),
+        "PYTHONPATH": str(ROOT),
+    }
     code = "import sys, agent.cli as c; c.COMMANDS = ['fetch']; sys.exit(c.main())"
-    proc = subprocess.Popen([sys.executable, "-c", code, "fetch", url, *args], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, "fetch", url, *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     return proc, stalled, hold
 
 

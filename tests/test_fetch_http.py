@@ -46,8 +46,12 @@ def test_missing_page_is_not_found(site, fetch_settings, fetch_one):
 
 def test_429_with_retry_after_is_retried_then_ok(site, fetch_settings, fetch_one):
     path = site.unique()
-    url = site.add(path, lambda req, n: Reply("slow down", status=429, headers={"Retry-After": "1"})
-                   if n == 1 else Reply(static_page("Finally")))
+    url = site.add(
+        path,
+        lambda req, n: (
+            Reply("slow down", status=429, headers={"Retry-After": "1"}) if n == 1 else Reply(static_page("Finally"))
+        ),
+    )
     result, stats = fetch_one(fetch_settings(), url)
     assert result.outcome is Outcome.ok and "Finally" in result.page.html
     assert stats["retries"] == 1
@@ -119,10 +123,15 @@ def test_redirects_are_followed_to_the_final_url(site, fetch_settings, fetch_one
 
 def test_challenge_pages_are_blocked_and_never_escalated(site, fetch_settings, fetch_one):
     pages = {
-        "cf": Reply("<html><head><title>Just a moment...</title></head><body><div id='root'></div>"
-                    "<script>window._cf_chl_opt={}</script></body></html>", status=503),
-        "captcha": Reply("<html><body><form><div class='g-recaptcha' data-sitekey='x'></div></form>"
-                         "<p>Please verify you are human to continue.</p></body></html>"),
+        "cf": Reply(
+            "<html><head><title>Just a moment...</title></head><body><div id='root'></div>"
+            "<script>window._cf_chl_opt={}</script></body></html>",
+            status=503,
+        ),
+        "captcha": Reply(
+            "<html><body><form><div class='g-recaptcha' data-sitekey='x'></div></form>"
+            "<p>Please verify you are human to continue.</p></body></html>"
+        ),
         "linkedin": Reply("<html><body></body></html>", status=999),
     }
     for name, reply in pages.items():

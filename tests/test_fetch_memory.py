@@ -31,11 +31,13 @@ def _allocating_page(kind: str, megabytes: int, then: str) -> str:
         "buffers": "const b = new Uint8Array(8 * 1024 * 1024); b.fill(7); keep.push(b);",
         "objects": "keep.push(new Array(1024 * 1024).fill(keep.length + 0.5));",  # ~8 MB of heap numbers
     }[kind]
-    return ('<html><body><div id="root"></div><script>const keep = [];'
-            f"for (let i = 0; i < {megabytes // 8}; i++) {{ {grow} }}"
-            f"fetch('{then}').then(() => {{ document.getElementById('root').textContent = "
-            "'Survived the allocation. '.repeat(20); });"
-            "</script></body></html>")
+    return (
+        '<html><body><div id="root"></div><script>const keep = [];'
+        f"for (let i = 0; i < {megabytes // 8}; i++) {{ {grow} }}"
+        f"fetch('{then}').then(() => {{ document.getElementById('root').textContent = "
+        "'Survived the allocation. '.repeat(20); });"
+        "</script></body></html>"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -80,10 +82,14 @@ def test_a_page_that_allocates_in_a_loop_ends_too_large(kind, site, aio, small_p
 
 
 def test_the_javascript_heap_is_capped_by_browser_page_mb(site, aio, fetch_settings):
-    url = site.add(site.unique(), Reply(
-        '<html><body><div id="root"></div><script>document.getElementById("root").textContent = '
-        '"heap limit " + performance.memory.jsHeapSizeLimit + " " + "padding text ".repeat(20);</script>'
-        "</body></html>"))
+    url = site.add(
+        site.unique(),
+        Reply(
+            '<html><body><div id="root"></div><script>document.getElementById("root").textContent = '
+            '"heap limit " + performance.memory.jsHeapSizeLimit + " " + "padding text ".repeat(20);</script>'
+            "</body></html>"
+        ),
+    )
 
     async def go():
         async with Fetcher(fetch_settings(browser_page_mb=100)) as fetcher:  # its own browser, from settings
@@ -98,15 +104,19 @@ def test_the_javascript_heap_is_capped_by_browser_page_mb(site, aio, fetch_setti
 def test_a_window_open_storm_opens_no_windows(site, fetch_settings, fetch_one):
     popup = site.unique("popup")
     site.add(popup, Reply(js_page("popup")))
-    url = site.add(site.unique(), Reply(
-        '<html><body><div id="root"></div><script>let opened = 0;'
-        f"for (let i = 0; i < 200; i++) {{ if (window.open('{popup}?' + i)) opened++; }}"
-        "const frame = document.createElement('iframe'); document.body.appendChild(frame);"
-        f"for (let i = 0; i < 20; i++) {{ if (frame.contentWindow.open('{popup}?f' + i)) opened++; }}"
-        "for (let i = 0; i < 20; i++) { const a = document.createElement('a'); "
-        f"a.href = '{popup}?a' + i; a.target = '_blank'; document.body.appendChild(a); a.click(); }}"
-        "document.getElementById('root').textContent = 'windows opened: ' + opened + '. ' + 'text '.repeat(50);"
-        "</script></body></html>"))
+    url = site.add(
+        site.unique(),
+        Reply(
+            '<html><body><div id="root"></div><script>let opened = 0;'
+            f"for (let i = 0; i < 200; i++) {{ if (window.open('{popup}?' + i)) opened++; }}"
+            "const frame = document.createElement('iframe'); document.body.appendChild(frame);"
+            f"for (let i = 0; i < 20; i++) {{ if (frame.contentWindow.open('{popup}?f' + i)) opened++; }}"
+            "for (let i = 0; i < 20; i++) { const a = document.createElement('a'); "
+            f"a.href = '{popup}?a' + i; a.target = '_blank'; document.body.appendChild(a); a.click(); }}"
+            "document.getElementById('root').textContent = 'windows opened: ' + opened + '. ' + 'text '.repeat(50);"
+            "</script></body></html>"
+        ),
+    )
     result, _ = fetch_one(fetch_settings(), url)
     assert result.outcome is Outcome.ok and result.engine == "browser", result.reason
     assert "windows opened: 0." in result.page.html

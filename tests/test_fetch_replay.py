@@ -21,11 +21,16 @@ def replay_dir(tmp_path):
     (root / "pages" / "app.html").write_text(js_page("REPLAYED-APP", script_src="/static/app.js"))
     (root / "pages" / "app.js").write_text(
         "document.getElementById('root').innerHTML = '<h1>REPLAYED' + '-APP</h1><p>' + 'Rendered from replay. '"
-        ".repeat(20) + '</p>';")
+        ".repeat(20) + '</p>';"
+    )
     (root / "pages" / "robots.txt").write_text("User-agent: *\nDisallow: /private\n")
     index = {
-        f"{HOST}/about": {"file": "pages/about.html", "status": 200, "content_type": "text/html",
-                          "headers": {"ETag": '"rec-1"'}},
+        f"{HOST}/about": {
+            "file": "pages/about.html",
+            "status": 200,
+            "content_type": "text/html",
+            "headers": {"ETag": '"rec-1"'},
+        },
         f"{HOST}/app": {"file": "pages/app.html", "status": 200, "content_type": "text/html"},
         f"{HOST}/static/app.js": {"file": "pages/app.js", "status": 200, "content_type": "application/javascript"},
         f"{HOST}/private/x": {"file": "pages/about.html", "status": 200, "content_type": "text/html"},
@@ -44,8 +49,9 @@ def _settings(fetch_settings, replay_dir):
 
 
 def test_static_page_is_served_from_the_replay_directory(replay_dir, fetch_settings, fetch_one):
-    result, stats = fetch_one(_settings(fetch_settings, replay_dir), f"{HOST}/about",
-                              fetcher_kwargs={"resolver": _no_dns})
+    result, stats = fetch_one(
+        _settings(fetch_settings, replay_dir), f"{HOST}/about", fetcher_kwargs={"resolver": _no_dns}
+    )
     assert result.outcome is Outcome.ok and result.engine == "replay" and result.page.engine == "replay"
     assert "Replayed Company" in result.page.html and result.page.etag == '"rec-1"'
     assert stats["by_engine"]["replay"] == 1

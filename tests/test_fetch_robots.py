@@ -95,13 +95,15 @@ def _paced_fetches(aio, shared_browser, settings, urls):
 
 
 def test_crawl_delay_spaces_requests_to_the_host(make_site, fetch_settings, aio, shared_browser):
-    server = _robots_site(make_site, Reply("User-agent: *\nCrawl-delay: 0.3\nDisallow: /private\n",
-                                           content_type="text/plain"))
+    server = _robots_site(
+        make_site, Reply("User-agent: *\nCrawl-delay: 0.3\nDisallow: /private\n", content_type="text/plain")
+    )
     paths = ["/a", "/b", "/c"]
     for path in paths:
         server.add(path, Reply(static_page("Paced by robots.txt")))
-    results, elapsed = _paced_fetches(aio, shared_browser, fetch_settings(delay_s=0.0),
-                                      [server.base + p for p in paths])
+    results, elapsed = _paced_fetches(
+        aio, shared_browser, fetch_settings(delay_s=0.0), [server.base + p for p in paths]
+    )
     assert all(r.outcome is Outcome.ok for r in results)
     # Three starts 0.3 s apart take at least 0.6 s on any machine (a lower bound: load only adds).
     assert elapsed >= 2 * 0.3 - 0.01
@@ -111,8 +113,10 @@ def test_crawl_delay_is_capped_and_never_lowers_the_delay(aio):
     from agent.fetch.policy import MAX_CRAWL_DELAY_S, RobotsCache
     from agent.fetch.raw import RawResponse
 
-    bodies = {"http://slow.example/robots.txt": "User-agent: *\nCrawl-delay: 3600\n",
-              "http://quick.example/robots.txt": "User-agent: *\nCrawl-delay: 0.5\n"}
+    bodies = {
+        "http://slow.example/robots.txt": "User-agent: *\nCrawl-delay: 3600\n",
+        "http://quick.example/robots.txt": "User-agent: *\nCrawl-delay: 0.5\n",
+    }
 
     async def load(url: str) -> RawResponse:
         return RawResponse(url=url, status=200, body=bodies[url].encode())

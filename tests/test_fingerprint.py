@@ -59,8 +59,17 @@ def llm(demo_world, monkeypatch):
 
 
 def test_a_change_in_page_text_alone_is_condensed_and_posted_again(demo_world, llm, capsys):
-    args = ["enrich", ABOUT, "--contact-id", demo_world.contacts["Bruno Okafor"], "--name", "Bruno Okafor",
-            "--company", "Fernhollow Labs", "--json"]
+    args = [
+        "enrich",
+        ABOUT,
+        "--contact-id",
+        demo_world.contacts["Bruno Okafor"],
+        "--name",
+        "Bruno Okafor",
+        "--company",
+        "Fernhollow Labs",
+        "--json",
+    ]
 
     def run() -> str:
         assert main(args) == 0

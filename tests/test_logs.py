@@ -51,8 +51,21 @@ def test_no_secret_in_debug_logs(demo_world, tmp_path, capsys, monkeypatch):
     batch = demo_world.batch_file(tmp_path / "contacts.jsonl", NO_BROWSER)
     try:
         for fmt in ("text", "json"):
-            code = main(["-v", "--log-format", fmt, "enrich", "--batch", str(batch), "--concurrency", "1",
-                         "--llm-fallback", "offline", "--no-progress"])
+            code = main(
+                [
+                    "-v",
+                    "--log-format",
+                    fmt,
+                    "enrich",
+                    "--batch",
+                    str(batch),
+                    "--concurrency",
+                    "1",
+                    "--llm-fallback",
+                    "offline",
+                    "--no-progress",
+                ]
+            )
             err = capsys.readouterr().err
             assert code == 3 and "DEBUG" in err.upper() and "zyntro_auth" in err
             assert zyntro_key not in err and API_KEY not in err
@@ -85,8 +98,9 @@ def test_log_records_print_above_the_progress_bar_never_into_it(demo_world, tmp_
     demo_world.sandbox.faults.push("status", status=503, retry_after="0", times=2, path=ADD_PROFILE_PATHS["v1"])
     env = {**demo_world.env, "TERM": "xterm-256color", "COLUMNS": "120"}
     env.pop("NO_COLOR", None)
-    code, screen = _run_in_pty([sys.executable, "-m", "agent.cli", "enrich", "--batch", str(batch),
-                                "--concurrency", "1"], env)
+    code, screen = _run_in_pty(
+        [sys.executable, "-m", "agent.cli", "enrich", "--batch", str(batch), "--concurrency", "1"], env
+    )
     assert code == 0, screen[-3000:]
     plain = ANSI.sub("", screen)
     assert "enrich" in plain and "4/4" in plain  # the bar was drawn
@@ -94,7 +108,7 @@ def test_log_records_print_above_the_progress_bar_never_into_it(demo_world, tmp_
     assert len(starts) >= 2, plain[-3000:]  # Zyntro's 503s were logged meanwhile (robots.txt overrides: debug)
     assert "robots.txt disallows" not in plain  # no per-page chatter in a normal run (#13)
     for start in starts:  # each record begins a line: never glued to the end of the bar
-        assert start == 0 or plain[start - 1] in "\r\n", repr(plain[max(0, start - 80):start + 40])
+        assert start == 0 or plain[start - 1] in "\r\n", repr(plain[max(0, start - 80) : start + 40])
 
 
 def test_library_request_lines_only_with_verbose(capsys):
@@ -103,7 +117,7 @@ def test_library_request_lines_only_with_verbose(capsys):
     from agent.logs import setup_logging
 
     setup_logging()
-    logging.getLogger("httpx").info("HTTP Request: POST http://127.0.0.1/x \"HTTP/1.1 200 OK\"")
+    logging.getLogger("httpx").info('HTTP Request: POST http://127.0.0.1/x "HTTP/1.1 200 OK"')
     logging.getLogger("agent.test").info("our own line")
     err = capsys.readouterr().err
     assert "HTTP Request" not in err and "our own line" in err

@@ -75,23 +75,34 @@ def _lost_post(store: Store, draft: ProfileDraft, posted_before: int | None = No
     if posted_before is not None:  # an older profile of this origin we know Zyntro holds
         old = store.claim_posting("r0", cid, draft.profile_source, "older", None, 1)
         store.end_posting(old, "posted", profile_id=posted_before)
-    pid = store.claim_posting("r1", cid, draft.profile_source, payload_hash(draft.payload), None, 2 ** 22 + 7)
+    pid = store.claim_posting("r1", cid, draft.profile_source, payload_hash(draft.payload), None, 2**22 + 7)
     store.end_posting(pid, "unknown", message="timeout after sending")
 
 
 def _settle(tmp_path: Path, draft: ProfileDraft, zyntro: _ReadBack, posted_before: int | None = None) -> str:
     with Store(tmp_path / "s.sqlite3") as store:
         _lost_post(store, draft, posted_before)
-        ctx = RunContext(store=store, fetcher=None, condenser=None, zyntro=zyntro, run_id="r2",
-                         can_read_profiles=True, reconcile_grace_s=0)
+        ctx = RunContext(
+            store=store,
+            fetcher=None,
+            condenser=None,
+            zyntro=zyntro,
+            run_id="r2",
+            can_read_profiles=True,
+            reconcile_grace_s=0,
+        )
         report = ProfileReport(profile_source=draft.profile_source, status="queued_for_review")
         asyncio.run(post_draft(ctx, draft, report))
         return report.status.value
 
 
 def _draft(**payload) -> ProfileDraft:
-    payload = {"summary": "Dmitri Osei builds routing software at Northquay & Co.", **payload,
-               "source_url": "https://github.com/dosei", "retrieved_at": "2026-11-27"}
+    payload = {
+        "summary": "Dmitri Osei builds routing software at Northquay & Co.",
+        **payload,
+        "source_url": "https://github.com/dosei",
+        "retrieved_at": "2026-11-27",
+    }
     return ProfileDraft(contact_id=uuid4(), profile_source="GitHub", payload=payload)
 
 
@@ -107,8 +118,12 @@ def test_read_back_recognises_escaped_or_string_payloads(tmp_path):
 def test_read_back_never_takes_an_older_record_for_the_lost_one(tmp_path):
     draft = _draft()
     # Zyntro holds the same content as an OLD record (7); our newest confirmed post is 8; the lost one is not there.
-    zyntro = _ReadBack([{"profile_id": 7, "profile_source": "GitHub", "profile_payload": draft.payload},
-                        {"profile_id": 8, "profile_source": "GitHub", "profile_payload": {"summary": "newer"}}])
+    zyntro = _ReadBack(
+        [
+            {"profile_id": 7, "profile_source": "GitHub", "profile_payload": draft.payload},
+            {"profile_id": 8, "profile_source": "GitHub", "profile_payload": {"summary": "newer"}},
+        ]
+    )
     assert _settle(tmp_path, draft, zyntro, posted_before=8) == "posted"
     assert zyntro.posted == 1  # not stored after 8, so it is sent now
 

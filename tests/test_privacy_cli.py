@@ -34,8 +34,11 @@ def test_suppress_add_list_remove(capsys):
     assert "already" in capsys.readouterr().out
     assert main(["suppress", "list", "--json"]) == 0
     entries = {(e["kind"], e["value"]) for e in _json(capsys)}
-    assert entries == {("domain", "acme.example"), ("email", "ann@acme.example"),
-                       ("contact_id", "3f2b9c1e-8d4a-4c2e-9b1f-0a2b3c4d5e6f")}
+    assert entries == {
+        ("domain", "acme.example"),
+        ("email", "ann@acme.example"),
+        ("contact_id", "3f2b9c1e-8d4a-4c2e-9b1f-0a2b3c4d5e6f"),
+    }
     assert main(["suppress", "remove", "ann@acme.example"]) == 0
     assert main(["suppress", "remove", "ann@acme.example"]) == 2  # not there any more: said so
     assert main(["suppress", "add", "not a domain"]) == 2
@@ -80,8 +83,7 @@ def test_refresh_and_schedule_honour_the_list(demo_world, capsys, monkeypatch):
 
 
 def test_review_approve_refuses_a_suppressed_contact(demo_world, capsys):
-    assert main([*_enrich(demo_world, "Dmitri Osei", "--email", "dmitri@northquay.example"), "--review",
-                 "--json"]) == 0
+    assert main([*_enrich(demo_world, "Dmitri Osei", "--email", "dmitri@northquay.example"), "--review", "--json"]) == 0
     (profile,) = _json(capsys)["contacts"][0]["profiles"]
     assert main(["suppress", "add", "dmitri@northquay.example"]) == 0
     capsys.readouterr()
@@ -144,8 +146,16 @@ def test_state_stats_and_the_page_cache_cap(demo_world, capsys, monkeypatch, cap
     assert _rows(demo_world, "SELECT COUNT(*) FROM pages") == 0
 
 
-@pytest.mark.parametrize("argv", [["forget", "3f2b9c1e-8d4a-4c2e-9b1f-0a2b3c4d5e6f"], ["suppress", "list"],
-                                  ["state", "stats"], ["schedule", "--print-cron"], ["schedule", "--print-systemd"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["forget", "3f2b9c1e-8d4a-4c2e-9b1f-0a2b3c4d5e6f"],
+        ["suppress", "list"],
+        ["state", "stats"],
+        ["schedule", "--print-cron"],
+        ["schedule", "--print-systemd"],
+    ],
+)
 def test_new_commands_refuse_a_bad_setting_first(argv, monkeypatch, capsys):
     monkeypatch.setenv("ZYNTRO_ENRICH_CACHE_DAYS", "-1")
     assert main(argv) == 2

@@ -21,9 +21,9 @@ def test_all_lists_only_real_names(name):
     module = importlib.import_module(name)
     exported = getattr(module, "__all__", None)
     if exported is None:
-        assert name.endswith(("__main__",)) or not [n for n in vars(module) if not n.startswith("_")
-                                                   and getattr(vars(module)[n], "__module__", None) == name], \
-            f"{name} defines public names but has no __all__"
+        assert name.endswith(("__main__",)) or not [
+            n for n in vars(module) if not n.startswith("_") and getattr(vars(module)[n], "__module__", None) == name
+        ], f"{name} defines public names but has no __all__"
         return
     missing = [n for n in exported if not hasattr(module, n)]
     assert not missing, f"{name}.__all__ lists names it does not define: {missing}"

@@ -51,8 +51,11 @@ def test_two_aenrich_calls_at_once_in_one_loop(demo_world):
     async def two_requests():
         return await asyncio.gather(
             agent.aenrich(_dmitri(demo_world), ["https://github.com/dosei"], dry_run=True),
-            agent.aenrich({"contact_id": demo_world.contacts["Ada Quinlan"], "name": "Ada Quinlan"},
-                          ["https://github.com/adaquinlan"], dry_run=True),
+            agent.aenrich(
+                {"contact_id": demo_world.contacts["Ada Quinlan"], "name": "Ada Quinlan"},
+                ["https://github.com/adaquinlan"],
+                dry_run=True,
+            ),
         )
 
     dmitri, ada = asyncio.run(two_requests())
@@ -76,11 +79,14 @@ def test_enrich_outside_a_loop_still_posts(demo_world):
     assert demo_world.stored() == {("Dmitri Osei", "GitHub"): 1}
 
 
-@pytest.mark.parametrize(("contact", "urls", "words"), [
-    ({"contact_id": "ada"}, ["https://github.com/a"], "contact: contact_id: "),
-    ({"name": "Ada"}, ["https://github.com/a"], "contact: contact_id: Field required"),
-    ({"contact_id": "31eed418-6d4c-5035-a8f6-662f40954be2"}, [], "give a list of source URLs"),
-])
+@pytest.mark.parametrize(
+    ("contact", "urls", "words"),
+    [
+        ({"contact_id": "ada"}, ["https://github.com/a"], "contact: contact_id: "),
+        ({"name": "Ada"}, ["https://github.com/a"], "contact: contact_id: Field required"),
+        ({"contact_id": "31eed418-6d4c-5035-a8f6-662f40954be2"}, [], "give a list of source URLs"),
+    ],
+)
 def test_bad_arguments_are_usage_errors(contact, urls, words):
     with pytest.raises(UsageError, match=words):
         asyncio.run(agent.aenrich(contact, urls, dry_run=True))

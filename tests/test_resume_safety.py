@@ -14,8 +14,12 @@ CLI = [sys.executable, "-m", "agent.cli"]
 
 
 def _rows(path: Path, cids: list[str]) -> Path:
-    path.write_text("".join(json.dumps({"contact_id": cid, "name": "Dmitri Osei", "urls": ["https://github.com/dosei"]})
-                            + "\n" for cid in cids))
+    path.write_text(
+        "".join(
+            json.dumps({"contact_id": cid, "name": "Dmitri Osei", "urls": ["https://github.com/dosei"]}) + "\n"
+            for cid in cids
+        )
+    )
     return path
 
 
@@ -28,8 +32,9 @@ def test_a_kill_during_the_429_back_off_is_posted_on_resume(demo_world, tmp_path
     demo_world.sandbox.faults.push("status", status=429, retry_after="3600", path="addProfileToContact")
     demo_world.sandbox.faults.push("status", status=429, retry_after="30", path="addProfileToContact")
     args = ["enrich", "--batch", str(batch), "--concurrency", "1", "--no-progress", "--json"]
-    proc = subprocess.Popen([*CLI, *args], env=demo_world.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            text=True)
+    proc = subprocess.Popen(
+        [*CLI, *args], env=demo_world.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
     try:
         seen = []
         for line in proc.stderr:  # the client logs the wait only after recording that nothing was stored
@@ -59,8 +64,10 @@ def test_two_runs_of_one_batch_started_together_split_it(demo_world, tmp_path):
     batch = _rows(tmp_path / "four.jsonl", cids)
     args = [*CLI, "enrich", "--batch", str(batch), "--concurrency", "2", "--no-progress", "--json"]
     sb.faults.hold()  # every post waits: each run holds two contacts in flight at once
-    procs = [subprocess.Popen(args, env=demo_world.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for _ in range(2)]
+    procs = [
+        subprocess.Popen(args, env=demo_world.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
     try:
         all_in_flight = sb.faults.wait_held(4, timeout=120)
     finally:

@@ -8,8 +8,23 @@ from agent.cli import main
 def test_review_queue_approve_and_reject(demo_world, capsys):
     cid = demo_world.contacts["Bruno Okafor"]
     urls = ["https://www.fernhollow.example/about", "https://github.com/fernhollow"]
-    assert main(["enrich", *urls, "--contact-id", cid, "--name", "Bruno Okafor", "--company", "Fernhollow Labs",
-                 "--review", "--json"]) == 0
+    assert (
+        main(
+            [
+                "enrich",
+                *urls,
+                "--contact-id",
+                cid,
+                "--name",
+                "Bruno Okafor",
+                "--company",
+                "Fernhollow Labs",
+                "--review",
+                "--json",
+            ]
+        )
+        == 0
+    )
     data = json.loads(capsys.readouterr().out)
     queued = {p["profile_source"]: p["draft_id"] for p in data["contacts"][0]["profiles"]}
     assert set(queued) == {"Company Website", "GitHub"}
@@ -39,8 +54,10 @@ def test_review_queue_approve_and_reject(demo_world, capsys):
 
 def test_a_failed_approval_can_be_approved_again(demo_world, capsys, monkeypatch):
     cid = demo_world.contacts["Dmitri Osei"]
-    assert main(["enrich", "https://github.com/dosei", "--contact-id", cid, "--name", "Dmitri Osei",
-                 "--review", "--json"]) == 0
+    assert (
+        main(["enrich", "https://github.com/dosei", "--contact-id", cid, "--name", "Dmitri Osei", "--review", "--json"])
+        == 0
+    )
     (profile,) = json.loads(capsys.readouterr().out)["contacts"][0]["profiles"]
     draft = str(profile["draft_id"])
 

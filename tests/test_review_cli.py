@@ -62,6 +62,7 @@ def editor(tmp_path, monkeypatch):
 
     def use(*args: str) -> None:
         monkeypatch.setenv("EDITOR", shlex.join([str(script), *args]))  # a command with arguments, quoted
+
     return use
 
 
@@ -76,8 +77,14 @@ def _enrich(demo_world, capsys, name: str, *urls: str, company: str = "") -> dic
 @pytest.fixture
 def queue(demo_world, capsys) -> dict[tuple[str, str], int]:
     """Three drafts waiting: Bruno's company website and GitHub organisation, Dmitri's GitHub."""
-    bruno = _enrich(demo_world, capsys, "Bruno Okafor", "https://www.fernhollow.example/about",
-                    "https://github.com/fernhollow", company="Fernhollow Labs")
+    bruno = _enrich(
+        demo_world,
+        capsys,
+        "Bruno Okafor",
+        "https://www.fernhollow.example/about",
+        "https://github.com/fernhollow",
+        company="Fernhollow Labs",
+    )
     dmitri = _enrich(demo_world, capsys, "Dmitri Osei", "https://github.com/dosei")
     drafts = {("Bruno Okafor", k): v for k, v in bruno.items()}
     drafts.update({("Dmitri Osei", k): v for k, v in dmitri.items()})
@@ -103,8 +110,9 @@ def test_approve_several_ids_posts_each_once_with_who_and_why(demo_world, queue,
     assert demo_world.stored() == {("Bruno Okafor", "GitHub"): 1, ("Dmitri Osei", "GitHub"): 1}
     with _store() as store:
         logged = decisions(store)
-    assert [(d["draft_id"], d["actor"], d["action"], d["note"]) for d in logged] == \
-        [(i, "ana", "approve", "checked") for i in ids]
+    assert [(d["draft_id"], d["actor"], d["action"], d["note"]) for d in logged] == [
+        (i, "ana", "approve", "checked") for i in ids
+    ]
     assert [r["draft_id"] for r in _listed(capsys)] == [queue["Bruno Okafor", "Company Website"]]
 
     # Asked again, they are no longer waiting: a usage error, nothing posted twice.
@@ -158,35 +166,41 @@ def test_reject_all_by_origin_and_unfiltered_all_needs_yes(demo_world, queue, ca
     assert {r["status"] for r in _listed(capsys, "--status", "rejected")} == {"rejected"}
 
 
-@pytest.mark.parametrize("argv,words", [
-    (["approve", "3", "--all"], "not both"),
-    (["approve", "3", "--origin", "GitHub"], "not both"),
-    (["approve", "--origin", "GitHub"], "only with --all"),
-    (["reject"], "give the draft's number"),
-    (["approve", "--all", "--origin", "Githb"], "the origins are"),
-    (["approve", "--all", "--status", "posted"], "only drafts waiting for a decision can be approved"),
-    (["reject", "--all", "--status", "rejected"], "only drafts waiting for a decision can be rejected"),
-    (["list", "--since", "2026-12-02", "--until", "2026-11-01"], "swap them"),
-    (["list", "--contact", " "], "--contact is empty"),
-    (["approve", "1", "--by", ""], "--by needs a short name"),
-    (["edit"], "give the draft's number"),
-    (["show", "77"], "there is no draft 77"),
-])
+@pytest.mark.parametrize(
+    "argv,words",
+    [
+        (["approve", "3", "--all"], "not both"),
+        (["approve", "3", "--origin", "GitHub"], "not both"),
+        (["approve", "--origin", "GitHub"], "only with --all"),
+        (["reject"], "give the draft's number"),
+        (["approve", "--all", "--origin", "Githb"], "the origins are"),
+        (["approve", "--all", "--status", "posted"], "only drafts waiting for a decision can be approved"),
+        (["reject", "--all", "--status", "rejected"], "only drafts waiting for a decision can be rejected"),
+        (["list", "--since", "2026-12-02", "--until", "2026-11-01"], "swap them"),
+        (["list", "--contact", " "], "--contact is empty"),
+        (["approve", "1", "--by", ""], "--by needs a short name"),
+        (["edit"], "give the draft's number"),
+        (["show", "77"], "there is no draft 77"),
+    ],
+)
 def test_usage_errors_name_the_fix_and_do_nothing(demo_world, queue, capsys, argv, words):
     assert main(["review", *argv]) == 2
     assert words in capsys.readouterr().err
     assert sum(demo_world.stored().values()) == 0 and len(_listed(capsys)) == 3
 
 
-@pytest.mark.parametrize("argv,words", [
-    (["list", "--since", "2026-13-01"], "use YYYY-MM-DD"),
-    (["list", "--min-identity", "1.5"], "from 0 (no match) to 1"),
-    (["list", "--max-identity", "nan"], "from 0 (no match) to 1"),
-    (["list", "--status", "waitng"], "is not a status"),
-    (["list", "--limit", "0"], "positive whole number"),
-    (["list", "--grounding", "--no-grounding"], "not allowed with"),
-    (["activity", "--format", "xlsx"], "invalid choice"),
-])
+@pytest.mark.parametrize(
+    "argv,words",
+    [
+        (["list", "--since", "2026-13-01"], "use YYYY-MM-DD"),
+        (["list", "--min-identity", "1.5"], "from 0 (no match) to 1"),
+        (["list", "--max-identity", "nan"], "from 0 (no match) to 1"),
+        (["list", "--status", "waitng"], "is not a status"),
+        (["list", "--limit", "0"], "positive whole number"),
+        (["list", "--grounding", "--no-grounding"], "not allowed with"),
+        (["activity", "--format", "xlsx"], "invalid choice"),
+    ],
+)
 def test_bad_filter_values_are_argparse_errors(capsys, argv, words):
     with pytest.raises(SystemExit) as done:
         main(["review", *argv])
@@ -198,8 +212,9 @@ def test_list_filters_limit_and_table_width(demo_world, queue, capsys):
     assert [r["draft_id"] for r in every] == sorted(queue.values(), reverse=True)  # newest first
     assert [r["draft_id"] for r in _listed(capsys, "--sort", "oldest", "--limit", "2")] == sorted(queue.values())[:2]
     assert {r["contact_name"] for r in _listed(capsys, "--contact", "okaf")} == {"Bruno Okafor"}
-    assert [r["contact_name"] for r in _listed(capsys, "--contact", demo_world.contacts["Dmitri Osei"])] == \
-        ["Dmitri Osei"]
+    assert [r["contact_name"] for r in _listed(capsys, "--contact", demo_world.contacts["Dmitri Osei"])] == [
+        "Dmitri Osei"
+    ]
     today = datetime.now(UTC).date()
     assert len(_listed(capsys, "--since", today.isoformat(), "--until", today.isoformat())) == 3
     assert _listed(capsys, "--until", (today - timedelta(days=1)).isoformat()) == []
@@ -345,7 +360,7 @@ def test_show_has_identity_diff_and_history(demo_world, queue, capsys, editor):
 
 
 def test_activity_as_csv_safe_for_spreadsheets_and_as_jsonl(demo_world, queue, capsys):
-    formula = "=HYPERLINK(\"https://evil.example\",\"click\")"
+    formula = '=HYPERLINK("https://evil.example","click")'
     assert main(["review", "reject", str(queue["Bruno Okafor", "GitHub"]), "--note", formula, "--by", "@bob"]) == 0
     assert main(["review", "approve", str(queue["Dmitri Osei", "GitHub"]), "--note=-fine", "--by", "ana"]) == 0
     capsys.readouterr()

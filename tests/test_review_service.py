@@ -11,11 +11,19 @@ from agent.store import Store
 from agent.store_review import DraftQuery, claim_draft, decisions, query_drafts
 
 
-def _queue(demo_world, capsys, name="Bruno Okafor",
-           urls=("https://www.fernhollow.example/about", "https://github.com/fernhollow")):
+def _queue(
+    demo_world,
+    capsys,
+    name="Bruno Okafor",
+    urls=("https://www.fernhollow.example/about", "https://github.com/fernhollow"),
+):
     cid = demo_world.contacts[name]
-    assert main(["enrich", *urls, "--contact-id", cid, "--name", name, "--company", "Fernhollow Labs",
-                 "--review", "--json"]) == 0
+    assert (
+        main(
+            ["enrich", *urls, "--contact-id", cid, "--name", name, "--company", "Fernhollow Labs", "--review", "--json"]
+        )
+        == 0
+    )
     profiles = json.loads(capsys.readouterr().out)["contacts"][0]["profiles"]
     return {p["profile_source"]: p["draft_id"] for p in profiles}
 
@@ -57,8 +65,9 @@ def test_edit_is_checked_marked_as_a_persons_and_diffed(demo_world, capsys):
         assert not no_summary.saved and any("summary" in p for p in no_summary.problems)
         assert store.draft(queued["GitHub"])["draft"].payload == payload  # nothing changed
 
-        good = service.edit(store, row, {**payload, "summary": "Fernhollow Labs builds field sensors."},
-                            actor="ana", note="shorter")
+        good = service.edit(
+            store, row, {**payload, "summary": "Fernhollow Labs builds field sensors."}, actor="ana", note="shorter"
+        )
         assert good.saved and good.changed == ["summary"]
         edited = store.draft(queued["GitHub"])
         assert edited["draft"].provenance["summary"].by == "person"
@@ -128,8 +137,9 @@ def test_an_approval_outlasting_the_lease_keeps_its_claim(demo_world, capsys, mo
     faults.hold("addProfileToContact")
     results = []
     with Store.for_settings(settings) as store:
-        worker = threading.Thread(target=lambda: results.extend(
-            asyncio.run(service.approve(settings, store, [draft_id], actor="ana"))))
+        worker = threading.Thread(
+            target=lambda: results.extend(asyncio.run(service.approve(settings, store, [draft_id], actor="ana")))
+        )
         worker.start()
         try:
             assert faults.wait_held(1, timeout=30)

@@ -83,8 +83,9 @@ def test_draft_page_shows_provenance_identity_diff_and_history(review_server, we
     assert first.status == "posted"
     row = store.draft(ada["LinkedIn"])
     payload = {**row["draft"].payload, "followers_count": 1342}
-    later = store.save_draft("later", row["draft"].model_copy(update={"payload": payload}), payload_hash(payload),
-                             "queued_for_review")
+    later = store.save_draft(
+        "later", row["draft"].model_copy(update={"payload": payload}), payload_hash(payload), "queued_for_review"
+    )
 
     async def body(page):
         await sign_in(page, review_server, path=f"/drafts/{later}")
@@ -168,7 +169,8 @@ def test_approve_one_and_many_each_posted_once(review_server, web):
         await expect(page.locator("table.results td.num")).to_have_text(re.compile(r"^\d+$"))
         await other.click("button:has-text('Approve and post')")
         await expect(other.locator("table.results")).to_contain_text(
-            f"skipped: draft {ada['LinkedIn']} is posted, not waiting for review")
+            f"skipped: draft {ada['LinkedIn']} is posted, not waiting for review"
+        )
         await page.reload()  # the results page repeats nothing
         await expect(page.locator("table.results .badge")).to_have_text("posted")
 
@@ -236,16 +238,27 @@ def test_approve_all_matching_the_filters_after_confirmation(review_server, web)
 def test_scraped_markup_is_shown_as_text_and_never_runs(review_server, web):
     contact = review_server.world.contacts["Ada Quinlan"]
     script = "<script>document.title='pwned'; fetch('/pwned-script')</script>"
-    image = "<img src=\"/pwned-image.png\" onerror=\"document.title='pwned'\">"
-    url = "https://evil.example/\"><script>alert(1)</script>"
-    payload = {"summary": f"Ada Quinlan is a data lead. {script}", "bio": f"Bio {image}", "job_title": "Lead",
-               "source_url": "https://evil.example/ada", "retrieved_at": "2026-01-02"}
+    image = '<img src="/pwned-image.png" onerror="document.title=\'pwned\'">'
+    url = 'https://evil.example/"><script>alert(1)</script>'
+    payload = {
+        "summary": f"Ada Quinlan is a data lead. {script}",
+        "bio": f"Bio {image}",
+        "job_title": "Lead",
+        "source_url": "https://evil.example/ada",
+        "retrieved_at": "2026-01-02",
+    }
     draft = ProfileDraft(
-        contact_id=uuid.UUID(contact), profile_source="Evil Site", payload=payload,
-        provenance={"bio": Provenance(url=url, evidence=image), "summary": Provenance(url="javascript:alert(1)",
-                                                                                     evidence=script)},
-        grounding=[f"dropped {image}"], identity={url: Identity(score=0.2, matched=False, reason=script)},
-        set_aside=[f"{url}: {script}"])
+        contact_id=uuid.UUID(contact),
+        profile_source="Evil Site",
+        payload=payload,
+        provenance={
+            "bio": Provenance(url=url, evidence=image),
+            "summary": Provenance(url="javascript:alert(1)", evidence=script),
+        },
+        grounding=[f"dropped {image}"],
+        identity={url: Identity(score=0.2, matched=False, reason=script)},
+        set_aside=[f"{url}: {script}"],
+    )
     draft_id = review_server.store.save_draft("evil", draft, payload_hash(payload), "queued_for_review")
 
     async def body(page):
@@ -323,8 +336,7 @@ def test_session_cookie_attributes_sign_out_and_forged_sign_in(review_server):
         session = client.cookies.get("ze_session")
         assert client.get("/").status_code == 200
         assert client.post("/signout", data={"csrf": review_server.csrf(client)}).status_code == 303
-    with httpx.Client(base_url=review_server.url, follow_redirects=False,
-                      cookies={"ze_session": session}) as replay:
+    with httpx.Client(base_url=review_server.url, follow_redirects=False, cookies={"ze_session": session}) as replay:
         assert replay.get("/").status_code == 303  # the signed-out cookie no longer works
 
 
@@ -332,6 +344,7 @@ def test_failed_sign_ins_are_throttled(review_server):
     import httpx
 
     with httpx.Client(base_url=review_server.url, follow_redirects=False) as client:
+
         def attempt(token: str) -> httpx.Response:
             csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/signin").text).group(1)
             return client.post("/signin", data={"csrf": csrf, "who": WHO, "token": token})
@@ -389,8 +402,9 @@ def test_odd_ids_and_page_numbers_are_refused_not_a_crash(review_server):
 def test_results_are_kept_per_session(review_server):
     ids = review_server.enrich("Ada Quinlan")
     with signed_in_client(review_server, who="Bo") as bo, signed_in_client(review_server) as ana:
-        decided = bo.post("/decide", data={"csrf": review_server.csrf(bo), "action": "reject",
-                                           "id": str(ids["Twitter"])})
+        decided = bo.post(
+            "/decide", data={"csrf": review_server.csrf(bo), "action": "reject", "id": str(ids["Twitter"])}
+        )
         bos = decided.headers["location"]
         csrf = review_server.csrf(ana)
         first = ana.post("/decide", data={"csrf": csrf, "action": "reject"}).headers["location"]
@@ -437,8 +451,9 @@ def test_activity_exports_are_signed_in_only_and_safe_for_spreadsheets(review_se
     ids = review_server.enrich("Ada Quinlan")
     with signed_in_client(review_server, who="=cmd|' /C calc'!A0") as client:
         csrf = review_server.csrf(client)
-        client.post("/decide", data={"csrf": csrf, "action": "reject", "id": str(ids["Twitter"]),
-                                     "note": "+SUM(A1:A9)"})
+        client.post(
+            "/decide", data={"csrf": csrf, "action": "reject", "id": str(ids["Twitter"]), "note": "+SUM(A1:A9)"}
+        )
         client.post("/decide", data={"csrf": csrf, "action": "approve", "id": str(ids["GitHub"]), "note": "-1"})
         exported = client.get("/activity.csv")
         assert exported.status_code == 200 and exported.headers["content-type"].startswith("text/csv")
@@ -495,10 +510,18 @@ def test_long_text_stays_in_its_column_and_webhook_events_are_listed(review_serv
 
     contact = review_server.world.contacts["Ada Quinlan"]
     word = "Unbroken" * 400
-    payload = {"summary": f"Ada Quinlan {word}", "bio": " ".join([word] * 3), "source_url": f"https://a.example/{word}",
-               "retrieved_at": "2026-01-02"}
-    draft = ProfileDraft(contact_id=uuid.UUID(contact), profile_source="Long " * 40, payload=payload,
-                         provenance={"bio": Provenance(url=f"https://a.example/{word}", evidence=word)})
+    payload = {
+        "summary": f"Ada Quinlan {word}",
+        "bio": " ".join([word] * 3),
+        "source_url": f"https://a.example/{word}",
+        "retrieved_at": "2026-01-02",
+    }
+    draft = ProfileDraft(
+        contact_id=uuid.UUID(contact),
+        profile_source="Long " * 40,
+        payload=payload,
+        provenance={"bio": Provenance(url=f"https://a.example/{word}", evidence=word)},
+    )
     draft_id = review_server.store.save_draft("long", draft, payload_hash(payload), "queued_for_review")
     record_event(review_server.store, "evt-123", contact)
     finish_event(review_server.store, "evt-123", "failed", message="fetchContact answered 404")

@@ -19,8 +19,16 @@ def _enrich(capsys, *args: str) -> tuple[int, dict]:
 def test_no_data_login_walls_404s_and_mismatches_are_outcomes_exit_0(demo_world, tmp_path, capsys):
     batch = demo_world.batch_file(tmp_path / "contacts.jsonl", NO_BROWSER)
     with batch.open("a") as f:  # a page that does not exist, and nothing else, for a known contact
-        f.write(json.dumps({"contact_id": demo_world.contacts["Ada Quinlan"], "name": "Ada Quinlan",
-                            "urls": ["https://github.com/no-such-person-here"]}) + "\n")
+        f.write(
+            json.dumps(
+                {
+                    "contact_id": demo_world.contacts["Ada Quinlan"],
+                    "name": "Ada Quinlan",
+                    "urls": ["https://github.com/no-such-person-here"],
+                }
+            )
+            + "\n"
+        )
     code, data = _enrich(capsys, "--batch", str(batch))
     counts = data["counts"]
     assert counts["profiles"]["no_data"] >= 2  # Dmitri's LinkedIn login wall, Ada's 404
@@ -41,8 +49,16 @@ def test_a_failed_post_exits_1_and_an_unknown_post_exits_1(demo_world, capsys):
 
     cid = demo_world.contacts["Bruno Okafor"]
     demo_world.sandbox.faults.push("drop", after=True, path=ADD_PROFILE_PATHS["v1"])  # stored, answer lost
-    code, data = _enrich(capsys, "https://github.com/fernhollow", "--contact-id", cid, "--name", "Bruno Okafor",
-                         "--company", "Fernhollow Labs")
+    code, data = _enrich(
+        capsys,
+        "https://github.com/fernhollow",
+        "--contact-id",
+        cid,
+        "--name",
+        "Bruno Okafor",
+        "--company",
+        "Fernhollow Labs",
+    )
     assert data["contacts"][0]["profiles"][0]["status"] == "unknown"
     assert (code, data["counts"]["profiles"]["unknown"]) == (1, 1)
 

@@ -26,9 +26,15 @@ EXIT_WAIT_S = 120  # a bound for a hung process, not a speed requirement
 
 
 def body(sb: Sandbox, **changes):
-    data = {"api_key": sb.creds.api_key, "developer_secret": sb.creds.developer_secret, "org_id": sb.creds.org_id,
-            "member_id": sb.creds.member_id, "contact_id": sb.creds.contact_id, "profile_source": "GitHub",
-            "profile_payload": {"summary": "Builds data tools."}}
+    data = {
+        "api_key": sb.creds.api_key,
+        "developer_secret": sb.creds.developer_secret,
+        "org_id": sb.creds.org_id,
+        "member_id": sb.creds.member_id,
+        "contact_id": sb.creds.contact_id,
+        "profile_source": "GitHub",
+        "profile_payload": {"summary": "Builds data tools."},
+    }
     for key, value in changes.items():
         if value is ...:
             data.pop(key)
@@ -50,7 +56,11 @@ def test_seeding_is_deterministic_and_has_what_demos_need():
         assert len(owned) >= 10 and len(creds.contact_ids) >= 10
         ada = contacts[creds.contact_id]
         assert (ada["first_name"], ada["last_name"], ada["email"], ada["company"]) == (
-            "Ada", "Quinlan", "ada@quillmetrics.example", "Quillmetrics")
+            "Ada",
+            "Quinlan",
+            "ada@quillmetrics.example",
+            "Quillmetrics",
+        )
         assert contacts[creds.other_contact_id]["owner_member_id"] == creds.other_member_id
         assert one.db.member(creds.other_member_id)["org_id"] == creds.org_id
         assert one.db.org(creds.org_id)["active"] == 1 and one.db.org(creds.inactive_org_id)["active"] == 0
@@ -58,28 +68,31 @@ def test_seeding_is_deterministic_and_has_what_demos_need():
         assert creds.api_key not in repr(creds) and creds["org_id"] == creds.org_id
 
 
-@pytest.mark.parametrize("path,changes,message", [
-    (V1, {"api_key": ...}, "missing_api_key"),
-    (V1, {"api_key": "nope"}, "invalid_api_key"),
-    (V2, {"developer_secret": ...}, "missing_secret"),
-    (V2, {"developer_secret": "zdk_nope"}, "invalid_secret"),
-    (V1, {"org_id": ...}, "missing_org"),
-    (V1, {"org_id": "not-a-uuid"}, "invalid_org"),
-    (V1, {"org_id": "11111111-2222-3333-4444-555555555555"}, "org_not_found"),
-    (V1, {"member_id": "12345"}, "invalid_member"),
-    (V1, {"member_id": ...}, "missing_member"),
-    (V1, {"contact_id": "ada"}, "invalid_contact"),
-    (V2, {"contact_id": str(uuid.uuid4())}, "contact_not_found"),
-    (V1, {"profile_payload": "plain words"}, "string_payload"),
-    (V2, {"profile_payload": "plain words"}, "string_payload"),
-    (V1, {"profile_payload": '{"summary": "a JSON-encoded object"}'}, "string_payload"),
-    (V2, {"profile_payload": '{"summary": "a JSON-encoded object"}'}, "string_payload"),
-    (V2, {"profile_payload": ["a", "list"]}, "object_payload"),
-    (V1, {"profile_payload": 7}, "string_payload"),
-    (V1, {"profile_payload": ...}, "missing_payload"),
-    (V2, {"profile_source": ...}, "missing_source"),
-    (V2, {"profile_source": 12}, "invalid_source"),
-])
+@pytest.mark.parametrize(
+    "path,changes,message",
+    [
+        (V1, {"api_key": ...}, "missing_api_key"),
+        (V1, {"api_key": "nope"}, "invalid_api_key"),
+        (V2, {"developer_secret": ...}, "missing_secret"),
+        (V2, {"developer_secret": "zdk_nope"}, "invalid_secret"),
+        (V1, {"org_id": ...}, "missing_org"),
+        (V1, {"org_id": "not-a-uuid"}, "invalid_org"),
+        (V1, {"org_id": "11111111-2222-3333-4444-555555555555"}, "org_not_found"),
+        (V1, {"member_id": "12345"}, "invalid_member"),
+        (V1, {"member_id": ...}, "missing_member"),
+        (V1, {"contact_id": "ada"}, "invalid_contact"),
+        (V2, {"contact_id": str(uuid.uuid4())}, "contact_not_found"),
+        (V1, {"profile_payload": "plain words"}, "string_payload"),
+        (V2, {"profile_payload": "plain words"}, "string_payload"),
+        (V1, {"profile_payload": '{"summary": "a JSON-encoded object"}'}, "string_payload"),
+        (V2, {"profile_payload": '{"summary": "a JSON-encoded object"}'}, "string_payload"),
+        (V2, {"profile_payload": ["a", "list"]}, "object_payload"),
+        (V1, {"profile_payload": 7}, "string_payload"),
+        (V1, {"profile_payload": ...}, "missing_payload"),
+        (V2, {"profile_source": ...}, "missing_source"),
+        (V2, {"profile_source": 12}, "invalid_source"),
+    ],
+)
 def test_every_rule_is_enforced_in_zyntros_convention(zyntro_sandbox, path, changes, message):
     response = raw_post(zyntro_sandbox, path, json=body(zyntro_sandbox, **changes))
     assert response.status_code == 200
@@ -91,8 +104,16 @@ def test_cross_org_and_ownership_rules(zyntro_sandbox):
     sb = zyntro_sandbox
     c = sb.creds
     cases = [
-        (body(sb, api_key=c.inactive_api_key, org_id=c.inactive_org_id, member_id=c.inactive_member_id,
-              contact_id=c.foreign_contact_id), "org_inactive"),
+        (
+            body(
+                sb,
+                api_key=c.inactive_api_key,
+                org_id=c.inactive_org_id,
+                member_id=c.inactive_member_id,
+                contact_id=c.foreign_contact_id,
+            ),
+            "org_inactive",
+        ),
         (body(sb, org_id=c.inactive_org_id), "org_inactive"),
         (body(sb, member_id=c.inactive_member_id), "member_not_in_org"),
         (body(sb, contact_id=c.foreign_contact_id), "contact_not_found"),
@@ -108,9 +129,14 @@ def test_cross_org_and_ownership_rules(zyntro_sandbox):
 def test_success_answer_and_inserts(zyntro_sandbox):
     sb = zyntro_sandbox
     answers = [raw_post(sb, V2, json=body(sb)).json() for _ in range(2)]
-    assert answers[0] == {"status": "success", "data": {"profile_id": answers[0]["data"]["profile_id"],
-                                                        "profile_payload": {"summary": "Builds data tools."},
-                                                        "profile_source": "GitHub"}}
+    assert answers[0] == {
+        "status": "success",
+        "data": {
+            "profile_id": answers[0]["data"]["profile_id"],
+            "profile_payload": {"summary": "Builds data tools."},
+            "profile_source": "GitHub",
+        },
+    }
     assert answers[0]["data"]["profile_id"] != answers[1]["data"]["profile_id"]  # no upsert
     listed = [p["profile_id"] for p in sb.profiles(sb.creds.contact_id)]
     assert listed == [a["data"]["profile_id"] for a in answers]
@@ -155,8 +181,13 @@ def test_add_contacts_for_benchmarks(zyntro_sandbox):
 def test_faults_over_http(zyntro_sandbox):
     sb = zyntro_sandbox
     control = sb.url + "/_sandbox/faults"
-    pushed = httpx.post(control, json=[{"kind": "status", "status": 429, "retry_after": "3"},
-                                       {"kind": "status", "status": 503, "path": "fetchContact"}]).json()
+    pushed = httpx.post(
+        control,
+        json=[
+            {"kind": "status", "status": 429, "retry_after": "3"},
+            {"kind": "status", "status": 503, "path": "fetchContact"},
+        ],
+    ).json()
     assert len(pushed["pending"]) == 2
     limited = raw_post(sb, V1, json=body(sb))
     assert limited.status_code == 429 and limited.headers["retry-after"] == "3"
@@ -208,21 +239,27 @@ def test_sandbox_command_help():
 
 def test_sandbox_command_in_another_process(tmp_path):
     env = {**os.environ, "ZYNTRO_ENRICH_HOME": str(tmp_path / "home")}
-    proc = subprocess.Popen([CLI, "sandbox", "--port", "0"], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [CLI, "sandbox", "--port", "0"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     try:
         exports = {}
         for line in proc.stdout:
             if line.startswith("export "):
-                name, value = line[len("export "):].strip().split("=", 1)
+                name, value = line[len("export ") :].strip().split("=", 1)
                 exports[name] = value
             if line.startswith("# Serving"):
                 break
         url = exports["ZYNTRO_BASE_URL"]
         httpx.post(url + "/_sandbox/faults", json={"kind": "drop", "after": True})
-        data = {"api_key": exports["ZYNTRO_API_KEY"], "org_id": exports["ZYNTRO_ORG_ID"],
-                "member_id": exports["ZYNTRO_MEMBER_ID"], "contact_id": Sandbox().creds.contact_id,
-                "profile_source": "GitHub", "profile_payload": {"summary": "x"}}
+        data = {
+            "api_key": exports["ZYNTRO_API_KEY"],
+            "org_id": exports["ZYNTRO_ORG_ID"],
+            "member_id": exports["ZYNTRO_MEMBER_ID"],
+            "contact_id": Sandbox().creds.contact_id,
+            "profile_source": "GitHub",
+            "profile_payload": {"summary": "x"},
+        }
         with pytest.raises(httpx.RemoteProtocolError):
             httpx.post(url + V1, json=data, timeout=EXIT_WAIT_S)
         assert len(httpx.get(url + "/_sandbox/profiles", timeout=EXIT_WAIT_S).json()) == 1  # stored, answer dropped

@@ -48,16 +48,23 @@ def test_print_cron_runs_refresh_as_printed(demo_world, capsys, tmp_path, monkey
     assert f"ZYNTRO_ENRICH_HOME={home}" in fields[5] and "refresh" in fields[5]
 
     # cron runs the command with /bin/sh and almost no environment
-    proc = subprocess.run(["/bin/sh", "-c", fields[5].replace(r"\%", "%")], env={"PATH": "/usr/bin:/bin"},
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        ["/bin/sh", "-c", fields[5].replace(r"\%", "%")],
+        env={"PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     log = (tmp_path / "home" / "refresh.log").read_text()
     assert "unchanged" in log and "Traceback" not in log
     assert demo_world.stored() == {("Dmitri Osei", "GitHub"): 1}  # refreshed, nothing posted twice
 
 
-@pytest.mark.parametrize(("every", "times"), [(60, "* * * * *"), (1800, "*/30 * * * *"), (3600, "M * * * *"),
-                                               (21600, "M */6 * * *"), (86400, "M 3 * * *")])
+@pytest.mark.parametrize(
+    ("every", "times"),
+    [(60, "* * * * *"), (1800, "*/30 * * * *"), (3600, "M * * * *"), (21600, "M */6 * * *"), (86400, "M 3 * * *")],
+)
 def test_print_cron_cadences(every, times, capsys):
     out = _printed(capsys, "--print-cron", "--every", str(every))
     (line,) = [ln for ln in out.splitlines() if ln and not ln.startswith("#")]
@@ -83,8 +90,10 @@ def test_print_systemd_units_verify_and_run(demo_world, capsys, tmp_path, monkey
     env_file = _env_file(demo_world, tmp_path / "secrets.env", ZYNTRO_ENRICH_REFRESH_DAYS="0")
     config = tmp_path / "conf.toml"
     config.write_text("busy_timeout_s = 5\n")
-    assert main(["--config", str(config), "schedule", "--print-systemd", "--every", "4200",
-                 "--env-file", str(env_file)]) == 0
+    assert (
+        main(["--config", str(config), "schedule", "--print-systemd", "--every", "4200", "--env-file", str(env_file)])
+        == 0
+    )
     units = _units(capsys.readouterr().out)
     assert set(units) == {"zyntro-enrich-refresh.service", "zyntro-enrich-refresh.timer"}
     service, timer = units["zyntro-enrich-refresh.service"], units["zyntro-enrich-refresh.timer"]
@@ -94,8 +103,12 @@ def test_print_systemd_units_verify_and_run(demo_world, capsys, tmp_path, monkey
     if shutil.which("systemd-analyze"):  # the units are valid systemd syntax, where systemd can say
         for name, body in units.items():
             (tmp_path / name).write_text(body)
-        check = subprocess.run(["systemd-analyze", "verify", *(str(tmp_path / n) for n in units)],
-                               capture_output=True, text=True, timeout=60)
+        check = subprocess.run(
+            ["systemd-analyze", "verify", *(str(tmp_path / n) for n in units)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         if "Failed to initialize manager" not in check.stderr:
             assert check.returncode == 0 and not check.stderr.strip(), check.stderr
 

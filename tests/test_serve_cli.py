@@ -23,8 +23,13 @@ pytestmark = pytest.mark.timeout(60)
 @contextmanager
 def serving(*args: str, env: dict[str, str] | None = None) -> Iterator[tuple[str, list[str]]]:
     """Start `serve --port 0`, read what it prints until it says where the webhook stands; (url, lines)."""
-    proc = subprocess.Popen([CLI, "serve", "--port", "0", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env={**os.environ, **(env or {})})
+    proc = subprocess.Popen(
+        [CLI, "serve", "--port", "0", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
     try:
         lines: list[str] = []
         while not lines or not lines[-1].startswith("webhook"):
@@ -54,8 +59,9 @@ def _signs_in(url: str, token: str) -> bool:
 
 
 def test_binding_beyond_loopback_needs_a_configured_token():
-    done = subprocess.run([CLI, "serve", "--host", "0.0.0.0", "--port", "0"], capture_output=True, text=True,
-                          timeout=60)
+    done = subprocess.run(
+        [CLI, "serve", "--host", "0.0.0.0", "--port", "0"], capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 2
     assert "refusing to listen on 0.0.0.0 without a configured sign-in token" in done.stderr
     assert "ZYNTRO_ENRICH_SERVE_TOKEN" in done.stderr and "Traceback" not in done.stderr
@@ -110,8 +116,13 @@ def test_serve_and_webhook_secrets_are_stripped(tmp_path):
     from agent.store import Store
 
     token, secret = "configured-token-0123456789", "whsec_0123456789abcdef"
-    settings = load_settings(env={"ZYNTRO_ENRICH_HOME": str(tmp_path), "ZYNTRO_ENRICH_SERVE_TOKEN": f"{token} ",
-                                  "ZYNTRO_ENRICH_WEBHOOK_SECRET": f"\t{secret}\n"})
+    settings = load_settings(
+        env={
+            "ZYNTRO_ENRICH_HOME": str(tmp_path),
+            "ZYNTRO_ENRICH_SERVE_TOKEN": f"{token} ",
+            "ZYNTRO_ENRICH_WEBHOOK_SECRET": f"\t{secret}\n",
+        }
+    )
     assert settings.serve.token.get_secret_value() == token
     assert settings.serve.webhook_secret.get_secret_value() == secret
     with Store.for_settings(settings) as store:
@@ -122,8 +133,14 @@ def test_serve_and_webhook_secrets_are_stripped(tmp_path):
 
 
 def test_a_short_configured_token_stops_serve_before_it_listens():
-    done = subprocess.run([CLI, "serve", "--port", "0"], check=False, capture_output=True, text=True, timeout=60,
-                          env={**os.environ, "ZYNTRO_ENRICH_SERVE_TOKEN": "abc "})
+    done = subprocess.run(
+        [CLI, "serve", "--port", "0"],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "ZYNTRO_ENRICH_SERVE_TOKEN": "abc "},
+    )
     assert done.returncode == 2 and "ZYNTRO_ENRICH_SERVE_TOKEN" in done.stderr and "Traceback" not in done.stderr
     assert "abc" not in done.stderr and done.stdout == ""
 

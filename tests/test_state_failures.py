@@ -21,8 +21,12 @@ WAIT_S = 120  # a bound for a hung process, not a speed requirement
 
 def _batch(world, path: Path, n: int = 2) -> Path:
     cids = [world.contacts["Dmitri Osei"]] + [world.sandbox.add_contact(name="Dmitri Osei") for _ in range(n - 1)]
-    path.write_text("".join(json.dumps({"contact_id": c, "name": "Dmitri Osei", "urls": ["https://github.com/dosei"]})
-                            + "\n" for c in cids))
+    path.write_text(
+        "".join(
+            json.dumps({"contact_id": c, "name": "Dmitri Osei", "urls": ["https://github.com/dosei"]}) + "\n"
+            for c in cids
+        )
+    )
     return path
 
 
@@ -62,8 +66,9 @@ def test_a_damaged_database_says_how_to_salvage_it_and_nothing_is_posted_twice(d
     assert "writable directory" not in err
     assert sum(demo_world.stored().values()) == 2
 
-    salvaged = subprocess.run([sys.executable, "-m", "agent.store_repair", "salvage", str(db)],
-                              capture_output=True, text=True, timeout=WAIT_S)
+    salvaged = subprocess.run(
+        [sys.executable, "-m", "agent.store_repair", "salvage", str(db)], capture_output=True, text=True, timeout=WAIT_S
+    )
     assert salvaged.returncode == 0, salvaged.stderr
     assert "postings: 2 rows kept" in salvaged.stdout and "pages: 0 rows kept, some rows" in salvaged.stdout
     assert list(db.parent.glob("state.sqlite3.damaged-*"))
@@ -78,6 +83,7 @@ def test_a_file_that_is_no_database_at_all(tmp_path):
         Store(db)
     assert "writable directory" not in str(err.value)
     from agent.store_repair import salvage
+
     with pytest.raises(StoreError, match="nothing in .* is readable"):
         salvage(db)
 
@@ -97,8 +103,9 @@ def test_a_locked_database_names_who_holds_it_and_how_long_we_waited(demo_world,
     (home / "config.toml").write_text("busy_timeout_s = 0.3\n")
     db = home / "state.sqlite3"
     Store(db).close()
-    holder = subprocess.Popen([sys.executable, "-c", _HOLD_LOCK, str(db)], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLD_LOCK, str(db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
     try:
         assert holder.stdout.readline().strip() == "locked"
         batch = _batch(demo_world, tmp_path / "two.jsonl")
@@ -119,8 +126,9 @@ def small_disk(tmp_path):
     """A 4 MiB tmpfs to fill up; skipped where mounting is not allowed."""
     mount = tmp_path / "small"
     mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)], capture_output=True, text=True
+    )
     if done.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here ({done.stderr.strip() or done.returncode}): needs root")
     yield mount
@@ -139,8 +147,9 @@ def _fill(directory: Path) -> Path:
     return filler
 
 
-def test_a_full_disk_says_where_and_how_much_and_resume_posts_each_profile_once(demo_world, small_disk, tmp_path,
-                                                                               capsys, monkeypatch):
+def test_a_full_disk_says_where_and_how_much_and_resume_posts_each_profile_once(
+    demo_world, small_disk, tmp_path, capsys, monkeypatch
+):
     env = {**demo_world.env, **demo_world.sandbox.settings_env("v2"), "ZYNTRO_ENRICH_HOME": str(small_disk)}
     for key in ("ZYNTRO_API_VERSION", "ZYNTRO_ENRICH_HOME"):
         monkeypatch.setenv(key, env[key])
@@ -148,8 +157,13 @@ def test_a_full_disk_says_where_and_how_much_and_resume_posts_each_profile_once(
     batch = _batch(demo_world, tmp_path / "two.jsonl")
     sb = demo_world.sandbox
     sb.faults.hold("addProfileToContact")  # the first post waits in Zyntro while the disk fills up
-    proc = subprocess.Popen([*CLI, "enrich", "--batch", str(batch), "--concurrency", "1", "--no-progress", "--json"],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [*CLI, "enrich", "--batch", str(batch), "--concurrency", "1", "--no-progress", "--json"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert sb.faults.wait_held(1, timeout=WAIT_S)
         filler = _fill(small_disk)
@@ -166,7 +180,8 @@ def test_a_full_disk_says_where_and_how_much_and_resume_posts_each_profile_once(
     code, statuses, _ = _run(capsys, batch)
     assert (code, statuses) == (0, ["posted", "posted"])  # the lost answer is read back (v2), not re-sent
     assert sorted(str(p["contact_id"]) for p in sb.profiles()) == sorted(
-        json.loads(line)["contact_id"] for line in batch.read_text().splitlines())
+        json.loads(line)["contact_id"] for line in batch.read_text().splitlines()
+    )
 
 
 def test_processes_opening_a_new_state_together_all_succeed(tmp_path):

@@ -80,12 +80,19 @@ def _first_release(path, extra_columns=()) -> None:
         db.execute(statement)
     for table, column, declaration in extra_columns:
         db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
-    db.execute("INSERT INTO runs (run_id, kind, started_at, total) "
-               "VALUES ('old', 'enrich', '2024-01-02T00:00:00+00:00', 1)")
-    db.execute("INSERT INTO contacts (contact_id, name, urls, review, updated_at) "
-               "VALUES (?, 'Ada Quinlan', '[\"https://example.com/ada\"]', 0, '2024-01-02T00:00:00+00:00')", (CID,))
-    db.execute("INSERT INTO postings (run_id, contact_id, profile_source, payload_hash, state, profile_id, "
-               "created_at, updated_at) VALUES ('old', ?, 'GitHub', 'abc', 'posted', 41, 'x', 'y')", (CID,))
+    db.execute(
+        "INSERT INTO runs (run_id, kind, started_at, total) VALUES ('old', 'enrich', '2024-01-02T00:00:00+00:00', 1)"
+    )
+    db.execute(
+        "INSERT INTO contacts (contact_id, name, urls, review, updated_at) "
+        "VALUES (?, 'Ada Quinlan', '[\"https://example.com/ada\"]', 0, '2024-01-02T00:00:00+00:00')",
+        (CID,),
+    )
+    db.execute(
+        "INSERT INTO postings (run_id, contact_id, profile_source, payload_hash, state, profile_id, "
+        "created_at, updated_at) VALUES ('old', ?, 'GitHub', 'abc', 'posted', 41, 'x', 'y')",
+        (CID,),
+    )
     db.commit()
     db.close()
 
@@ -95,8 +102,19 @@ def test_a_new_state_gets_the_current_version_and_the_whole_schema(tmp_path):
     Store(path).close()
     assert _user_version(path) == CURRENT == len(MIGRATIONS)
     shape = _shape(path)
-    for table in ("runs", "contacts", "pages", "drafts", "postings", "suppressions", "erasures", "forgotten_postings",
-                  "meta", "decisions", "hook_events"):
+    for table in (
+        "runs",
+        "contacts",
+        "pages",
+        "drafts",
+        "postings",
+        "suppressions",
+        "erasures",
+        "forgotten_postings",
+        "meta",
+        "decisions",
+        "hook_events",
+    ):
         assert table in shape, table
     for table, column, _ in LEGACY_COLUMNS:
         assert column in shape[table], (table, column)
@@ -109,8 +127,11 @@ def test_a_state_from_before_versions_gains_the_columns_and_keeps_its_rows(tmp_p
     with Store(path) as store:
         assert store.run("old")["started_ts"] is None  # a column it lacked, now there
         tracked = store.tracked_contact(CID)
-        assert (tracked["name"], tracked["urls"], tracked["accepted_urls"]) == ("Ada Quinlan",
-                                                                               ["https://example.com/ada"], [])
+        assert (tracked["name"], tracked["urls"], tracked["accepted_urls"]) == (
+            "Ada Quinlan",
+            ["https://example.com/ada"],
+            [],
+        )
         assert store.last_posted(CID, "GitHub")["profile_id"] == 41  # what was posted is still known
         run_id, _ = store.start_run("enrich")  # the lease columns work
         assert store.run(run_id)["pid"]
@@ -137,12 +158,17 @@ def test_old_hook_events_without_not_before_gain_it(tmp_path):
     path = tmp_path / "state.sqlite3"
     _first_release(path, extra_columns=LEGACY_COLUMNS[:9])
     db = sqlite3.connect(path)
-    db.execute("CREATE TABLE hook_events (event_key TEXT PRIMARY KEY, contact_id TEXT, received_at TEXT NOT NULL, "
-               "deliveries INTEGER NOT NULL DEFAULT 1, state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, "
-               "pid INTEGER, host TEXT, heartbeat REAL, run_id TEXT, message TEXT NOT NULL DEFAULT '', "
-               "updated_at TEXT NOT NULL)")
-    db.execute("INSERT INTO hook_events (event_key, contact_id, received_at, state, updated_at) "
-               "VALUES ('e1', ?, 'x', 'queued', 'x')", (CID,))
+    db.execute(
+        "CREATE TABLE hook_events (event_key TEXT PRIMARY KEY, contact_id TEXT, received_at TEXT NOT NULL, "
+        "deliveries INTEGER NOT NULL DEFAULT 1, state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, "
+        "pid INTEGER, host TEXT, heartbeat REAL, run_id TEXT, message TEXT NOT NULL DEFAULT '', "
+        "updated_at TEXT NOT NULL)"
+    )
+    db.execute(
+        "INSERT INTO hook_events (event_key, contact_id, received_at, state, updated_at) "
+        "VALUES ('e1', ?, 'x', 'queued', 'x')",
+        (CID,),
+    )
     db.commit()
     db.close()
     from agent.store_review import claim_event

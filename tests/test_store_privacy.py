@@ -29,8 +29,21 @@ def _rows_about(store: Store, cid: str) -> dict[str, int]:
 
 def test_forget_erases_every_row_and_byte_about_the_contact(demo_world, capsys):
     dmitri, elena = demo_world.contacts["Dmitri Osei"], demo_world.contacts["Elena Marsh"]
-    assert main(["enrich", "https://github.com/dosei", "--contact-id", dmitri, "--name", "Dmitri Osei",
-                 "--email", "dmitri@northquay.example"]) == 0
+    assert (
+        main(
+            [
+                "enrich",
+                "https://github.com/dosei",
+                "--contact-id",
+                dmitri,
+                "--name",
+                "Dmitri Osei",
+                "--email",
+                "dmitri@northquay.example",
+            ]
+        )
+        == 0
+    )
     main(["enrich", "https://github.com/emarsh", "--contact-id", elena, "--name", "Elena Marsh"])  # a bystander
     capsys.readouterr()
     with _store(demo_world) as store:
@@ -47,8 +60,9 @@ def test_forget_erases_every_row_and_byte_about_the_contact(demo_world, capsys):
         kept = store._rows("SELECT * FROM forgotten_postings")[0]
         assert dmitri not in str(dict(kept)) and kept["contact_key"] != dmitri
         path = store.path
-    raw = path.read_bytes() + (path.with_name(path.name + "-wal").read_bytes()
-                               if path.with_name(path.name + "-wal").exists() else b"")
+    raw = path.read_bytes() + (
+        path.with_name(path.name + "-wal").read_bytes() if path.with_name(path.name + "-wal").exists() else b""
+    )
     for secret in (b"Dmitri Osei", b"dmitri@northquay", dmitri.encode()):
         assert secret not in raw  # overwritten, not left in free pages or the log
 
@@ -95,8 +109,15 @@ def test_suppression_matches_id_email_and_domains(tmp_path):
 
 def _page(url: str, size: int) -> Page:
     html = "".join(f"<p>{uuid.uuid4().hex}</p>" for _ in range(size // 40))  # incompressible enough
-    return Page(url=url, final_url=url, status=200, engine="http", content_hash=str(hash(html)),
-                fetched_at=datetime.now(UTC), html=html)
+    return Page(
+        url=url,
+        final_url=url,
+        status=200,
+        engine="http",
+        content_hash=str(hash(html)),
+        fetched_at=datetime.now(UTC),
+        html=html,
+    )
 
 
 @pytest.mark.parametrize("days", [30.0])
@@ -123,8 +144,10 @@ def test_review_approve_leaves_a_suppressed_contacts_draft_unposted(demo_world, 
         suppress(store, "contact_id", cid)
     capsys.readouterr()
     assert main(["review", "approve", str(draft["draft_id"])]) == 0
-    assert "suppressed: the contact is on the do-not-enrich list (contact id); nothing was posted" in \
-        capsys.readouterr().out
+    assert (
+        "suppressed: the contact is on the do-not-enrich list (contact id); nothing was posted"
+        in capsys.readouterr().out
+    )
     assert sum(demo_world.stored().values()) == 0
     with _store(demo_world) as store:
         assert store.draft(draft["draft_id"])["status"] == "suppressed"
@@ -132,11 +155,25 @@ def test_review_approve_leaves_a_suppressed_contacts_draft_unposted(demo_world, 
 
 def test_the_tracked_email_counts_when_a_run_gives_none(demo_world, capsys):
     cid = demo_world.contacts["Dmitri Osei"]
-    assert main(["enrich", "https://github.com/dosei", "--contact-id", cid, "--name", "Dmitri Osei",
-                 "--email", "dmitri@northquay.example"]) == 0
+    assert (
+        main(
+            [
+                "enrich",
+                "https://github.com/dosei",
+                "--contact-id",
+                cid,
+                "--name",
+                "Dmitri Osei",
+                "--email",
+                "dmitri@northquay.example",
+            ]
+        )
+        == 0
+    )
     with _store(demo_world) as store:
         suppress(store, "domain", "northquay.example")
         assert "email domain" in suppressed_because(store, Contact(contact_id=cid), [])
         suppress(store, "domain", "github.com")
-        assert "a source is on github.com" in suppressed_because(store, Contact(contact_id=str(uuid.uuid4())),
-                                                                  ["https://github.com/x"])
+        assert "a source is on github.com" in suppressed_because(
+            store, Contact(contact_id=str(uuid.uuid4())), ["https://github.com/x"]
+        )

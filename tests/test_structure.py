@@ -125,9 +125,11 @@ def test_no_extractor_module_imports_agent():
 
 
 def test_loading_the_extractors_loads_nothing_from_agent():
-    code = ("import extractors.registry, extractors.models, sys; "
-            "loaded = [m for m in sys.modules if m == 'agent' or m.startswith('agent.')]; "
-            "assert not loaded, loaded")
+    code = (
+        "import extractors.registry, extractors.models, sys; "
+        "loaded = [m for m in sys.modules if m == 'agent' or m.startswith('agent.')]; "
+        "assert not loaded, loaded"
+    )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
 
@@ -155,5 +157,13 @@ def test_the_two_word_splitters_differ_on_purpose():
     from extractors.facts import norm
 
     assert terms("José knows C++ and Node.js; Acme's") == ["josé", "knows", "c++", "and", "node.js", "acme"]
-    assert norm("José knows C++ and Node.js; Acme's").split() == ["jose", "knows", "c", "and", "node", "js",
-                                                                 "acme", "s"]
+    assert norm("José knows C++ and Node.js; Acme's").split() == [
+        "jose",
+        "knows",
+        "c",
+        "and",
+        "node",
+        "js",
+        "acme",
+        "s",
+    ]

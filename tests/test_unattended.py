@@ -57,13 +57,22 @@ def test_a_page_nothing_ties_to_the_contact_is_unverified_and_not_posted(demo_wo
 def test_a_hint_ties_the_page_and_untied_pages_are_left_out(demo_world, capsys):
     cid = demo_world.contacts["Dmitri Osei"]
     # the email's domain ties the GitHub page (its employer is northquay); the company page names nobody
-    code, profiles = _enrich(capsys, "https://github.com/dosei", "--contact-id", cid,
-                             "--email", "dmitri@northquay.example")
+    code, profiles = _enrich(
+        capsys, "https://github.com/dosei", "--contact-id", cid, "--email", "dmitri@northquay.example"
+    )
     assert profiles["GitHub"]["status"] == "posted", profiles
     # an organisation page with only a person's name to compare: nothing ties it, so it is left out
     other = demo_world.sandbox.add_contact(name="Dmitri Osei")
-    code, profiles = _enrich(capsys, "https://github.com/dosei", "https://github.com/fernhollow",
-                             "--contact-id", other, "--name", "Dmitri Osei", "--dry-run")
+    code, profiles = _enrich(
+        capsys,
+        "https://github.com/dosei",
+        "https://github.com/fernhollow",
+        "--contact-id",
+        other,
+        "--name",
+        "Dmitri Osei",
+        "--dry-run",
+    )
     github = profiles["GitHub"]
     assert github["status"] == "dry_run"
     assert "left out (nothing ties it to the contact) https://github.com/fernhollow" in github["warnings"]
@@ -152,7 +161,8 @@ def test_v2_a_fresh_state_directory_does_not_post_again_what_zyntro_holds(demo_w
     monkeypatch.setenv("ZYNTRO_ENRICH_HOME", str(tmp_path / "fresh"))  # the state directory was lost
     code, profiles = _enrich(capsys, *args)
     assert {source: (p["status"], p["profile_id"]) for source, p in profiles.items()} == {
-        source: ("unchanged", pid) for source, pid in ids.items()}
+        source: ("unchanged", pid) for source, pid in ids.items()
+    }
     assert "found by fetchContact" in " ".join(profiles["GitHub"]["warnings"])
     assert code == 0 and sum(demo_world.stored().values()) == 3
     _, profiles = _enrich(capsys, *args)  # and now the new state knows: nothing is read or sent again
@@ -160,16 +170,19 @@ def test_v2_a_fresh_state_directory_does_not_post_again_what_zyntro_holds(demo_w
     assert sum(demo_world.stored().values()) == 3
 
     # another source for the same contact in the fresh state is still posted once
-    _, profiles = _enrich(capsys, "https://github.com/dosei", "--contact-id", demo_world.contacts["Dmitri Osei"],
-                          "--name", "Dmitri Osei")
+    _, profiles = _enrich(
+        capsys, "https://github.com/dosei", "--contact-id", demo_world.contacts["Dmitri Osei"], "--name", "Dmitri Osei"
+    )
     assert profiles["GitHub"]["status"] == "posted"
     assert sum(demo_world.stored().values()) == 4
 
 
 def test_v1_says_once_and_loudly_that_duplicates_cannot_be_detected(demo_world, tmp_path):
     env = {**demo_world.env, **demo_world.sandbox.settings_env("v1")}
-    rows = [{"contact_id": demo_world.contacts[name], "name": name, "urls": demo_world.urls[name]}
-            for name in ("Ada Quinlan", "Dmitri Osei")]
+    rows = [
+        {"contact_id": demo_world.contacts[name], "name": name, "urls": demo_world.urls[name]}
+        for name in ("Ada Quinlan", "Dmitri Osei")
+    ]
     batch = tmp_path / "two.jsonl"
     batch.write_text("".join(json.dumps(r) + "\n" for r in rows))
     args = [sys.executable, "-m", "agent.cli", "enrich", "--batch", str(batch), "--no-progress", "--json"]

@@ -53,23 +53,40 @@ def wait_for(check, timeout: float = 60.0, what: str = "condition"):
 # -- signature, event type, ids: the pure parts -----------------------------------------------------
 
 
-@pytest.mark.parametrize("encode", [
-    lambda d: d.hex(), lambda d: d.hex().upper(), lambda d: base64.b64encode(d).decode(),
-    lambda d: base64.b64encode(d).decode().rstrip("="), lambda d: base64.urlsafe_b64encode(d).decode(),
-    lambda d: "sha256=" + d.hex(), lambda d: "SHA256=" + d.hex().upper(),
-    lambda d: "sha256=" + base64.b64encode(d).decode(),
-    lambda d: "sha256=" + "0" * 64 + ", sha256=" + d.hex(),
-], ids=["hex", "HEX", "base64", "base64-unpadded", "base64url", "prefixed", "PREFIXED", "prefixed-base64", "two"])
+@pytest.mark.parametrize(
+    "encode",
+    [
+        lambda d: d.hex(),
+        lambda d: d.hex().upper(),
+        lambda d: base64.b64encode(d).decode(),
+        lambda d: base64.b64encode(d).decode().rstrip("="),
+        lambda d: base64.urlsafe_b64encode(d).decode(),
+        lambda d: "sha256=" + d.hex(),
+        lambda d: "SHA256=" + d.hex().upper(),
+        lambda d: "sha256=" + base64.b64encode(d).decode(),
+        lambda d: "sha256=" + "0" * 64 + ", sha256=" + d.hex(),
+    ],
+    ids=["hex", "HEX", "base64", "base64-unpadded", "base64url", "prefixed", "PREFIXED", "prefixed-base64", "two"],
+)
 def test_signature_formats_accepted(encode):
     body = b'{"event": "new_contact"}'
     digest = hmac.new(b"k", body, hashlib.sha256).digest()
     assert signature_ok(b"k", body, encode(digest))
 
 
-@pytest.mark.parametrize("header", [None, "", "sha256=", "0" * 64, "not-a-signature",
-                                    hmac.new(b"other", b"{}", hashlib.sha256).hexdigest(),
-                                    hashlib.sha256(b"{}").hexdigest(),
-                                    "sha1=" + hmac.new(b"k", b"{}", "sha1").hexdigest()])
+@pytest.mark.parametrize(
+    "header",
+    [
+        None,
+        "",
+        "sha256=",
+        "0" * 64,
+        "not-a-signature",
+        hmac.new(b"other", b"{}", hashlib.sha256).hexdigest(),
+        hashlib.sha256(b"{}").hexdigest(),
+        "sha1=" + hmac.new(b"k", b"{}", "sha1").hexdigest(),
+    ],
+)
 def test_signatures_refused(header):
     assert not signature_ok(b"k", b"{}", header)
 
@@ -78,11 +95,22 @@ def test_a_signature_of_another_body_is_refused():
     assert not signature_ok(b"k", b'{"a": 2}', sign(b'{"a": 1}', "k"))
 
 
-@pytest.mark.parametrize("kind, ok", [
-    ("new_contact", True), ("contact.created", True), ("crm.contact.created", True), ("ContactCreated", True),
-    ("NEW-CONTACT", True), ("contact_added", True), ("contact.updated", False), ("contact.deleted", False),
-    ("new_deal", False), ("contact_note.created", False), ("contact", False),
-])
+@pytest.mark.parametrize(
+    "kind, ok",
+    [
+        ("new_contact", True),
+        ("contact.created", True),
+        ("crm.contact.created", True),
+        ("ContactCreated", True),
+        ("NEW-CONTACT", True),
+        ("contact_added", True),
+        ("contact.updated", False),
+        ("contact.deleted", False),
+        ("new_deal", False),
+        ("contact_note.created", False),
+        ("contact", False),
+    ],
+)
 def test_new_contact_event_names(kind, ok):
     assert is_new_contact(kind) is ok
 
@@ -90,16 +118,19 @@ def test_new_contact_event_names(kind, ok):
 CID = "3f2b9c1e-8d4a-4c2e-9b1f-0a2b3c4d5e6f"
 
 
-@pytest.mark.parametrize("body, path, contact_event", [
-    ({"contact_id": CID}, None, False),
-    ({"data": {"contact_id": CID.upper()}}, None, False),
-    ({"contact": {"contact_id": CID}}, None, False),
-    ({"data": {"contact": {"contact_id": CID}}}, None, False),
-    ({"payload": {"contact_id": CID}}, None, False),
-    ({"event": "new_contact", "data": {"id": CID}}, None, True),
-    ({"contact_id": "not-a-uuid", "data": {"contact_id": CID}}, None, False),
-    ({"items": [{"who": {"ref": CID}}]}, "items.0.who.ref", False),
-])
+@pytest.mark.parametrize(
+    "body, path, contact_event",
+    [
+        ({"contact_id": CID}, None, False),
+        ({"data": {"contact_id": CID.upper()}}, None, False),
+        ({"contact": {"contact_id": CID}}, None, False),
+        ({"data": {"contact": {"contact_id": CID}}}, None, False),
+        ({"payload": {"contact_id": CID}}, None, False),
+        ({"event": "new_contact", "data": {"id": CID}}, None, True),
+        ({"contact_id": "not-a-uuid", "data": {"contact_id": CID}}, None, False),
+        ({"items": [{"who": {"ref": CID}}]}, "items.0.who.ref", False),
+    ],
+)
 def test_contact_id_places(body, path, contact_event):
     assert contact_id_of(body, path, contact_event) == CID
 
@@ -142,8 +173,9 @@ class HookServer:
         wait_for(lambda: self.server.started, 20, "the server to start")
         self.http = httpx.Client(timeout=10)
 
-    def post(self, body: bytes | dict, signature: str | None = "sign", header: str = "X-Zyntro-Signature"
-             ) -> httpx.Response:
+    def post(
+        self, body: bytes | dict, signature: str | None = "sign", header: str = "X-Zyntro-Signature"
+    ) -> httpx.Response:
         raw = body if isinstance(body, bytes) else json.dumps(body).encode()
         headers = {"content-type": "application/json"}
         if signature is not None:
@@ -155,9 +187,11 @@ class HookServer:
 
     def settled(self, n: int = 1) -> list[dict]:
         """Wait until n events exist and none is queued or running."""
+
         def check():
             rows = self.events()
             return rows if len(rows) >= n and all(r["state"] not in ("queued", "running") for r in rows) else None
+
         return wait_for(check, 60, "the worker to settle the events")
 
     def drafts(self, contact_id: str) -> list[dict]:
@@ -269,14 +303,20 @@ def test_bad_bodies(demo_world, serve_app):
 
 
 def test_the_header_and_the_json_paths_are_configurable(demo_world, serve_app):
-    hook = serve_app(ZYNTRO_ENRICH_WEBHOOK_HEADER="X-Signature", ZYNTRO_ENRICH_WEBHOOK_CONTACT_PATH="obj.person.uid",
-                     ZYNTRO_ENRICH_WEBHOOK_EVENT_PATH="meta.delivery")
+    hook = serve_app(
+        ZYNTRO_ENRICH_WEBHOOK_HEADER="X-Signature",
+        ZYNTRO_ENRICH_WEBHOOK_CONTACT_PATH="obj.person.uid",
+        ZYNTRO_ENRICH_WEBHOOK_EVENT_PATH="meta.delivery",
+    )
     cid = _dmitri(demo_world)
     body = {"meta": {"delivery": "d-1"}, "obj": {"person": {"uid": cid}}, "contact_id": str(uuid.uuid4())}
     assert hook.post(body).status_code == 401  # signed in the default header: not where it is looked for
     answer = hook.post(body, header="X-Signature")
-    assert answer.status_code == 202 and answer.json() == {"status": "queued", "event_key": "event:d-1",
-                                                           "contact_id": cid}
+    assert answer.status_code == 202 and answer.json() == {
+        "status": "queued",
+        "event_key": "event:d-1",
+        "contact_id": cid,
+    }
     assert hook.settled()[0]["state"] == "done"
 
 
@@ -314,8 +354,7 @@ def test_a_failing_event_does_not_stop_the_next_one(demo_world, serve_app):
     sb = demo_world.sandbox
     hook = serve_app()
     first, second = _dmitri(demo_world), _dmitri(demo_world)
-    sb.faults.push("status", status=400, body="<html>proxy error</html>", content_type="text/html",
-                   path="fetchContact")
+    sb.faults.push("status", status=400, body="<html>proxy error</html>", content_type="text/html", path="fetchContact")
     assert hook.post(sb.webhook_body(first)).status_code == 202
     (failed,) = hook.settled()
     assert failed["state"] == "failed" and "could not read contact" in failed["message"], failed
@@ -327,20 +366,23 @@ def test_a_failing_event_does_not_stop_the_next_one(demo_world, serve_app):
 # -- temporary failures are retried, permanent ones are not, and no event is retried forever ----------
 
 
-@pytest.mark.parametrize("exc, read, temporary", [
-    ("ZyntroUnavailable('503')", False, True),
-    ("ZyntroHTTPError('x', http_status=429)", False, True),
-    ("ZyntroHTTPError('x', http_status=502)", False, True),
-    ("ZyntroHTTPError('x', http_status=400)", False, False),
-    ("ZyntroHTTPError('not JSON')", False, False),
-    ("ZyntroUnknownOutcome('lost')", True, True),
-    ("ZyntroUnknownOutcome('lost')", False, False),  # a post's lost answer is settled by agent.posting instead
-    ("ZyntroRejected(['Contact not found'])", True, False),
-    ("ConfigError('set ZYNTRO_API_KEY')", False, False),
-    ("TimeoutError()", False, True),
-    ("httpx.ReadTimeout('slow')", True, True),
-    ("ValueError('bad data')", False, False),
-])
+@pytest.mark.parametrize(
+    "exc, read, temporary",
+    [
+        ("ZyntroUnavailable('503')", False, True),
+        ("ZyntroHTTPError('x', http_status=429)", False, True),
+        ("ZyntroHTTPError('x', http_status=502)", False, True),
+        ("ZyntroHTTPError('x', http_status=400)", False, False),
+        ("ZyntroHTTPError('not JSON')", False, False),
+        ("ZyntroUnknownOutcome('lost')", True, True),
+        ("ZyntroUnknownOutcome('lost')", False, False),  # a post's lost answer is settled by agent.posting instead
+        ("ZyntroRejected(['Contact not found'])", True, False),
+        ("ConfigError('set ZYNTRO_API_KEY')", False, False),
+        ("TimeoutError()", False, True),
+        ("httpx.ReadTimeout('slow')", True, True),
+        ("ValueError('bad data')", False, False),
+    ],
+)
 def test_which_failures_are_temporary(exc, read, temporary):
     from agent import errors
     from agent.review.jobs import is_temporary
@@ -373,8 +415,11 @@ def test_a_zyntro_503_puts_the_event_back_and_the_next_attempt_finishes_it(demo_
     answer = hook.post(sb.webhook_body(cid))
     assert answer.status_code == 202
     key = answer.json()["event_key"]
-    (event,) = wait_for(lambda: [e for e in hook.events() if e["state"] == "queued" and e["attempts"] == 1
-                                 and e["not_before"]], 60, "the event to be queued again")
+    (event,) = wait_for(
+        lambda: [e for e in hook.events() if e["state"] == "queued" and e["attempts"] == 1 and e["not_before"]],
+        60,
+        "the event to be queued again",
+    )
     assert "503" in event["message"] and "attempt 1 of 5 failed, retried in 3600 s" in event["message"], event
     assert time.time() + 3500 < event["not_before"] < time.time() + 3700
     assert claim_event(hook.store) is None  # not due yet: no worker takes it
@@ -452,8 +497,11 @@ def test_the_sandbox_sends_a_signed_event(demo_world, serve_app):
 
 def _loopback_env(hook_env: dict[str, str]) -> dict[str, str]:
     """Pages from a loopback site instead of the replayed demo pages."""
-    return {**{k: v for k, v in hook_env.items() if k != "ZYNTRO_ENRICH_REPLAY_DIR"},
-            "ZYNTRO_ENRICH_REPLAY_DIR": "", "ZYNTRO_ENRICH_ALLOW_PRIVATE": "1"}
+    return {
+        **{k: v for k, v in hook_env.items() if k != "ZYNTRO_ENRICH_REPLAY_DIR"},
+        "ZYNTRO_ENRICH_REPLAY_DIR": "",
+        "ZYNTRO_ENRICH_ALLOW_PRIVATE": "1",
+    }
 
 
 def _held_contact(sb, site, path: str, release: threading.Event) -> str:
@@ -520,9 +568,13 @@ def test_a_restart_mid_enrichment_finishes_the_event_once(demo_world, make_site,
     sb, site, release = demo_world.sandbox, make_site(), threading.Event()
     cid = _held_contact(sb, site, "/chiara", release)  # its website answers only once released
     env = {k: v for k, v in demo_world.env.items() if k != "ZYNTRO_ENRICH_REPLAY_DIR"}
-    env |= sb.settings_env("v2") | {"ZYNTRO_ENRICH_WEBHOOK_SECRET": SECRET, "ZYNTRO_ENRICH_ALLOW_PRIVATE": "1",
-                                    "ZYNTRO_ENRICH_DELAY": "0", "ZYNTRO_ENRICH_LLM": "offline",
-                                    "ZYNTRO_ENRICH_WEBHOOK_REVIEW": review}
+    env |= sb.settings_env("v2") | {
+        "ZYNTRO_ENRICH_WEBHOOK_SECRET": SECRET,
+        "ZYNTRO_ENRICH_ALLOW_PRIVATE": "1",
+        "ZYNTRO_ENRICH_DELAY": "0",
+        "ZYNTRO_ENRICH_LLM": "offline",
+        "ZYNTRO_ENRICH_WEBHOOK_REVIEW": review,
+    }
     home = Path(env["ZYNTRO_ENRICH_HOME"])
     first, hook_url = _serve(env, tmp_path / "serve.log")
     try:
@@ -568,23 +620,36 @@ def test_an_old_sandbox_file_gains_the_link_columns(tmp_path):
 
     path = tmp_path / "old.sqlite3"
     old = sqlite3.connect(path)  # the contacts table as it was before the links
-    old.executescript("CREATE TABLE contacts (contact_id TEXT PRIMARY KEY, org_id TEXT NOT NULL, "
-                      "owner_member_id TEXT NOT NULL, first_name TEXT, last_name TEXT, email TEXT, company TEXT, "
-                      "role TEXT, phone TEXT, kind TEXT NOT NULL DEFAULT 'seed', created_at TEXT NOT NULL);"
-                      "INSERT INTO contacts VALUES ('c1', 'o', 'm', 'Old', 'Row', NULL, NULL, NULL, NULL, 'added', "
-                      "'x');")
+    old.executescript(
+        "CREATE TABLE contacts (contact_id TEXT PRIMARY KEY, org_id TEXT NOT NULL, "
+        "owner_member_id TEXT NOT NULL, first_name TEXT, last_name TEXT, email TEXT, company TEXT, "
+        "role TEXT, phone TEXT, kind TEXT NOT NULL DEFAULT 'seed', created_at TEXT NOT NULL);"
+        "INSERT INTO contacts VALUES ('c1', 'o', 'm', 'Old', 'Row', NULL, NULL, NULL, NULL, 'added', "
+        "'x');"
+    )
     old.commit()
     old.close()
     with Sandbox(db_path=path) as sb:
         assert sb.db.contact("c1")["first_name"] == "Old" and sb.db.contact("c1")["cont_website"] is None
-        cid = sb.add_contact(name="Ada Quinlan", website="quillmetrics.example", linkedin="ada-q", twitter="@adaq",
-                             github="adaq")
-        answer = httpx.post(f"{sb.url}/apis/v2/public/crm/fetchContact", json={
-            "api_key": sb.creds.api_key, "developer_secret": sb.creds.developer_secret, "org_id": sb.creds.org_id,
-            "member_id": sb.creds.member_id, "contact_id": cid}).json()["data"]
+        cid = sb.add_contact(
+            name="Ada Quinlan", website="quillmetrics.example", linkedin="ada-q", twitter="@adaq", github="adaq"
+        )
+        answer = httpx.post(
+            f"{sb.url}/apis/v2/public/crm/fetchContact",
+            json={
+                "api_key": sb.creds.api_key,
+                "developer_secret": sb.creds.developer_secret,
+                "org_id": sb.creds.org_id,
+                "member_id": sb.creds.member_id,
+                "contact_id": cid,
+            },
+        ).json()["data"]
         assert {k: answer[k] for k in ("cont_website", "cont_linkedin", "cont_twitter", "cont_github")} == {
-            "cont_website": "quillmetrics.example", "cont_linkedin": "ada-q", "cont_twitter": "@adaq",
-            "cont_github": "adaq"}
+            "cont_website": "quillmetrics.example",
+            "cont_linkedin": "ada-q",
+            "cont_twitter": "@adaq",
+            "cont_github": "adaq",
+        }
         made = httpx.post(f"{sb.url}/_sandbox/contacts", json={"name": "Bo Li", "github": "boli"}).json()
         assert sb.db.contact(made["contact_id"])["cont_github"] == "boli"
     with Sandbox(db_path=path) as sb:  # and opens again as it is

@@ -23,8 +23,12 @@ from agent.errors import (
 from agent.zyntro import Sandbox, ZyntroClient, validate_profile_request
 from tests.support.zyntro import RecordingSleep, free_port
 
-PAYLOAD = {"summary": "Ada Quinlan leads data at Quillmetrics.", "job_title": "Head of Data",
-           "technologies_used": ["dbt", "Postgres"], "followers_count": 1200}
+PAYLOAD = {
+    "summary": "Ada Quinlan leads data at Quillmetrics.",
+    "job_title": "Head of Data",
+    "technologies_used": ["dbt", "Postgres"],
+    "followers_count": 1200,
+}
 
 
 def post(settings, contact_id, source="LinkedIn", payload=PAYLOAD, sleep=None, transport=None):
@@ -52,7 +56,8 @@ def test_add_profile_stores_one_record_and_returns_its_id(zyntro_sandbox, versio
     assert stored["payload"] == PAYLOAD and stored["profile_source"] == "LinkedIn"
     assert stored["api_version"] == version
     assert [r["path"] for r in sb.requests] == [
-        {"v1": "/apis/public/addProfileToContact.php", "v2": "/apis/v2/public/crm/addProfileToContact"}[version]]
+        {"v1": "/apis/public/addProfileToContact.php", "v2": "/apis/v2/public/crm/addProfileToContact"}[version]
+    ]
 
 
 def test_each_post_inserts_a_new_profile(zyntro_sandbox):
@@ -66,26 +71,51 @@ def _rejections(sb: Sandbox):
     c = sb.creds
     return {
         "bad api key": (sb.zyntro_settings(api_key="sbx_wrong"), c.contact_id, "Invalid API Key"),
-        "bad developer secret": (sb.zyntro_settings("v2", developer_secret="zdk_wrong"), c.contact_id,
-                                 "Invalid developer secret"),
+        "bad developer secret": (
+            sb.zyntro_settings("v2", developer_secret="zdk_wrong"),
+            c.contact_id,
+            "Invalid developer secret",
+        ),
         "unknown org": (sb.zyntro_settings(org_id=str(uuid.uuid4())), c.contact_id, "Organization not found"),
-        "inactive org": (sb.zyntro_settings(api_key=c.inactive_api_key, org_id=c.inactive_org_id,
-                                            member_id=c.inactive_member_id), c.foreign_contact_id,
-                         "Organization is not active"),
-        "member not in org": (sb.zyntro_settings(member_id=c.inactive_member_id), c.contact_id,
-                              "Member not found in this organization"),
+        "inactive org": (
+            sb.zyntro_settings(api_key=c.inactive_api_key, org_id=c.inactive_org_id, member_id=c.inactive_member_id),
+            c.foreign_contact_id,
+            "Organization is not active",
+        ),
+        "member not in org": (
+            sb.zyntro_settings(member_id=c.inactive_member_id),
+            c.contact_id,
+            "Member not found in this organization",
+        ),
         "contact in other org": (sb.zyntro_settings(), c.foreign_contact_id, "Contact not found in this organization"),
         "unknown contact": (sb.zyntro_settings("v2"), str(uuid.uuid4()), "Contact not found in this organization"),
-        "non-owner member": (sb.zyntro_settings(member_id=c.other_member_id), c.contact_id,
-                             "Only the member who owns this contact can add profiles to it"),
-        "owner is fine, colleague's contact is not": (sb.zyntro_settings(), c.other_contact_id,
-                                                      "Only the member who owns this contact can add profiles to it"),
+        "non-owner member": (
+            sb.zyntro_settings(member_id=c.other_member_id),
+            c.contact_id,
+            "Only the member who owns this contact can add profiles to it",
+        ),
+        "owner is fine, colleague's contact is not": (
+            sb.zyntro_settings(),
+            c.other_contact_id,
+            "Only the member who owns this contact can add profiles to it",
+        ),
     }
 
 
-@pytest.mark.parametrize("case", ["bad api key", "bad developer secret", "unknown org", "inactive org",
-                                  "member not in org", "contact in other org", "unknown contact",
-                                  "non-owner member", "owner is fine, colleague's contact is not"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "bad api key",
+        "bad developer secret",
+        "unknown org",
+        "inactive org",
+        "member not in org",
+        "contact in other org",
+        "unknown contact",
+        "non-owner member",
+        "owner is fine, colleague's contact is not",
+    ],
+)
 def test_rejections_surface_zyntros_own_message(zyntro_sandbox, case):
     settings, contact_id, message = _rejections(zyntro_sandbox)[case]
     with pytest.raises(ZyntroRejected) as err:
@@ -249,8 +279,12 @@ def test_invalid_input_is_refused_before_the_network(zyntro_sandbox, case):
     bad = BAD_INPUTS[case]
     settings = sb.zyntro_settings(**bad.get("settings", {}))
     with pytest.raises(ZyntroInvalidRequest) as err:
-        post(settings, bad.get("contact_id", sb.creds.contact_id), bad.get("source", "LinkedIn"),
-             bad.get("payload", PAYLOAD))
+        post(
+            settings,
+            bad.get("contact_id", sb.creds.contact_id),
+            bad.get("source", "LinkedIn"),
+            bad.get("payload", PAYLOAD),
+        )
     assert err.value.exit_code == 2 and str(err.value)
     assert sb.requests == []
 
@@ -261,12 +295,15 @@ def test_validate_profile_request_accepts_a_good_request():
         validate_profile_request("nope", "GitHub", PAYLOAD)
 
 
-@pytest.mark.parametrize("version,missing,named", [
-    ("v1", "api_key", "ZYNTRO_API_KEY"),
-    ("v1", "org_id", "ZYNTRO_ORG_ID"),
-    ("v1", "member_id", "ZYNTRO_MEMBER_ID"),
-    ("v2", "developer_secret", "ZYNTRO_DEVELOPER_SECRET"),
-])
+@pytest.mark.parametrize(
+    "version,missing,named",
+    [
+        ("v1", "api_key", "ZYNTRO_API_KEY"),
+        ("v1", "org_id", "ZYNTRO_ORG_ID"),
+        ("v1", "member_id", "ZYNTRO_MEMBER_ID"),
+        ("v2", "developer_secret", "ZYNTRO_DEVELOPER_SECRET"),
+    ],
+)
 def test_missing_configuration_names_the_variable(zyntro_sandbox, version, missing, named):
     settings = zyntro_sandbox.zyntro_settings(version, **{missing: None})
     with pytest.raises(ConfigError, match=named):
@@ -285,7 +322,8 @@ def test_fetch_contact_shows_posted_profiles(zyntro_sandbox):
     contact = call(sb.zyntro_settings("v2"), "fetch_contact", sb.creds.contact_id, include_profile=True)
     assert contact["cont_email"] == "ada@quillmetrics.example"
     assert [(p["profile_id"], p["profile_source"], p["profile_payload"]) for p in contact["profile"]] == [
-        (profile_id, "GitHub", PAYLOAD)]
+        (profile_id, "GitHub", PAYLOAD)
+    ]
     bare = call(sb.zyntro_settings("v2"), "fetch_contact", sb.creds.contact_id)
     assert "profile" not in bare
 
@@ -317,8 +355,11 @@ def test_secrets_never_appear_in_logs_errors_or_reprs(zyntro_sandbox, caplog):
         lambda: sb.faults.push("status", status=503, times=20),
         lambda: None,
     ]
-    for setup, settings in zip(scenarios, [sb.zyntro_settings("v2")] * 3 + [sb.zyntro_settings(
-            "v2", developer_secret="zdk_0000wrong0000")], strict=True):
+    for setup, settings in zip(
+        scenarios,
+        [sb.zyntro_settings("v2")] * 3 + [sb.zyntro_settings("v2", developer_secret="zdk_0000wrong0000")],
+        strict=True,
+    ):
         setup()
         with pytest.raises(Exception) as err:
             post(settings, sb.creds.contact_id)
@@ -355,8 +396,9 @@ def test_secrets_echoed_by_the_server_are_redacted(zyntro_sandbox):
 
 def test_unvalidated_settings_with_plain_string_secrets_still_work(zyntro_sandbox):
     sb = zyntro_sandbox
-    settings = sb.zyntro_settings("v2").model_copy(update={"api_key": sb.creds.api_key,
-                                                           "developer_secret": sb.creds.developer_secret})
+    settings = sb.zyntro_settings("v2").model_copy(
+        update={"api_key": sb.creds.api_key, "developer_secret": sb.creds.developer_secret}
+    )
     assert isinstance(post(settings, sb.creds.contact_id), int)
     sb.faults.push("status", status=502, body=f"echo {sb.creds.api_key}")
     with pytest.raises(ZyntroHTTPError) as err:

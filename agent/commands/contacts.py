@@ -42,18 +42,30 @@ def _contact_id(raw: str) -> str:
 
 def _summary(row: dict[str, Any], refresh_days: float) -> dict[str, Any]:
     age = (datetime.now(UTC) - datetime.fromisoformat(row["updated_at"])).total_seconds() / 86400
-    return {"contact_id": row["contact_id"], "name": row["name"], "email": row["email"], "company": row["company"],
-            "location": row["location"], "urls": row["urls"], "review": row["review"],
-            "accepted_unverified": row["accepted_urls"], "last_enriched": row["updated_at"],
-            "due": age >= refresh_days}
+    return {
+        "contact_id": row["contact_id"],
+        "name": row["name"],
+        "email": row["email"],
+        "company": row["company"],
+        "location": row["location"],
+        "urls": row["urls"],
+        "review": row["review"],
+        "accepted_unverified": row["accepted_urls"],
+        "last_enriched": row["updated_at"],
+        "due": age >= refresh_days,
+    }
 
 
 def _posted(postings: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The newest posting of each origin."""
     latest: dict[str, dict[str, Any]] = {}
     for p in postings:  # oldest first
-        latest[p["profile_source"]] = {"profile_source": p["profile_source"], "state": p["state"],
-                                       "profile_id": p["profile_id"], "at": p["updated_at"]}
+        latest[p["profile_source"]] = {
+            "profile_source": p["profile_source"],
+            "state": p["state"],
+            "profile_id": p["profile_id"],
+            "at": p["updated_at"],
+        }
     return list(latest.values())
 
 
@@ -75,8 +87,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(json.dumps({"contact_id": cid, "untracked": True}))
     else:
-        print(f"untracked {cid} ({tracked['name'] or 'no name'}): refresh leaves it; what was posted to it stays "
-              "known, so enriching it again never re-posts the same profile")
+        print(
+            f"untracked {cid} ({tracked['name'] or 'no name'}): refresh leaves it; what was posted to it stays "
+            "known, so enriching it again never re-posts the same profile"
+        )
     return 0
 
 
@@ -88,8 +102,10 @@ def _print_list(rows: list[dict[str, Any]], as_json: bool) -> int:
         print("no tracked contact: every contact enriched without --dry-run is tracked")
     for r in rows:
         flags = ", ".join(f for f, on in (("due", r["due"]), ("review", r["review"])) if on)
-        print(f"{r['contact_id']}  {r['name'] or '-'}  {len(r['urls'])} URL{'s' * (len(r['urls']) != 1)}  "
-              f"last enriched {r['last_enriched']}" + (f"  ({flags})" if flags else ""))
+        print(
+            f"{r['contact_id']}  {r['name'] or '-'}  {len(r['urls'])} URL{'s' * (len(r['urls']) != 1)}  "
+            f"last enriched {r['last_enriched']}" + (f"  ({flags})" if flags else "")
+        )
     return 0
 
 
@@ -104,6 +120,9 @@ def _print_show(shown: dict[str, Any], as_json: bool) -> int:
         print(f"  {url}" + ("  (accepted unverified)" if url in shown["accepted_unverified"] else ""))
     print("posted:" if shown["posted"] else "posted: nothing yet")
     for p in shown["posted"]:
-        print(f"  {p['profile_source']}: {p['state']}" + (f", profile_id {p['profile_id']}" if p["profile_id"] else "")
-              + f" ({p['at']})")
+        print(
+            f"  {p['profile_source']}: {p['state']}"
+            + (f", profile_id {p['profile_id']}" if p["profile_id"] else "")
+            + f" ({p['at']})"
+        )
     return 0

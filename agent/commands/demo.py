@@ -31,14 +31,22 @@ DEMO_NAMESPACE = uuid.UUID("5b1f0c52-3f7e-4c1e-9a57-2d0d9a1f6e10")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("demo", help="run the whole flow offline on bundled sample pages and a local sandbox",
-                       description=__doc__)
+    p = sub.add_parser(
+        "demo", help="run the whole flow offline on bundled sample pages and a local sandbox", description=__doc__
+    )
     p.add_argument("--json", action="store_true", help="print the run's results as JSON on stdout")
-    p.add_argument("--all-payloads", action="store_true",
-                   help="print every profile's payload and warnings, and the sandbox's records "
-                        "(default: the summary and the most complete payload)")
-    p.add_argument("--keep", type=Path, metavar="DIR",
-                   help="keep the demo's state (SQLite, replayed pages, sandbox) in DIR instead of a temp dir")
+    p.add_argument(
+        "--all-payloads",
+        action="store_true",
+        help="print every profile's payload and warnings, and the sandbox's records "
+        "(default: the summary and the most complete payload)",
+    )
+    p.add_argument(
+        "--keep",
+        type=Path,
+        metavar="DIR",
+        help="keep the demo's state (SQLite, replayed pages, sandbox) in DIR instead of a temp dir",
+    )
     p.set_defaults(func=run)
 
 
@@ -49,14 +57,18 @@ def demo_settings(settings: Settings, work: Path, sandbox_env: dict[str, str]) -
     data = settings.model_dump()
     data["home"] = work / "home"
     data["zyntro"].update(
-        api_key=sandbox_env["ZYNTRO_API_KEY"], org_id=sandbox_env["ZYNTRO_ORG_ID"],
-        member_id=sandbox_env["ZYNTRO_MEMBER_ID"], base_url=sandbox_env["ZYNTRO_BASE_URL"],
+        api_key=sandbox_env["ZYNTRO_API_KEY"],
+        org_id=sandbox_env["ZYNTRO_ORG_ID"],
+        member_id=sandbox_env["ZYNTRO_MEMBER_ID"],
+        base_url=sandbox_env["ZYNTRO_BASE_URL"],
         # v2 reads back what the sandbox holds before a contact's first post, so the demo's fresh state
         # directory needs no "duplicates cannot be detected" warning (agent.posting), which v1 must give.
-        api_version="v2", developer_secret=sandbox_env["ZYNTRO_DEVELOPER_SECRET"],
+        api_version="v2",
+        developer_secret=sandbox_env["ZYNTRO_DEVELOPER_SECRET"],
     )
     data["fetch"].update(
-        replay_dir=write_replay_dir(work / "replay"), delay_s=0.0,
+        replay_dir=write_replay_dir(work / "replay"),
+        delay_s=0.0,
         # The replayed linkedin.com and x.com robots.txt disallow crawlers, as the real ones do; the demo
         # overrides them the way an operator would, and every such fetch is recorded as overridden.
         robots_override=["linkedin.com", "x.com"],
@@ -85,8 +97,10 @@ def _stored_line(profiles: list[dict], posted: int) -> str:
     ids = sorted(int(row["profile_id"]) for row in profiles)
     contacts = len({str(row["contact_id"]) for row in profiles})
     span = f"profile_id {ids[0]}-{ids[-1]}" if len(ids) > 1 else f"profile_id {ids[0]}" if ids else "none"
-    return (f"sandbox: {len(ids)} profile record{'s' * (len(ids) != 1)} ({span}) for {contacts} "
-            f"contact{'s' * (contacts != 1)}, {posted} from this run")
+    return (
+        f"sandbox: {len(ids)} profile record{'s' * (len(ids) != 1)} ({span}) for {contacts} "
+        f"contact{'s' * (contacts != 1)}, {posted} from this run"
+    )
 
 
 def _show(report: RunReport, stored: list[dict], names: dict[str, str], all_payloads: bool) -> None:
@@ -113,8 +127,10 @@ def _show(report: RunReport, stored: list[dict], names: dict[str, str], all_payl
     out.print()
     out.print(_stored_line(stored, posted), markup=False)
     if others:
-        out.print(f"{others} more payload{'s' * (others != 1)} and the sandbox's records: "
-                  "zyntro-enrich demo --all-payloads", markup=False)
+        out.print(
+            f"{others} more payload{'s' * (others != 1)} and the sandbox's records: zyntro-enrich demo --all-payloads",
+            markup=False,
+        )
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -142,8 +158,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             local = demo_settings(settings, work, sandbox.settings_env())
             err = make_console(stderr=True)
             err.print(f"demo: {len(items)} contacts, pages replayed offline, sandbox {sandbox.url}", markup=False)
-            err.print(f"demo: robots.txt of {' and '.join(local.fetch.robots_override)} overridden, as an operator "
-                      "may", markup=False)
+            err.print(
+                f"demo: robots.txt of {' and '.join(local.fetch.robots_override)} overridden, as an operator may",
+                markup=False,
+            )
             if args.keep:
                 err.print(f"demo: state, pages and sandbox kept in {work}", markup=False)
             report = asyncio.run(run_items(items, local, Options(concurrency=3, progress=not args.json)))

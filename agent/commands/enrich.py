@@ -27,29 +27,47 @@ __all__ = ["register"]
 def register(sub: argparse._SubParsersAction) -> None:
     from agent.batch_columns import help_text  # light: names and regular expressions only
 
-    p = sub.add_parser("enrich", help="research a contact (or a batch) and post one profile per origin",
-                       description=__doc__, epilog=help_text(), formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = sub.add_parser(
+        "enrich",
+        help="research a contact (or a batch) and post one profile per origin",
+        description=__doc__,
+        epilog=help_text(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("urls", nargs="*", metavar="URL", help="public source URLs of the contact")
     p.add_argument("--contact-id", help="the Zyntro contact's UUID (required without --batch)")
     p.add_argument("--name", help="identity hint: the contact's name")
     p.add_argument("--email", help="identity hint: the contact's email")
     p.add_argument("--company", help="identity hint: the contact's company")
     p.add_argument("--location", help="identity hint: the contact's location")
-    p.add_argument("--batch", type=Path, metavar="FILE",
-                   help="a CSV or JSONL file of contacts, or - for stdin (columns: see below)")
+    p.add_argument(
+        "--batch",
+        type=Path,
+        metavar="FILE",
+        help="a CSV or JSONL file of contacts, or - for stdin (columns: see below)",
+    )
     p.add_argument("--concurrency", type=int, default=4, help="contacts processed at once (default 4)")
     p.add_argument("--dry-run", action="store_true", help="do everything but post; show the payloads")
     p.add_argument("--review", action="store_true", help="queue each profile for a person to approve")
     p.add_argument("--json", action="store_true", help="machine-readable results on stdout")
     p.add_argument("--llm", choices=["offline", "openai"], help="condenser (default: openai when configured)")
-    p.add_argument("--llm-fallback", choices=["offline", "none"],
-                   help="after llm.failure_limit (ZYNTRO_ENRICH_LLM_FAILURE_LIMIT, default 3) LLM failures in a "
-                        "row: offline finishes the run with the offline condenser, none (default) stops it (exit 3)")
-    p.add_argument("--repost-unknown", action="store_true",
-                   help="post again profiles whose earlier post got no answer (check Zyntro first)")
+    p.add_argument(
+        "--llm-fallback",
+        choices=["offline", "none"],
+        help="after llm.failure_limit (ZYNTRO_ENRICH_LLM_FAILURE_LIMIT, default 3) LLM failures in a "
+        "row: offline finishes the run with the offline condenser, none (default) stops it (exit 3)",
+    )
+    p.add_argument(
+        "--repost-unknown",
+        action="store_true",
+        help="post again profiles whose earlier post got no answer (check Zyntro first)",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
-    p.add_argument("--accept-unverified", action="store_true",
-                   help="post profiles even when no name, email, company or domain ties their pages to the contact")
+    p.add_argument(
+        "--accept-unverified",
+        action="store_true",
+        help="post profiles even when no name, email, company or domain ties their pages to the contact",
+    )
     p.set_defaults(func=run, overrides=_overrides)
 
 
@@ -78,8 +96,10 @@ def _items(args: argparse.Namespace) -> tuple[list[BatchItem], list[str]]:
     try:
         contact = Contact(contact_id=args.contact_id, **hints)
     except ValidationError:
-        raise UsageError(f"--contact-id {args.contact_id!r} is not a UUID (Zyntro contact ids look like "
-                         "3f2b1c9e-...); copy it from the contact in Zyntro") from None
+        raise UsageError(
+            f"--contact-id {args.contact_id!r} is not a UUID (Zyntro contact ids look like "
+            "3f2b1c9e-...); copy it from the contact in Zyntro"
+        ) from None
     return [BatchItem(contact=contact, urls=args.urls)], []
 
 
@@ -92,9 +112,14 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     items, errors = _items(args)
     for error in errors:
         print(f"zyntro-enrich: skipped {error}", file=sys.stderr)
-    options = Options(dry_run=args.dry_run, review=args.review, concurrency=args.concurrency,
-                      repost_unknown=args.repost_unknown, progress=not args.no_progress,
-                      accept_unverified=args.accept_unverified)
+    options = Options(
+        dry_run=args.dry_run,
+        review=args.review,
+        concurrency=args.concurrency,
+        repost_unknown=args.repost_unknown,
+        progress=not args.no_progress,
+        accept_unverified=args.accept_unverified,
+    )
     if not items:
         raise UsageError(f"no valid contact in {args.batch}: fix the rows above and run it again")
     if not args.dry_run and not args.review:

@@ -28,8 +28,12 @@ _EVIDENCE_WIDTH = 44
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the `extract` subcommand."""
-    p = sub.add_parser("extract", help="fetch + extract one URL: outcome, facts and evidence",
-                       description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = sub.add_parser(
+        "extract",
+        help="fetch + extract one URL: outcome, facts and evidence",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("url", metavar="URL", help="the page's URL (decides the extractor)")
     p.add_argument("--from-file", type=Path, metavar="PAGE.html", help="parse this saved page; no network")
     p.add_argument("--status", type=int, default=200, help="HTTP status to assume with --from-file (default 200)")
@@ -84,8 +88,15 @@ def _read(path: Path, url: str, status: int) -> Page:
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror}; give the path of a saved HTML page") from None
     # the CLI is the edge of the program: reading the clock here keeps the extractors pure
-    return Page(url=url, final_url=url, status=status, html=html, fetched_at=datetime.now(UTC),
-                engine="replay", content_hash=Page.hash_html(html))
+    return Page(
+        url=url,
+        final_url=url,
+        status=status,
+        html=html,
+        fetched_at=datetime.now(UTC),
+        engine="replay",
+        content_hash=Page.hash_html(html),
+    )
 
 
 async def _fetch(settings: Settings, url: str, needs_browser: bool | None) -> FetchResult:
@@ -110,8 +121,16 @@ def _as_dict(extraction: Extraction) -> dict:
         "outcome": extraction.outcome.value,
         "reason": extraction.reason,
         "subject": extraction.subject,
-        "facts": [{"key": f.key, "value": f.value, "evidence": f.evidence, "method": f.method,
-                   **({"approximate": True} if f.approximate else {})} for f in extraction.facts],
+        "facts": [
+            {
+                "key": f.key,
+                "value": f.value,
+                "evidence": f.evidence,
+                "method": f.method,
+                **({"approximate": True} if f.approximate else {}),
+            }
+            for f in extraction.facts
+        ],
         "identity": extraction.identity.model_dump() if extraction.identity else None,
         "links": extraction.links,
         "text_chars": len(extraction.text),
@@ -119,9 +138,18 @@ def _as_dict(extraction: Extraction) -> dict:
 
 
 def _fetch_failure(url: str, extractor, fetched: FetchResult) -> dict:
-    return {"url": url, "extractor": extractor.name, "profile_source": extractor.label_for(url),
-            "outcome": fetched.outcome.value, "reason": fetched.reason, "subject": "unknown", "facts": [],
-            "identity": None, "links": [], "text_chars": 0}
+    return {
+        "url": url,
+        "extractor": extractor.name,
+        "profile_source": extractor.label_for(url),
+        "outcome": fetched.outcome.value,
+        "reason": fetched.reason,
+        "subject": "unknown",
+        "facts": [],
+        "identity": None,
+        "links": [],
+        "text_chars": 0,
+    }
 
 
 def _cut(text: str, width: int) -> str:
@@ -131,11 +159,20 @@ def _cut(text: str, width: int) -> str:
 
 def _print_human(data: dict, text: str) -> None:
     out = sys.stdout
-    out.write(f"{data['url']}\n  extractor: {data['extractor']} -> {data['profile_source']}\n"
-              f"  outcome:   {data['outcome']} ({data['reason']})\n")
+    out.write(
+        f"{data['url']}\n  extractor: {data['extractor']} -> {data['profile_source']}\n"
+        f"  outcome:   {data['outcome']} ({data['reason']})\n"
+    )
     if data["facts"]:
-        rows = [(f["key"], _cut(f["value"], _VALUE_WIDTH) + (" ~" if f.get("approximate") else ""),
-                 f["method"], _cut(f["evidence"], _EVIDENCE_WIDTH)) for f in data["facts"]]
+        rows = [
+            (
+                f["key"],
+                _cut(f["value"], _VALUE_WIDTH) + (" ~" if f.get("approximate") else ""),
+                f["method"],
+                _cut(f["evidence"], _EVIDENCE_WIDTH),
+            )
+            for f in data["facts"]
+        ]
         widths = [max(len(r[i]) for r in rows + [("key", "value", "method", "evidence")]) for i in range(4)]
         out.write("\n")
         for row in [("key", "value", "method", "evidence"), tuple("-" * w for w in widths), *rows]:

@@ -20,16 +20,23 @@ __all__ = ["register", "run"]
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the `fetch` subcommand."""
-    p = sub.add_parser("fetch", help="fetch one page (safety, robots.txt, HTTP or browser) and report the outcome",
-                       description=__doc__)
+    p = sub.add_parser(
+        "fetch", help="fetch one page (safety, robots.txt, HTTP or browser) and report the outcome", description=__doc__
+    )
     p.add_argument("url", help="the page to fetch (http or https)")
     p.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
     p.add_argument("--save", type=Path, metavar="FILE", help="write the (rendered) HTML to FILE")
     engine = p.add_mutually_exclusive_group()
-    engine.add_argument("--browser", dest="needs_browser", action="store_const", const=True,
-                        help="render in headless Chromium")
-    engine.add_argument("--no-browser", dest="needs_browser", action="store_const", const=False,
-                        help="plain HTTP only, even for pages that need JavaScript")
+    engine.add_argument(
+        "--browser", dest="needs_browser", action="store_const", const=True, help="render in headless Chromium"
+    )
+    engine.add_argument(
+        "--no-browser",
+        dest="needs_browser",
+        action="store_const",
+        const=False,
+        help="plain HTTP only, even for pages that need JavaScript",
+    )
     p.set_defaults(func=run, needs_browser=None)
 
 

@@ -19,17 +19,31 @@ from agent.errors import UsageError
 
 __all__ = ["register"]
 
-_WHAT = [("contacts", "tracked record"), ("sources", "source records"), ("pages", "cached pages"),
-         ("drafts", "drafts"), ("postings", "posting records"), ("run_contacts", "run results"),
-         ("runs", "runs about it alone"), ("contact_claims", "claims")]
+_WHAT = [
+    ("contacts", "tracked record"),
+    ("sources", "source records"),
+    ("pages", "cached pages"),
+    ("drafts", "drafts"),
+    ("postings", "posting records"),
+    ("run_contacts", "run results"),
+    ("runs", "runs about it alone"),
+    ("contact_claims", "claims"),
+]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("forget", help="erase everything stored about a contact", description=__doc__,
-                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = sub.add_parser(
+        "forget",
+        help="erase everything stored about a contact",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("contact_id", help="the Zyntro contact's UUID")
-    p.add_argument("--drop-hashes", action="store_true",
-                   help="also drop the payload hashes kept to avoid re-posting (a re-enrichment may then post again)")
+    p.add_argument(
+        "--drop-hashes",
+        action="store_true",
+        help="also drop the payload hashes kept to avoid re-posting (a re-enrichment may then post again)",
+    )
     p.add_argument("--suppress", action="store_true", help="also add the contact id to the do-not-enrich list")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=run)
@@ -55,8 +69,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     else:
         print(f"nothing was stored about contact {cid}")
     if removed.get("kept_posting_hashes"):
-        print(f"kept {removed['kept_posting_hashes']} payload hash(es) under a salted hash of the id, so identical "
-              "content is not posted again (--drop-hashes drops them)")
+        print(
+            f"kept {removed['kept_posting_hashes']} payload hash(es) under a salted hash of the id, so identical "
+            "content is not posted again (--drop-hashes drops them)"
+        )
     if removed.get("postings"):
         print("Zyntro still holds the profiles posted to it: delete them in Zyntro")
     if args.suppress:

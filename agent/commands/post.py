@@ -50,18 +50,32 @@ _HINTS = [
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("post", help="post a profile payload file to a Zyntro contact", description=__doc__,
-                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = sub.add_parser(
+        "post",
+        help="post a profile payload file to a Zyntro contact",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("payload", metavar="PAYLOAD.json", help="a JSON object file (- reads stdin)")
     p.add_argument("--contact-id", required=True, help="the Zyntro contact's UUID")
-    p.add_argument("--source", required=True, metavar="LABEL",
-                   help='profile_source, the origin of the data, e.g. "LinkedIn" or "Company Website"')
+    p.add_argument(
+        "--source",
+        required=True,
+        metavar="LABEL",
+        help='profile_source, the origin of the data, e.g. "LinkedIn" or "Company Website"',
+    )
     p.add_argument("--api-version", choices=["v1", "v2"], help="override ZYNTRO_API_VERSION")
-    p.add_argument("--allow-repairs", action="store_true",
-                   help="post the payload as the best-practice check repairs it (text removed, values shortened) "
-                        "instead of refusing it")
-    p.add_argument("--json", action="store_true",
-                   help='print {"profile_id", "profile_source", "contact_id", "repairs"} as JSON on stdout')
+    p.add_argument(
+        "--allow-repairs",
+        action="store_true",
+        help="post the payload as the best-practice check repairs it (text removed, values shortened) "
+        "instead of refusing it",
+    )
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help='print {"profile_id", "profile_source", "contact_id", "repairs"} as JSON on stdout',
+    )
     p.set_defaults(func=run, overrides=_overrides)
 
 
@@ -76,23 +90,33 @@ def read_payload(path: str) -> dict:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise UsageError(f"payload file {name} is not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}): "
-                         "save it as UTF-8") from None
+        raise UsageError(
+            f"payload file {name} is not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}): save it as UTF-8"
+        ) from None
     try:
         payload = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise UsageError(f"payload file {name} is not valid JSON ({exc.msg} at line {exc.lineno} "
-                         f"column {exc.colno}): fix the file") from None
+        raise UsageError(
+            f"payload file {name} is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno}): fix the file"
+        ) from None
     except RecursionError:  # deeper than the parser goes
         raise _too_deep(name) from None
     if _depth(payload) > MAX_DEPTH:
         raise _too_deep(name)
     if not isinstance(payload, dict):
-        kinds = {list: "a list", str: "a string", type(None): "null", bool: "a boolean", int: "a number",
-                 float: "a number"}
+        kinds = {
+            list: "a list",
+            str: "a string",
+            type(None): "null",
+            bool: "a boolean",
+            int: "a number",
+            float: "a number",
+        }
         kind = kinds.get(type(payload), f"a {type(payload).__name__}")
-        raise UsageError(f"payload file {name} holds {kind}, not a JSON object: Zyntro profiles are objects "
-                         'like {"summary": "...", "job_title": "..."}')
+        raise UsageError(
+            f"payload file {name} holds {kind}, not a JSON object: Zyntro profiles are objects "
+            'like {"summary": "...", "job_title": "..."}'
+        )
     return payload
 
 
@@ -109,14 +133,18 @@ def _read_bytes(path: str, name: str) -> bytes:
     except OSError as exc:
         raise UsageError(f"cannot read payload file {name} ({exc.strerror}): give a UTF-8 JSON file") from None
     if len(data) > MAX_FILE_BYTES:
-        raise UsageError(f"payload file {name} is over the 1 MiB limit: a profile payload is a few KiB "
-                         "(Zyntro is sent at most 64 KiB)")
+        raise UsageError(
+            f"payload file {name} is over the 1 MiB limit: a profile payload is a few KiB "
+            "(Zyntro is sent at most 64 KiB)"
+        )
     return data
 
 
 def _too_deep(name: str) -> UsageError:
-    return UsageError(f"payload file {name} is nested more than {MAX_DEPTH} levels deep: a Zyntro profile is "
-                      'a flat object like {"summary": "...", "skills": ["..."]}')
+    return UsageError(
+        f"payload file {name} is nested more than {MAX_DEPTH} levels deep: a Zyntro profile is "
+        'a flat object like {"summary": "...", "skills": ["..."]}'
+    )
 
 
 def _depth(value: object) -> int:
@@ -140,11 +168,16 @@ def best_practice(payload: dict, name: str, allow_repairs: bool = False) -> tupl
 
     checked = check_payload(payload)
     lossy = [] if allow_repairs else [r for r in checked.repairs if not r.startswith(_FORM_ONLY)]
-    problems = checked.violations + [f"{r} (it would change what the file says: fix the file, or add "
-                                     "--allow-repairs to post it repaired)" for r in lossy]
+    problems = checked.violations + [
+        f"{r} (it would change what the file says: fix the file, or add --allow-repairs to post it repaired)"
+        for r in lossy
+    ]
     if problems:
-        raise UsageError(f"payload file {name} breaks Zyntro's best practices, nothing was posted:\n  - "
-                         + "\n  - ".join(problems) + f"\nfix {name} and run again")
+        raise UsageError(
+            f"payload file {name} breaks Zyntro's best practices, nothing was posted:\n  - "
+            + "\n  - ".join(problems)
+            + f"\nfix {name} and run again"
+        )
     return checked.payload, checked.repairs
 
 
@@ -177,14 +210,23 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         hint = _hint(exc.messages)
         print(f"zyntro-enrich: {exc}" + (f" ({hint})" if hint else ""), file=sys.stderr)
         return 1
-    log.info("posted profile %s to contact %s (source %r, Zyntro %s at %s)", profile_id, args.contact_id,
-             args.source, settings.zyntro.api_version, settings.zyntro.base_url)
+    log.info(
+        "posted profile %s to contact %s (source %r, Zyntro %s at %s)",
+        profile_id,
+        args.contact_id,
+        args.source,
+        settings.zyntro.api_version,
+        settings.zyntro.base_url,
+    )
     if args.json:
         from agent.zyntro.validate import normalise_uuid
 
         contact_id = normalise_uuid(args.contact_id, "contact_id")
-        print(json.dumps({"profile_id": profile_id, "profile_source": args.source, "contact_id": contact_id,
-                          "repairs": repairs}))
+        print(
+            json.dumps(
+                {"profile_id": profile_id, "profile_source": args.source, "contact_id": contact_id, "repairs": repairs}
+            )
+        )
     else:
         print(profile_id)
     return 0

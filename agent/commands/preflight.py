@@ -43,13 +43,17 @@ async def _identifiers(client: Any) -> dict:
         try:
             return await client.fetch_identifiers()
         except ZyntroRejected as exc:
-            raise ConfigError(f"Zyntro refused ZYNTRO_DEVELOPER_SECRET ({'; '.join(exc.messages)}): copy it again "
-                              f"from the {_WHERE}, and check this machine's IP is on Zyntro's allowlist") from None
+            raise ConfigError(
+                f"Zyntro refused ZYNTRO_DEVELOPER_SECRET ({'; '.join(exc.messages)}): copy it again "
+                f"from the {_WHERE}, and check this machine's IP is on Zyntro's allowlist"
+            ) from None
         except ZyntroHTTPError as exc:
             if exc.http_status not in (401, 403):
                 raise
-            raise ConfigError(f"Zyntro answered HTTP {exc.http_status} to ZYNTRO_DEVELOPER_SECRET: check the "
-                              f"secret ({_WHERE}) and that this machine's IP is on Zyntro's allowlist") from None
+            raise ConfigError(
+                f"Zyntro answered HTTP {exc.http_status} to ZYNTRO_DEVELOPER_SECRET: check the "
+                f"secret ({_WHERE}) and that this machine's IP is on Zyntro's allowlist"
+            ) from None
 
 
 def _compare(data: dict, settings: Settings) -> None:
@@ -59,21 +63,27 @@ def _compare(data: dict, settings: Settings) -> None:
     key = key.get_secret_value() if hasattr(key, "get_secret_value") else key
     assert z.api_key is not None  # check_zyntro required the post credentials first
     if isinstance(key, str) and key and key != z.api_key.get_secret_value():
-        raise ConfigError("ZYNTRO_API_KEY is not the API key of the organisation ZYNTRO_DEVELOPER_SECRET belongs "
-                          f"to: copy both from the {_WHERE}")
+        raise ConfigError(
+            "ZYNTRO_API_KEY is not the API key of the organisation ZYNTRO_DEVELOPER_SECRET belongs "
+            f"to: copy both from the {_WHERE}"
+        )
     org = data.get("organization") if isinstance(data.get("organization"), dict) else data
     org_id = org.get("org_id") if isinstance(org, dict) else None
     if isinstance(org_id, str) and org_id.lower() != str(z.org_id).lower():
-        raise ConfigError(f"ZYNTRO_ORG_ID {z.org_id} is not the organisation of ZYNTRO_DEVELOPER_SECRET "
-                          f"({org_id}): set ZYNTRO_ORG_ID={org_id}")
+        raise ConfigError(
+            f"ZYNTRO_ORG_ID {z.org_id} is not the organisation of ZYNTRO_DEVELOPER_SECRET "
+            f"({org_id}): set ZYNTRO_ORG_ID={org_id}"
+        )
     members = data.get("members")
     if not isinstance(members, list) or not all(isinstance(m, dict) and "member_id" in m for m in members):
         log.debug("fetchIdentifiers lists no members this client recognises; ZYNTRO_MEMBER_ID is checked at the post")
         return
     member = next((m for m in members if str(m["member_id"]).lower() == str(z.member_id).lower()), None)
     if member is None:
-        raise ConfigError(f"ZYNTRO_MEMBER_ID {z.member_id} is not a member of the organisation: use the id of "
-                          "the member who owns the contacts (see `zyntro-enrich sandbox` output or Zyntro's "
-                          "member list)")
+        raise ConfigError(
+            f"ZYNTRO_MEMBER_ID {z.member_id} is not a member of the organisation: use the id of "
+            "the member who owns the contacts (see `zyntro-enrich sandbox` output or Zyntro's "
+            "member list)"
+        )
     if member.get("active") is False:
         raise ConfigError(f"ZYNTRO_MEMBER_ID {z.member_id} is not an active member: use an active member's id")

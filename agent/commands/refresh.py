@@ -38,18 +38,32 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--all", action="store_true", help="refresh every tracked contact, due or not")
     _common(p)
     p.set_defaults(func=run_refresh)
-    s = sub.add_parser("schedule", help="keep refreshing on the configured cadence (Ctrl-C stops)",
-                       description=__doc__)
-    s.add_argument("--every", type=float, default=3600.0, metavar="SECONDS",
-                   help="how often to look for due contacts (default 3600)")
+    s = sub.add_parser("schedule", help="keep refreshing on the configured cadence (Ctrl-C stops)", description=__doc__)
+    s.add_argument(
+        "--every",
+        type=float,
+        default=3600.0,
+        metavar="SECONDS",
+        help="how often to look for due contacts (default 3600)",
+    )
     s.add_argument("--passes", type=int, default=0, help="stop after this many passes (default 0: never)")
     printed = s.add_mutually_exclusive_group()
-    printed.add_argument("--print-cron", action="store_true",
-                         help="print a crontab entry running `refresh` every --every seconds, and exit")
-    printed.add_argument("--print-systemd", action="store_true",
-                         help="print a systemd service and timer running `refresh` every --every seconds, and exit")
-    s.add_argument("--env-file", type=Path, metavar="FILE",
-                   help="with --print-*: where the entry reads secrets from (default $ZYNTRO_ENRICH_HOME/env)")
+    printed.add_argument(
+        "--print-cron",
+        action="store_true",
+        help="print a crontab entry running `refresh` every --every seconds, and exit",
+    )
+    printed.add_argument(
+        "--print-systemd",
+        action="store_true",
+        help="print a systemd service and timer running `refresh` every --every seconds, and exit",
+    )
+    s.add_argument(
+        "--env-file",
+        type=Path,
+        metavar="FILE",
+        help="with --print-*: where the entry reads secrets from (default $ZYNTRO_ENRICH_HOME/env)",
+    )
     _common(s)
     s.set_defaults(func=run_schedule, all=False)
 
@@ -86,8 +100,9 @@ def _options(args: argparse.Namespace) -> Options:
 
     if args.concurrency < 1:
         raise UsageError(f"--concurrency {args.concurrency}: give 1 or more contacts at once")
-    return Options(dry_run=args.dry_run, review=args.review, concurrency=args.concurrency,
-                   progress=not args.no_progress)
+    return Options(
+        dry_run=args.dry_run, review=args.review, concurrency=args.concurrency, progress=not args.no_progress
+    )
 
 
 def _show(report: RunReport | None, args: argparse.Namespace, settings: Settings) -> int:
@@ -126,8 +141,11 @@ def run_schedule(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     passes, code = 0, 0
     if args.passes != 1:
-        log.info("schedule: checking for due contacts every %gs (refresh_days=%g); Ctrl-C stops",
-                 args.every, settings.refresh_days)
+        log.info(
+            "schedule: checking for due contacts every %gs (refresh_days=%g); Ctrl-C stops",
+            args.every,
+            settings.refresh_days,
+        )
     while True:
         code = max(code, _show(refresh_once(settings, _options(args)), args, settings))
         passes += 1

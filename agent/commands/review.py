@@ -54,8 +54,10 @@ _MAX_ID = 2**63  # SQLite ids are positive 64-bit integers
 def _status(text: str) -> str:
     value = {"queued": "queued_for_review", "waiting": "decidable"}.get(text.strip().lower(), text.strip().lower())
     if value not in (*STATUSES, "decidable", "all"):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a status: use one of decidable (the default: "
-                                         f"{', '.join(DECIDABLE)}), all, {', '.join(STATUSES)}")
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a status: use one of decidable (the default: "
+            f"{', '.join(DECIDABLE)}), all, {', '.join(STATUSES)}"
+        )
     return value
 
 
@@ -74,8 +76,9 @@ def _unit(text: str) -> float:
     except ValueError:
         value = math.nan
     if not 0.0 <= value <= 1.0:  # also refuses nan
-        raise argparse.ArgumentTypeError(f"{text!r} is not an identity score: give a number from 0 (no match) "
-                                         "to 1 (certain), e.g. 0.8")
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an identity score: give a number from 0 (no match) to 1 (certain), e.g. 0.8"
+        )
     return value
 
 
@@ -89,8 +92,12 @@ def _count(text: str) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("review", help="approve, edit or reject profiles queued by enrich --review",
-                       description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = sub.add_parser(
+        "review",
+        help="approve, edit or reject profiles queued by enrich --review",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     lst = _action(actions, "list", "drafts waiting for a decision (filters narrow them)")
     _filters(lst)
@@ -105,15 +112,21 @@ def register(sub: argparse._SubParsersAction) -> None:
         _filters(a)
         _decision_options(a)
     _find(actions, "approve").add_argument(
-        "--repost-unknown", action="store_true",
-        help="post even though an earlier post of this profile got no answer (check Zyntro first)")
+        "--repost-unknown",
+        action="store_true",
+        help="post even though an earlier post of this profile got no answer (check Zyntro first)",
+    )
     edit = _action(actions, "edit", "change a waiting draft's payload in your editor (or from --file)", json=False)
     edit.add_argument("draft_id", nargs="?", type=int, metavar="ID", help="the draft's number (from review list)")
     edit.add_argument("--file", metavar="PAYLOAD.json", help="take the new payload from this file (no editor)")
     _decision_options(edit)
     log = _action(actions, "activity", "decisions and posts with Zyntro's answers", json=False)
-    log.add_argument("--format", choices=["table", "csv", "jsonl"], default="table",
-                     help="table (default), csv (safe to open in a spreadsheet) or jsonl")
+    log.add_argument(
+        "--format",
+        choices=["table", "csv", "jsonl"],
+        default="table",
+        help="table (default), csv (safe to open in a spreadsheet) or jsonl",
+    )
     log.add_argument("--limit", type=_count, metavar="N", help="the N most recent (default all)")
     p.set_defaults(func=run)
 
@@ -122,8 +135,12 @@ def _action(actions: argparse._SubParsersAction, name: str, text: str, json: boo
     a = actions.add_parser(name, help=text, description=text)
     if json:
         a.add_argument("--json", action="store_true", help="machine-readable output on stdout")
-    a.add_argument("--log-format", choices=["text", "json"], default=argparse.SUPPRESS,
-                   help="log records as timestamped text or one JSON object a line")
+    a.add_argument(
+        "--log-format",
+        choices=["text", "json"],
+        default=argparse.SUPPRESS,
+        help="log records as timestamped text or one JSON object a line",
+    )
     return a
 
 
@@ -133,8 +150,11 @@ def _find(actions: argparse._SubParsersAction, name: str) -> argparse.ArgumentPa
 
 def _filters(a: argparse.ArgumentParser) -> None:
     g = a.add_argument_group("filters")
-    g.add_argument("--status", type=_status, help="decidable (default: queued_for_review, failed, unknown), all, "
-                   "or one status such as rejected or posted")
+    g.add_argument(
+        "--status",
+        type=_status,
+        help="decidable (default: queued_for_review, failed, unknown), all, or one status such as rejected or posted",
+    )
     g.add_argument("--origin", help='profile_source, e.g. "GitHub" (any case)')
     g.add_argument("--contact", help="contact id, or part of the contact's name")
     g.add_argument("--since", type=_day, metavar="YYYY-MM-DD", help="queued on or after this day (UTC)")
@@ -142,10 +162,20 @@ def _filters(a: argparse.ArgumentParser) -> None:
     g.add_argument("--min-identity", type=_unit, metavar="0-1", help="lowest page identity score at least this")
     g.add_argument("--max-identity", type=_unit, metavar="0-1", help="lowest page identity score at most this")
     ground = g.add_mutually_exclusive_group()
-    ground.add_argument("--grounding", dest="grounding", action="store_const", const=True,
-                        help="only drafts where the grounding check dropped something")
-    ground.add_argument("--no-grounding", dest="grounding", action="store_const", const=False,
-                        help="only drafts where it dropped nothing")
+    ground.add_argument(
+        "--grounding",
+        dest="grounding",
+        action="store_const",
+        const=True,
+        help="only drafts where the grounding check dropped something",
+    )
+    ground.add_argument(
+        "--no-grounding",
+        dest="grounding",
+        action="store_const",
+        const=False,
+        help="only drafts where it dropped nothing",
+    )
     g.add_argument("--sort", choices=SORTS, help="order (default newest first; approve/reject: oldest first)")
 
 
@@ -183,9 +213,17 @@ def _query(args: argparse.Namespace, store: Store, sort: str = "newest") -> Draf
         raise UsageError(f"--min-identity {args.min_identity} is above --max-identity {args.max_identity}: swap them")
     if args.contact is not None and not args.contact.strip():
         raise UsageError("--contact is empty: give a contact id or part of a name")
-    return DraftQuery(status=args.status, origin=_origin(store, args.origin), contact=args.contact,
-                      since=args.since, until=args.until, min_identity=args.min_identity,
-                      max_identity=args.max_identity, grounding=args.grounding, sort=args.sort or sort)
+    return DraftQuery(
+        status=args.status,
+        origin=_origin(store, args.origin),
+        contact=args.contact,
+        since=args.since,
+        until=args.until,
+        min_identity=args.min_identity,
+        max_identity=args.max_identity,
+        grounding=args.grounding,
+        sort=args.sort or sort,
+    )
 
 
 def _row(store: Store, draft_id: int | None, action: str) -> dict[str, Any]:
@@ -216,23 +254,31 @@ def _targets(args: argparse.Namespace, store: Store) -> list[int]:
     """The drafts to approve or reject: the ids given, or what --all and the filters match."""
     verb, filtered = args.action, _filtered(args)
     if args.draft_ids and (args.all or filtered):
-        raise UsageError(f"give draft numbers or --all with filters, not both: `zyntro-enrich review {verb} 3 4` "
-                         f"or `zyntro-enrich review {verb} --all --origin GitHub`")
+        raise UsageError(
+            f"give draft numbers or --all with filters, not both: `zyntro-enrich review {verb} 3 4` "
+            f"or `zyntro-enrich review {verb} --all --origin GitHub`"
+        )
     if args.draft_ids:
         return _checked_ids(store, args.draft_ids)
     if not args.all:
         hint = " (filters choose drafts only with --all)" if filtered else ""
-        raise UsageError(f"give the draft's number, e.g. `zyntro-enrich review {verb} 3 4 7`, or --all with filters "
-                         f"such as --origin GitHub{hint} (see `review list`)")
+        raise UsageError(
+            f"give the draft's number, e.g. `zyntro-enrich review {verb} 3 4 7`, or --all with filters "
+            f"such as --origin GitHub{hint} (see `review list`)"
+        )
     if args.status not in (None, "decidable", *DECIDABLE):
-        raise UsageError(f"only drafts waiting for a decision can be {verb}{'d' if verb.endswith('e') else 'ed'}: "
-                         f"use --status {', '.join(DECIDABLE)} or leave it out")
+        raise UsageError(
+            f"only drafts waiting for a decision can be {verb}{'d' if verb.endswith('e') else 'ed'}: "
+            f"use --status {', '.join(DECIDABLE)} or leave it out"
+        )
     from agent.store_review import query_drafts
 
     rows, total = query_drafts(store, _query(args, store, sort="oldest"))
     if total and not filtered and not args.yes:
-        raise UsageError(f"--all without a filter would {verb} every waiting draft ({total}): add --yes to go "
-                         "ahead, or narrow it with --origin, --contact, --since, ... (see `review list`)")
+        raise UsageError(
+            f"--all without a filter would {verb} every waiting draft ({total}): add --yes to go "
+            "ahead, or narrow it with --origin, --contact, --since, ... (see `review list`)"
+        )
     print(f"{verb}: {'1 draft matches' if total == 1 else f'{total} drafts match'}", file=sys.stderr)
     return [r["draft_id"] for r in rows]
 
@@ -289,8 +335,9 @@ def _decide(args: argparse.Namespace, settings: Settings, store: Store) -> int:
     return 1 if any(d.status in ("failed", "unknown") for d in results) else 0
 
 
-async def _approve_each(args: argparse.Namespace, settings: Settings, store: Store, ids: list[int],
-                        actor: str) -> list[Any]:
+async def _approve_each(
+    args: argparse.Namespace, settings: Settings, store: Store, ids: list[int], actor: str
+) -> list[Any]:
     """service.approve one draft at a time, so each outcome shows as soon as Zyntro answers."""
     from agent.review import service
 

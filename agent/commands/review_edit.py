@@ -60,8 +60,10 @@ def _editor() -> list[str]:
     try:
         argv = shlex.split(command)
     except ValueError as exc:
-        raise UsageError(f"cannot read the editor command {command!r} ({exc}): set VISUAL or EDITOR to a command "
-                         "such as nano or 'code --wait', or use --file PAYLOAD.json") from None
+        raise UsageError(
+            f"cannot read the editor command {command!r} ({exc}): set VISUAL or EDITOR to a command "
+            "such as nano or 'code --wait', or use --file PAYLOAD.json"
+        ) from None
     return argv
 
 
@@ -71,19 +73,29 @@ def _run_editor(path: Path) -> int:
         return subprocess.run([*argv, str(path)], check=False).returncode
     except OSError as exc:
         path.unlink(missing_ok=True)  # it holds only the draft as stored: nothing of the user's is lost
-        raise UsageError(f"cannot start the editor {argv[0]!r} ({exc.strerror}): set VISUAL or EDITOR to an "
-                         "installed editor, e.g. EDITOR=nano, or use --file PAYLOAD.json") from None
+        raise UsageError(
+            f"cannot start the editor {argv[0]!r} ({exc.strerror}): set VISUAL or EDITOR to an "
+            "installed editor, e.g. EDITOR=nano, or use --file PAYLOAD.json"
+        ) from None
 
 
-def _save(store: Store, row: dict[str, Any], payload: dict[str, Any], actor: str, note: str,
-          kept: Path | None, retry: str) -> int:
+def _save(
+    store: Store, row: dict[str, Any], payload: dict[str, Any], actor: str, note: str, kept: Path | None, retry: str
+) -> int:
     from agent.review import service
 
     fresh = store.draft(row["draft_id"])  # the editor may have been open a long time
     if fresh is None or fresh["payload_hash"] != row["payload_hash"] or fresh["status"] != row["status"]:
         now = "gone" if fresh is None else f"{fresh['status']}, payload {fresh['payload_hash'][:12]}"
-        return _refused(row, [f"draft {row['draft_id']} changed while you edited it (now {now}): look at "
-                              f"`zyntro-enrich review show {row['draft_id']}` first"], kept, retry)
+        return _refused(
+            row,
+            [
+                f"draft {row['draft_id']} changed while you edited it (now {now}): look at "
+                f"`zyntro-enrich review show {row['draft_id']}` first"
+            ],
+            kept,
+            retry,
+        )
     if payload == fresh["draft"].payload:
         return _unchanged(row, kept)
     result = service.edit(store, fresh, payload, actor, note)
@@ -92,8 +104,9 @@ def _save(store: Store, row: dict[str, Any], payload: dict[str, Any], actor: str
             kept.unlink(missing_ok=True)
         removed = [k for k in result.changed if k not in payload]
         changed = [k for k in result.changed if k not in removed]
-        parts = ([f"changed {', '.join(changed)}"] if changed else []) + \
-            ([f"removed {', '.join(removed)}"] if removed else [])
+        parts = ([f"changed {', '.join(changed)}"] if changed else []) + (
+            [f"removed {', '.join(removed)}"] if removed else []
+        )
         print(f"draft {row['draft_id']} saved: {'; '.join(parts)} (marked as edited by {actor})")
         return 0
     if result.problems == ["nothing was changed"]:  # different text, same payload once the checks converted it
@@ -113,6 +126,5 @@ def _refused(row: dict[str, Any], problems: list[str], kept: Path | None, retry:
     for problem in problems:
         print(f"  - {problem}", file=sys.stderr)
     where = f"your edit is kept in {kept}: fix it" if kept is not None else f"fix {retry}"
-    print(f"{where}, then `zyntro-enrich review edit {row['draft_id']} --file {shlex.quote(retry)}`",
-          file=sys.stderr)
+    print(f"{where}, then `zyntro-enrich review edit {row['draft_id']} --file {shlex.quote(retry)}`", file=sys.stderr)
     return 2

@@ -19,8 +19,18 @@ if TYPE_CHECKING:
 
 __all__ = ["ACTIVITY_FIELDS", "activity", "console", "decision_line", "draft_list", "safe_cell", "show"]
 
-ACTIVITY_FIELDS = ["at", "kind", "action", "actor", "draft_id", "contact_id", "profile_source", "profile_id",
-                   "note", "answer"]
+ACTIVITY_FIELDS = [
+    "at",
+    "kind",
+    "action",
+    "actor",
+    "draft_id",
+    "contact_id",
+    "profile_source",
+    "profile_id",
+    "note",
+    "answer",
+]
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection); tab and CR too (OWASP).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _SHORT_STATUS = {"queued_for_review": "queued"}
@@ -53,8 +63,13 @@ def _table(out: Console, title: str, header: list[str], lines: list[list[str]], 
     rest = max(12, out.width - sum(widths) - 3 * len(widths))  # padding and a rule between columns
     table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, title_justify="left")
     for i, name in enumerate(header):
-        table.add_column(name, justify="right" if i in right else "left", no_wrap=True,
-                         width=widths[i] if i < len(widths) else rest, overflow="ellipsis")
+        table.add_column(
+            name,
+            justify="right" if i in right else "left",
+            no_wrap=True,
+            width=widths[i] if i < len(widths) else rest,
+            overflow="ellipsis",
+        )
     for line in lines:
         table.add_row(*(Text(" ".join(cell.split())) for cell in line))
     out.print(table)
@@ -62,11 +77,18 @@ def _table(out: Console, title: str, header: list[str], lines: list[list[str]], 
 
 def _row_json(r: dict[str, Any]) -> dict[str, Any]:
     draft = r["draft"]
-    return {"draft_id": r["draft_id"], "status": r["status"], "contact_id": r["contact_id"],
-            "contact_name": r.get("contact_name"), "profile_source": r["profile_source"],
-            "created_at": r["created_at"], "identity_score": r.get("identity_score"),
-            "grounding_dropped": len(draft.grounding), "keys": len(draft.payload),
-            "summary": draft.payload.get("summary")}
+    return {
+        "draft_id": r["draft_id"],
+        "status": r["status"],
+        "contact_id": r["contact_id"],
+        "contact_name": r.get("contact_name"),
+        "profile_source": r["profile_source"],
+        "created_at": r["created_at"],
+        "identity_score": r.get("identity_score"),
+        "grounding_dropped": len(draft.grounding),
+        "keys": len(draft.payload),
+        "summary": draft.payload.get("summary"),
+    }
 
 
 def draft_list(rows: list[dict[str, Any]], total: int, as_json: bool, filtered: bool) -> None:
@@ -77,8 +99,11 @@ def draft_list(rows: list[dict[str, Any]], total: int, as_json: bool, filtered: 
             print(f"showing {len(rows)} of {total} drafts (raise --limit for more)", file=sys.stderr)
         return
     if not rows:
-        print("no draft matches these filters (try --status all)" if filtered
-              else "no profile is waiting for review (enrich --review queues them)")
+        print(
+            "no draft matches these filters (try --status all)"
+            if filtered
+            else "no profile is waiting for review (enrich --review queues them)"
+        )
         return
     out = console()
     shown = f"{len(rows)} of {total}" if len(rows) < total else str(total)
@@ -86,9 +111,16 @@ def draft_list(rows: list[dict[str, Any]], total: int, as_json: bool, filtered: 
     for r in rows:
         draft, score = r["draft"], r.get("identity_score")
         flag = "! " if draft.grounding else ""  # grounding dropped something: look before approving
-        lines.append([str(r["draft_id"]), _clip(_SHORT_STATUS.get(r["status"], r["status"]), 10),
-                      _clip(r.get("contact_name") or r["contact_id"][:8], 16), _clip(r["profile_source"], 15),
-                      "" if score is None else f"{score:.2f}", flag + str(draft.payload.get("summary", ""))])
+        lines.append(
+            [
+                str(r["draft_id"]),
+                _clip(_SHORT_STATUS.get(r["status"], r["status"]), 10),
+                _clip(r.get("contact_name") or r["contact_id"][:8], 16),
+                _clip(r["profile_source"], 15),
+                "" if score is None else f"{score:.2f}",
+                flag + str(draft.payload.get("summary", "")),
+            ]
+        )
     header = ["id", "status", "contact", "origin", "match", "summary"]
     _table(out, f"{shown} draft{'s' * (total != 1)}", header, lines, right={0, 4})
     notes = []
@@ -101,8 +133,10 @@ def draft_list(rows: list[dict[str, Any]], total: int, as_json: bool, filtered: 
 
 
 def _diff_json(diff: dict[str, Any]) -> dict[str, Any]:
-    return {"state": diff["state"], "rows": [{"key": k, "before": b, "after": a, "change": c}
-                                             for k, b, a, c in diff["rows"]]}
+    return {
+        "state": diff["state"],
+        "rows": [{"key": k, "before": b, "after": a, "change": c} for k, b, a, c in diff["rows"]],
+    }
 
 
 def show(store: Store, row: dict[str, Any], as_json: bool) -> None:
@@ -114,22 +148,41 @@ def show(store: Store, row: dict[str, Any], as_json: bool) -> None:
     # Only a waiting draft has something to compare with: a posted one is itself the last posted profile.
     diff = service.diff(store, row)
     if as_json:
-        print(json.dumps({"draft_id": row["draft_id"], "status": row["status"], "note": row["note"],
-                          "contact_name": row.get("contact_name"), "created_at": row["created_at"],
-                          **draft.model_dump(mode="json"), "decisions": history,
-                          "diff": _diff_json(diff) if diff else None}, indent=2, ensure_ascii=False, default=str))
+        print(
+            json.dumps(
+                {
+                    "draft_id": row["draft_id"],
+                    "status": row["status"],
+                    "note": row["note"],
+                    "contact_name": row.get("contact_name"),
+                    "created_at": row["created_at"],
+                    **draft.model_dump(mode="json"),
+                    "decisions": history,
+                    "diff": _diff_json(diff) if diff else None,
+                },
+                indent=2,
+                ensure_ascii=False,
+                default=str,
+            )
+        )
         return
     out = console(soft_wrap=True)
     name = f"{row['contact_name']} ({row['contact_id']})" if row.get("contact_name") else row["contact_id"]
-    out.print(f"draft {row['draft_id']} ({row['status']}): {name}, {row['profile_source']}, "
-              f"queued {row['created_at'][:16].replace('T', ' ')}", markup=False)
+    out.print(
+        f"draft {row['draft_id']} ({row['status']}): {name}, {row['profile_source']}, "
+        f"queued {row['created_at'][:16].replace('T', ' ')}",
+        markup=False,
+    )
     if row["note"]:
         out.print(f"note: {row['note']}", markup=False)
     out.print_json(json.dumps(draft.payload, ensure_ascii=False))
     _section(out, "provenance", [f"{key}: {_by(prov)}" for key, prov in draft.provenance.items()])
     _section(out, "grounding dropped", draft.grounding)
-    _section(out, "identity", [f"{ident.score:.2f} {_verdict(ident.matched)} {url}: {ident.reason}"
-                               for url, ident in draft.identity.items()])
+    _section(
+        out,
+        "identity",
+        [f"{ident.score:.2f} {_verdict(ident.matched)} {url}: {ident.reason}" for url, ident in draft.identity.items()],
+    )
     _section(out, "set aside", draft.set_aside)
     _section(out, "against the last posted profile", _diff_lines(diff) if diff else [])
     _section(out, "history", [_history_line(d) for d in history] or ["no decision yet"])
@@ -172,8 +225,13 @@ def _diff_lines(diff: dict[str, Any]) -> list[str]:
 
 
 def _flat(value: Any) -> str:
-    return ", ".join(map(str, value)) if isinstance(value, list) else json.dumps(value, ensure_ascii=False) \
-        if isinstance(value, bool) else str(value)
+    return (
+        ", ".join(map(str, value))
+        if isinstance(value, list)
+        else json.dumps(value, ensure_ascii=False)
+        if isinstance(value, bool)
+        else str(value)
+    )
 
 
 def _history_line(d: dict[str, Any]) -> str:
@@ -201,8 +259,10 @@ def decision_line(d: Decision, repost_hint: bool = True) -> tuple[str, bool]:
     if d.status == "skipped":
         return f"draft {n} skipped: {d.message}", False
     if d.status == "unknown":
-        return (f"draft {n} unknown: {d.message}; check the contact in Zyntro, then `zyntro-enrich review approve {n} "
-                f"--repost-unknown` if the profile is missing, or `review reject {n}`"), False
+        return (
+            f"draft {n} unknown: {d.message}; check the contact in Zyntro, then `zyntro-enrich review approve {n} "
+            f"--repost-unknown` if the profile is missing, or `review reject {n}`"
+        ), False
     hint = f"; fix the cause, then `zyntro-enrich review approve {n}` again" if repost_hint else ""
     return f"draft {n} {d.status}: {d.message or 'no answer recorded'}{hint}", False
 
@@ -233,8 +293,20 @@ def activity(items: list[dict[str, Any]], fmt: str) -> None:
     for item in items:
         answer = f"profile_id {item['profile_id']}" if item.get("profile_id") else item.get("answer") or ""
         what = f"{item['action']} #{item['draft_id']}" if item["kind"] == "decision" else item["action"]
-        lines.append([item["at"][5:16].replace("T", " "), _clip(what, 16), _clip(item["actor"], 14),
-                      _clip(item["profile_source"], 12), "; ".join(x for x in (answer, item.get("note") or "") if x)])
+        lines.append(
+            [
+                item["at"][5:16].replace("T", " "),
+                _clip(what, 16),
+                _clip(item["actor"], 14),
+                _clip(item["profile_source"], 12),
+                "; ".join(x for x in (answer, item.get("note") or "") if x),
+            ]
+        )
     header = ["at (UTC)", "what", "who", "origin", "answer / note"]
-    _table(console(), f"{len(items)} most recent, newest first (posts are by the run that sent them)", header,
-           lines, right=set())
+    _table(
+        console(),
+        f"{len(items)} most recent, newest first (posts are by the run that sent them)",
+        header,
+        lines,
+        right=set(),
+    )

@@ -31,15 +31,26 @@ log = logging.getLogger(__name__)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("sandbox", help="run a local Zyntro-compatible API (prints its credentials)",
-                       description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = sub.add_parser(
+        "sandbox",
+        help="run a local Zyntro-compatible API (prints its credentials)",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--port", type=int, default=8765, help="port on the host (default 8765; 0 picks a free one)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    p.add_argument("--db", metavar="FILE",
-                   help="SQLite file for the sandbox's state (default $ZYNTRO_ENRICH_HOME/sandbox.sqlite3; "
-                        ":memory: keeps nothing)")
-    p.add_argument("--api-version", choices=["v1", "v2"], default="v1",
-                   help="the ZYNTRO_API_VERSION printed in the export lines (the sandbox serves both)")
+    p.add_argument(
+        "--db",
+        metavar="FILE",
+        help="SQLite file for the sandbox's state (default $ZYNTRO_ENRICH_HOME/sandbox.sqlite3; "
+        ":memory: keeps nothing)",
+    )
+    p.add_argument(
+        "--api-version",
+        choices=["v1", "v2"],
+        default="v1",
+        help="the ZYNTRO_API_VERSION printed in the export lines (the sandbox serves both)",
+    )
     p.set_defaults(func=run)
 
 
@@ -59,11 +70,15 @@ def banner(sb: Sandbox, api_version: str = "v1") -> list[str]:
 
     lines.append(f"# Contacts owned by ZYNTRO_MEMBER_ID ({owner['name']}):")
     lines += [row(cid) for cid in creds.contact_ids]
-    lines.append(f"# Owned by the second member {other['name']} ({creds.other_member_id}): "
-                 "posting to it as ZYNTRO_MEMBER_ID is rejected")
+    lines.append(
+        f"# Owned by the second member {other['name']} ({creds.other_member_id}): "
+        "posting to it as ZYNTRO_MEMBER_ID is rejected"
+    )
     lines.append(row(creds.other_contact_id))
-    lines.append(f"# Inactive organisation {creds.inactive_org_id} (member {creds.inactive_member_id}), "
-                 f"contact {creds.foreign_contact_id}")
+    lines.append(
+        f"# Inactive organisation {creds.inactive_org_id} (member {creds.inactive_member_id}), "
+        f"contact {creds.foreign_contact_id}"
+    )
     extra = len(by_id) - len(creds.contact_ids) - 2
     if extra > 0:
         lines.append(f"# ...and {extra} more contacts added earlier (GET {sb.url}/_sandbox/contacts)")
@@ -88,8 +103,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         sb.start()
     except OSError as exc:
         sb.db.close()
-        raise UsageError(f"cannot listen on {args.host}:{args.port} ({exc.strerror or exc}): "
-                         "pick another --port (0 picks a free one)") from None
+        raise UsageError(
+            f"cannot listen on {args.host}:{args.port} ({exc.strerror or exc}): "
+            "pick another --port (0 picks a free one)"
+        ) from None
     previous = None
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGTERM, _raise_interrupt)  # stop cleanly on `kill` as on Ctrl-C

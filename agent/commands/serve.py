@@ -43,13 +43,20 @@ log = logging.getLogger(__name__)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("serve", help="review pages, Zyntro webhook and health endpoint (127.0.0.1:8780)",
-                       description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = sub.add_parser(
+        "serve",
+        help="review pages, Zyntro webhook and health endpoint (127.0.0.1:8780)",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--host", help="address to listen on (default 127.0.0.1; another needs a configured token)")
     p.add_argument("--port", type=int, help="port (default 8780; 0 picks a free one)")
     p.add_argument("--new-token", action="store_true", help="generate a new sign-in token (the old one stops working)")
-    p.add_argument("--no-worker", action="store_true",
-                   help="accept webhook events but do not enrich them here (another serve process works the queue)")
+    p.add_argument(
+        "--no-worker",
+        action="store_true",
+        help="accept webhook events but do not enrich them here (another serve process works the queue)",
+    )
     p.set_defaults(func=run)
 
 
@@ -70,8 +77,10 @@ def sign_in_keys(settings: Settings, store: Store, new_token: bool = False) -> t
     session_key, _ = server_key(store, "session_key")
     if settings.serve.token is not None:
         if new_token:
-            raise UsageError("--new-token makes a token only when none is configured: change "
-                             "ZYNTRO_ENRICH_SERVE_TOKEN (or [serve] token) instead")
+            raise UsageError(
+                "--new-token makes a token only when none is configured: change "
+                "ZYNTRO_ENRICH_SERVE_TOKEN (or [serve] token) instead"
+            )
         return token_digest(settings.serve.token.get_secret_value()), session_key, None
     import secrets
 
@@ -91,8 +100,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if not 0 <= port <= 65535:
         raise UsageError(f"--port {port} is not a TCP port: give 1-65535, or 0 for a free one")
     if not _loopback(host) and settings.serve.token is None:
-        raise UsageError(f"refusing to listen on {host} without a configured sign-in token: set "
-                         "ZYNTRO_ENRICH_SERVE_TOKEN (a long random string) or [serve] token, or bind 127.0.0.1")
+        raise UsageError(
+            f"refusing to listen on {host} without a configured sign-in token: set "
+            "ZYNTRO_ENRICH_SERVE_TOKEN (a long random string) or [serve] token, or bind 127.0.0.1"
+        )
     import uvicorn
 
     from agent.review.web import create_app
@@ -100,8 +111,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     with Store.for_settings(settings) as store:
         token_digest, session_key, token = sign_in_keys(settings, store, args.new_token)
         app = create_app(settings, store, token_digest, session_key, worker=not args.no_worker)
-        config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
-                                server_header=False, lifespan="on")
+        config = uvicorn.Config(
+            app, host=host, port=port, log_level="warning", access_log=False, server_header=False, lifespan="on"
+        )
         server = uvicorn.Server(config)
         _announce(server, host, token, settings)
         with _quiet_stop():
@@ -145,10 +157,14 @@ def _announce(server: object, host: str, token: str | None, settings: Settings) 
         if token is not None:
             print(f"sign-in token (shown once; keep it, or run `serve --new-token`): {token}", flush=True)
         elif settings.serve.token is None:
-            print("sign in with the token printed when it was generated (`serve --new-token` makes a new one)",
-                  flush=True)
-        hook = "on: POST /hooks/zyntro" if settings.serve.webhook_secret else \
-            "off (set ZYNTRO_ENRICH_WEBHOOK_SECRET to turn it on)"
+            print(
+                "sign in with the token printed when it was generated (`serve --new-token` makes a new one)", flush=True
+            )
+        hook = (
+            "on: POST /hooks/zyntro"
+            if settings.serve.webhook_secret
+            else "off (set ZYNTRO_ENRICH_WEBHOOK_SECRET to turn it on)"
+        )
         print(f"webhook {hook}", flush=True)
 
     server.startup = startup.__get__(server)  # type: ignore[attr-defined]

@@ -33,8 +33,12 @@ _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\.)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("suppress", help="the do-not-enrich list (contact ids, emails, domains)", description=__doc__,
-                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = sub.add_parser(
+        "suppress",
+        help="the do-not-enrich list (contact ids, emails, domains)",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("action", choices=["add", "list", "remove", "import"])
     p.add_argument("value", nargs="?", help="a contact id, an email or a domain (import: a file, - for stdin)")
     p.add_argument("--note", default="", help="add: why (e.g. the request's reference); keep personal data out")
@@ -71,8 +75,9 @@ def _entries(text: str, source: str) -> list[tuple[str, str, str]]:
             rows = json.loads(text)
             return [(*parse_entry(str(r["value"])), str(r.get("note") or "")) for r in rows]
         except (ValueError, TypeError, KeyError) as exc:
-            raise UsageError(f"{source} is not `suppress list --json` output ({exc}): "
-                             "give that or one value a line") from None
+            raise UsageError(
+                f"{source} is not `suppress list --json` output ({exc}): give that or one value a line"
+            ) from None
     out = []
     for number, line in enumerate(text.splitlines(), 1):
         line = line.split("#", 1)[0].strip()

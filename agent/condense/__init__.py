@@ -38,8 +38,9 @@ __all__ = [
 ]
 
 
-def make_condenser(settings: Settings, meter: Meter, *, http_client: httpx.AsyncClient | None = None,
-                   sleep: Sleep | None = None) -> Condenser:
+def make_condenser(
+    settings: Settings, meter: Meter, *, http_client: httpx.AsyncClient | None = None, sleep: Sleep | None = None
+) -> Condenser:
     """The LLM condenser when settings.llm_enabled(), else the offline one; ConfigError if misconfigured."""
     if not settings.llm_enabled():
         return OfflineCondenser()

@@ -23,8 +23,16 @@ from agent.condense.usage import Usage
 from agent.errors import CondenseError, ThinProfile
 from agent.models import Contact, Extraction, Outcome, ProfileDraft
 
-__all__ = ["MIN_FIELDS", "Condenser", "describe_fields", "finish_draft", "frame", "profile_fields", "require_fields",
-           "usable_extractions"]
+__all__ = [
+    "MIN_FIELDS",
+    "Condenser",
+    "describe_fields",
+    "finish_draft",
+    "frame",
+    "profile_fields",
+    "require_fields",
+    "usable_extractions",
+]
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +49,9 @@ class Condenser(ABC):
     prompt_version: str | None = None
 
     @abstractmethod
-    async def condense(self, contact: Contact, profile_source: str, extractions: list[Extraction],
-                       retrieved_at: date) -> ProfileDraft:
+    async def condense(
+        self, contact: Contact, profile_source: str, extractions: list[Extraction], retrieved_at: date
+    ) -> ProfileDraft:
         """Condense one origin's extractions into a draft (payload checked and grounded)."""
 
     async def aclose(self) -> None:

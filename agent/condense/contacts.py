@@ -27,11 +27,14 @@ _URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"'`)\]}]+", re.IGNORECASE)
 # names of things far more often than links, so they are left to the ordinary grounding check.
 _DOMAIN_PATH = re.compile(
     r"(?<![\w@./-])[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|org|net|io|dev|co|me|app|ai|info|biz|xyz|site|page|blog"
-    r"|example|eu|uk|de|fr|es|it|nl|se|us|ca|au|ly|gl|gg|to|sh|link|pay)/[^\s<>\"'`)\]}]*")
+    r"|example|eu|uk|de|fr|es|it|nl|se|us|ca|au|ly|gl|gg|to|sh|link|pay)/[^\s<>\"'`)\]}]*"
+)
 # A phone number: an optional +country code and (area code), then 2+ digit groups with single separators;
 # 8+ digits after a +, else 10+ (so years, ranges like "2014 - 2019" and dates never qualify).
-_PHONE = re.compile(r"(?<![\w+/.])(?:\+\d{1,3}[\s.-]?(?:\(\d{1,4}\)[\s.-]?)?|\(\d{2,4}\)[\s.-]?)?"
-                    r"\d{2,5}(?:[\s.-]\d{2,5}){1,4}(?![\w])")
+_PHONE = re.compile(
+    r"(?<![\w+/.])(?:\+\d{1,3}[\s.-]?(?:\(\d{1,4}\)[\s.-]?)?|\(\d{2,4}\)[\s.-]?)?"
+    r"\d{2,5}(?:[\s.-]\d{2,5}){1,4}(?![\w])"
+)
 _PHONE_KEYS = ("phone", "telephone", "tel", "mobile", "fax")
 
 
@@ -128,8 +131,11 @@ class ContactBook:
         if kind == "url":
             return _norm_url(contact) in self.urls
         digits = _digits(contact)
-        return any(digits == known or (min(len(digits), len(known)) >= 9 and
-                                       (digits.endswith(known) or known.endswith(digits))) for known in self.phones)
+        return any(
+            digits == known
+            or (min(len(digits), len(known)) >= 9 and (digits.endswith(known) or known.endswith(digits)))
+            for known in self.phones
+        )
 
     def unvetted(self, text: str, *, with_domains: bool = True) -> list[str]:
         """The contacts in a text that are not among the sources' contacts."""

@@ -26,16 +26,19 @@ from agent.models import Extraction, Provenance
 __all__ = ["FUNCTION_WORDS", "GENERIC_WORDS", "GLUE", "Corpus", "WordIndex"]
 
 # Grammatical words: they state nothing, so no claim or value needs to find them in the sources.
-FUNCTION_WORDS = frozenset("""
+FUNCTION_WORDS = frozenset(
+    """
 a an the and or but nor of in on at to for from by with as is are was were be been being has have had
 do does did who whose whom which that this these those it its he she they them their theirs his her
 hers him we our us i my me you your also not
-""".split())
+""".split()
+)
 # Template vocabulary: words a summary template or a paraphrase uses around the facts ("works as",
 # "based in", "followers"). A summary sentence need not find them in the sources, but they state no
 # fact either: a payload value made only of them ("Team Member", "Company Headquarters") is supported
 # only by a fact stating exactly that value (agent.condense.grounding).
-GENERIC_WORDS = frozenset("""
+GENERIC_WORDS = frozenset(
+    """
 currently based work works worked working profile profiles
 page public account accounts user users list lists listed describe describes described include includes
 including included among about over more than around approximately nearly some several many while where
@@ -45,7 +48,8 @@ repository stars star employees employee founded headquartered headquarters loca
 websites personal site homepage joined pinned studied education experience skills skill interests
 interest languages language products product specialties specialty industry size according
 headline x one two three
-""".split())
+""".split()
+)
 # Words a summary sentence need not find in the sources. Platform names are not among them: a summary
 # may name the source (its label, agent.condense.corpus.Corpus.summary_index), not any platform.
 GLUE = FUNCTION_WORDS | GENERIC_WORDS
@@ -185,8 +189,9 @@ class Corpus:
             shown = "credential-like text" if secret_in(group[0]) else repr(redact_secrets(group[0])[:120])
             # In prose the sentence after an injected one is cut too (it often carries the payload).
             more = f" and {len(group) - 1} more sentence(s), each hostile or right after one" if len(group) > 1 else ""
-            self.notes.append(f"{where}: cut text that reads like instructions or hidden data, never used: "
-                              f"{shown}{more}")
+            self.notes.append(
+                f"{where}: cut text that reads like instructions or hidden data, never used: {shown}{more}"
+            )
         if each and len(cut) > _MAX_NOTES:
             self.notes.append(f"{where}: cut {len(cut) - _MAX_NOTES} more line(s) like these")
 

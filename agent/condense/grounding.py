@@ -119,13 +119,17 @@ class _Grounder:
         kept = []
         for sentence in split_sentences(text):
             unvetted = self.corpus.contacts.unvetted(sentence)
-            verbatim_links = (unvetted and self.corpus.contacts.urls_only(unvetted)
-                              and self.corpus.locate(sentence, same_key, key) is not None)
+            verbatim_links = (
+                unvetted
+                and self.corpus.contacts.urls_only(unvetted)
+                and self.corpus.locate(sentence, same_key, key) is not None
+            )
             if looks_like_injection(sentence):
                 self.unsupported.append(f"{key} sentence {sentence!r:.120}: reads like an instruction, cut")
             elif unvetted and not verbatim_links:
-                self.unsupported.append(f"{key} sentence {sentence!r:.120}: {unvetted[0]!r:.80} is not a "
-                                        "contact the sources state, cut")
+                self.unsupported.append(
+                    f"{key} sentence {sentence!r:.120}: {unvetted[0]!r:.80} is not a contact the sources state, cut"
+                )
             else:
                 kept.append(sentence)
         return " ".join(kept)
@@ -149,8 +153,11 @@ class _Grounder:
         if exact is not None:
             return exact
         if not corpus.index(keys).claim_gaps(text, share=0.75, value=True):
-            return Provenance(url=corpus.urls[0], evidence=f"every name, number and most words of {text!r:.80} "
-                                                           f"occur in facts ({', '.join(sorted(keys & self.fact_keys))})")
+            return Provenance(
+                url=corpus.urls[0],
+                evidence=f"every name, number and most words of {text!r:.80} "
+                f"occur in facts ({', '.join(sorted(keys & self.fact_keys))})",
+            )
         if listed and key in QUALITATIVE_KEYS and _short_phrase(text):
             # Decision: a short qualitative tag the page states verbatim ("plain language") may be listed;
             # it cannot carry a contact, an instruction or a claim about the person beyond the tag.
@@ -195,8 +202,11 @@ def _short_phrase(text: str) -> bool:
     return len(text) <= _PAGE_PHRASE_CHARS and len(text.split()) <= _PAGE_PHRASE_WORDS
 
 
-def ground(payload: Mapping[str, Any], extractions: Sequence[Extraction],
-           fallback_summary: str | Callable[[], str] | None = None) -> Grounding:
+def ground(
+    payload: Mapping[str, Any],
+    extractions: Sequence[Extraction],
+    fallback_summary: str | Callable[[], str] | None = None,
+) -> Grounding:
     """Drop what the sources do not support; rebuild an emptied summary from the offline template."""
     if not extractions:
         return Grounding(payload=dict(payload), unsupported=["no sources to ground against"])
@@ -219,21 +229,26 @@ def ground(payload: Mapping[str, Any], extractions: Sequence[Extraction],
         provenance["summary"] = _summary_provenance(payload_out["summary"], corpus)
     for key in _EXEMPT & payload_out.keys():
         provenance[key] = Provenance(url=corpus.urls[0], evidence="the fetch of this source, not its content")
-    return Grounding(payload=payload_out, provenance={k: provenance[k] for k in payload_out if k in provenance},
-                     unsupported=grounder.unsupported, checked=grounder.checked, kept=grounder.kept)
+    return Grounding(
+        payload=payload_out,
+        provenance={k: provenance[k] for k in payload_out if k in provenance},
+        unsupported=grounder.unsupported,
+        checked=grounder.checked,
+        kept=grounder.kept,
+    )
 
 
 def _exempt(key: str, value: Any, corpus: Corpus, grounder: _Grounder) -> Any:
     if key != "source_urls" or not isinstance(value, list):
         return value
     kept = [u for u in value if u in corpus.urls]
-    grounder.unsupported += [f"source_urls item {u!r:.100}: not one of the fetched URLs" for u in value
-                             if u not in corpus.urls]
+    grounder.unsupported += [
+        f"source_urls item {u!r:.100}: not one of the fetched URLs" for u in value if u not in corpus.urls
+    ]
     return kept
 
 
-def _fallback(fallback: str | Callable[[], str] | None, extractions: Sequence[Extraction],
-              grounder: _Grounder) -> str:
+def _fallback(fallback: str | Callable[[], str] | None, extractions: Sequence[Extraction], grounder: _Grounder) -> str:
     if callable(fallback):
         text = fallback()
     elif fallback:

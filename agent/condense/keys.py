@@ -18,10 +18,12 @@ __all__ = ["QUALITATIVE_KEYS", "is_known_key", "supporting_keys"]
 
 # Descriptive list keys: what someone works on or offers. Their items may come from a prose fact
 # (bio, description, headline) and, as short exact phrases, from the page text (see grounding).
-QUALITATIVE_KEYS = frozenset({"skills", "interests", "focus_areas", "technologies", "specialties", "products",
-                              "key_products", "languages"})
-_ORG = frozenset({"employer", "current_company", "organizations", "experience", "headline", "company", "org",
-                  "works_for"})
+QUALITATIVE_KEYS = frozenset(
+    {"skills", "interests", "focus_areas", "technologies", "specialties", "products", "key_products", "languages"}
+)
+_ORG = frozenset(
+    {"employer", "current_company", "organizations", "experience", "headline", "company", "org", "works_for"}
+)
 _PLACE = frozenset({"location", "headquarters", "address", "locations"})
 # Payload key -> the other fact keys that may support its values (a fact of the same key always may).
 _COMPATIBLE: dict[str, frozenset[str]] = {

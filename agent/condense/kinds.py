@@ -17,14 +17,35 @@ from agent.condense.safety import (
 from agent.condense.text import number_mentions
 from agent.models import Extraction, Fact, FactValue, Outcome, SourceKind
 
-__all__ = ["LIST_FACT_KEYS", "OriginFacts", "SourceKind", "clean_fact_value", "scrub_fact_value", "source_kind",
-           "source_subject"]
+__all__ = [
+    "LIST_FACT_KEYS",
+    "OriginFacts",
+    "SourceKind",
+    "clean_fact_value",
+    "scrub_fact_value",
+    "source_kind",
+    "source_subject",
+]
 
 _ABBREVIATED = re.compile(r"\d\s?[kKmMbB]\b")  # "86.4K", "1.2 M": a figure rounded for display
 
 # Fact keys that come one item per fact and become one list value.
-LIST_FACT_KEYS = frozenset({"education", "experience", "skills", "interests", "languages", "pinned_repositories",
-                            "organizations", "products", "specialties", "locations", "people", "social_profiles"})
+LIST_FACT_KEYS = frozenset(
+    {
+        "education",
+        "experience",
+        "skills",
+        "interests",
+        "languages",
+        "pinned_repositories",
+        "organizations",
+        "products",
+        "specialties",
+        "locations",
+        "people",
+        "social_profiles",
+    }
+)
 
 
 def source_kind(extractions: Sequence[Extraction]) -> SourceKind:
@@ -147,4 +168,5 @@ class OriginFacts:
         # An integer 1200 whose evidence reads "1.2k followers" is a rounded figure, not an exact one.
         value = self.count(key)
         return value is not None and any(
-            _ABBREVIATED.search(raw) and float(value) in readings for raw, readings in number_mentions(fact.evidence))
+            _ABBREVIATED.search(raw) and float(value) in readings for raw, readings in number_mentions(fact.evidence)
+        )

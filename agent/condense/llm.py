@@ -67,8 +67,15 @@ Sleep = Callable[[float], Awaitable[Any]]
 class LLMCondenser(Condenser):
     """Condenses with an OpenAI-compatible model; output is validated, checked and grounded."""
 
-    def __init__(self, llm: LLMSettings, meter: Meter, *, http_client: httpx.AsyncClient | None = None,
-                 sleep: Sleep | None = None, max_attempts: int = MAX_ATTEMPTS):
+    def __init__(
+        self,
+        llm: LLMSettings,
+        meter: Meter,
+        *,
+        http_client: httpx.AsyncClient | None = None,
+        sleep: Sleep | None = None,
+        max_attempts: int = MAX_ATTEMPTS,
+    ):
         self.settings = llm
         self.meter = meter
         self.name = f"openai:{llm.model}"
@@ -94,8 +101,9 @@ class LLMCondenser(Condenser):
         if self._owns_client:
             await self._client.close()
 
-    async def condense(self, contact: Contact, profile_source: str, extractions: list[Extraction],
-                       retrieved_at: date) -> ProfileDraft:
+    async def condense(
+        self, contact: Contact, profile_source: str, extractions: list[Extraction], retrieved_at: date
+    ) -> ProfileDraft:
         """Ask the model for a profile, re-ask once if invalid, then check and ground it."""
         usable = usable_extractions(profile_source, extractions)
         kind = source_kind(usable)
@@ -105,8 +113,9 @@ class LLMCondenser(Condenser):
         content = await self._ask(messages, prompt.input_tokens, contact.contact_id, profile_source, usage)
         answer, errors = self._validate(content, usable, retrieved_at)
         if errors:
-            answer, errors = await self._reask(messages, content, answer, errors, contact, profile_source,
-                                               usable, retrieved_at, usage)
+            answer, errors = await self._reask(
+                messages, content, answer, errors, contact, profile_source, usable, retrieved_at, usage
+            )
         if answer is None:
             raise LLMError(
                 f"the LLM's answer for {profile_source} was invalid even after one re-ask "
@@ -114,37 +123,66 @@ class LLMCondenser(Condenser):
             )
         payload, refs, notes = answer
         draft = finish_draft(
-            contact=contact, profile_source=profile_source, extractions=usable, payload=payload,
-            retrieved_at=retrieved_at, condenser=self.name, prompt_version=self.prompt_version,
-            fallback_summary=lambda: offline_summary(profile_source, usable), usage=usage, repairs=notes,
+            contact=contact,
+            profile_source=profile_source,
+            extractions=usable,
+            payload=payload,
+            retrieved_at=retrieved_at,
+            condenser=self.name,
+            prompt_version=self.prompt_version,
+            fallback_summary=lambda: offline_summary(profile_source, usable),
+            usage=usage,
+            repairs=notes,
         )
         _cite_facts(draft, refs, prompt)
         if len(profile_fields(draft.payload)) < MIN_FIELDS:
             draft = self._offline_instead(draft, contact, usable, retrieved_at, usage)
         return require_fields(draft)
 
-    def _offline_instead(self, thin: ProfileDraft, contact: Contact, usable: list[Extraction], retrieved_at: date,
-                         usage: Usage) -> ProfileDraft:
+    def _offline_instead(
+        self, thin: ProfileDraft, contact: Contact, usable: list[Extraction], retrieved_at: date, usage: Usage
+    ) -> ProfileDraft:
         """The offline condenser's draft in place of an answer grounding left thin, saying so."""
-        notice = (f"the LLM's answer kept {describe_fields(profile_fields(thin.payload))} after grounding; a "
-                  f"profile needs at least {MIN_FIELDS} besides the summary, so the offline condenser's profile "
-                  "was used instead")
+        notice = (
+            f"the LLM's answer kept {describe_fields(profile_fields(thin.payload))} after grounding; a "
+            f"profile needs at least {MIN_FIELDS} besides the summary, so the offline condenser's profile "
+            "was used instead"
+        )
         log.warning("%s: %s", thin.profile_source, notice)
-        draft = offline_draft(contact, thin.profile_source, usable, retrieved_at,
-                              condenser=f"offline (fallback from {self.name})", usage=usage, repairs=[notice])
+        draft = offline_draft(
+            contact,
+            thin.profile_source,
+            usable,
+            retrieved_at,
+            condenser=f"offline (fallback from {self.name})",
+            usage=usage,
+            repairs=[notice],
+        )
         # Why the answer was thin stays visible: what grounding dropped from it, before the offline findings.
         dropped = [f"LLM answer: {line}" for line in thin.grounding if line not in draft.grounding]
         draft.grounding = [notice, *dropped, *draft.grounding]
         return draft
 
-    async def _reask(self, messages: list[dict[str, str]], content: str, answer: Any, errors: list[str],
-                     contact: Contact, profile_source: str, usable: list[Extraction], retrieved_at: date,
-                     usage: Usage) -> tuple[Any, list[str]]:
+    async def _reask(
+        self,
+        messages: list[dict[str, str]],
+        content: str,
+        answer: Any,
+        errors: list[str],
+        contact: Contact,
+        profile_source: str,
+        usable: list[Extraction],
+        retrieved_at: date,
+        usage: Usage,
+    ) -> tuple[Any, list[str]]:
         """Ask once more with the errors; keep a usable first answer if the budget has no room left."""
         log.info("%s: re-asking the LLM once (%s)", profile_source, "; ".join(errors)[:300])
         # _reformat: the first call may have stepped down the output format since these were built.
-        messages = [*self._reformat(messages), {"role": "assistant", "content": content},
-                    {"role": "user", "content": render("condense_reask", {"errors": _bullets(errors)})}]
+        messages = [
+            *self._reformat(messages),
+            {"role": "assistant", "content": content},
+            {"role": "user", "content": render("condense_reask", {"errors": _bullets(errors)})},
+        ]
         try:
             content = await self._ask(messages, None, contact.contact_id, profile_source, usage)
         except BudgetExceeded:
@@ -156,8 +194,9 @@ class LLMCondenser(Condenser):
             return answer, errors
         return self._validate(content, usable, retrieved_at)
 
-    def _validate(self, content: str, extractions: list[Extraction], retrieved_at: date
-                  ) -> tuple[tuple[dict[str, Any], dict[str, list[str]], list[str]] | None, list[str]]:
+    def _validate(
+        self, content: str, extractions: list[Extraction], retrieved_at: date
+    ) -> tuple[tuple[dict[str, Any], dict[str, list[str]], list[str]] | None, list[str]]:
         """The converted answer (None when unusable) and the errors worth a re-ask."""
         parsed, errors = parse_answer(content)
         if parsed is None:
@@ -166,8 +205,14 @@ class LLMCondenser(Condenser):
         framed = {**payload, "source_url": extractions[0].url, "retrieved_at": retrieved_at.isoformat()}
         return (payload, refs, notes), check_payload(framed).violations
 
-    async def _ask(self, messages: list[dict[str, str]], input_estimate: int | None, contact_id: UUID,
-                   profile_source: str, usage: Usage) -> str:
+    async def _ask(
+        self,
+        messages: list[dict[str, str]],
+        input_estimate: int | None,
+        contact_id: UUID,
+        profile_source: str,
+        usage: Usage,
+    ) -> str:
         """One completion (with backoff and format fallback); returns the answer's text."""
         attempt = 0
         while True:
@@ -203,8 +248,10 @@ class LLMCondenser(Condenser):
         limit = "max_tokens" if "max_completion_tokens" in self._dropped else "max_completion_tokens"
         request[limit] = MAX_OUTPUT_TOKENS
         if self.mode == "json_schema":
-            request["response_format"] = {"type": "json_schema", "json_schema": {
-                "name": SCHEMA_NAME, "strict": True, "schema": self._schema}}
+            request["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {"name": SCHEMA_NAME, "strict": True, "schema": self._schema},
+            }
         elif self.mode == "json_object":
             request["response_format"] = {"type": "json_object"}
         return request
@@ -222,8 +269,7 @@ class LLMCondenser(Condenser):
             return False
         if self.mode not in _FALLBACK:
             return False
-        log.warning("the LLM server rejected response_format %s; falling back to %s", self.mode,
-                    _FALLBACK[self.mode])
+        log.warning("the LLM server rejected response_format %s; falling back to %s", self.mode, _FALLBACK[self.mode])
         self.mode = _FALLBACK[self.mode]
         return True
 
@@ -241,27 +287,36 @@ class LLMCondenser(Condenser):
         output_tokens = reported.completion_tokens if reported else estimate_tokens(text)
         usage.add(self.meter.commit(reservation, input_tokens, output_tokens, estimated=reported is None))
         if choice is None:
-            raise LLMError("the LLM answered with no choices: check that the server and model work "
-                           "(ZYNTRO_ENRICH_MODEL), or use --llm offline")
+            raise LLMError(
+                "the LLM answered with no choices: check that the server and model work "
+                "(ZYNTRO_ENRICH_MODEL), or use --llm offline"
+            )
         if message is not None and getattr(message, "refusal", None):
-            raise LLMError(f"the LLM refused to answer ({message.refusal[:200]!r}); check the sources, "
-                           "or use --llm offline")
+            raise LLMError(
+                f"the LLM refused to answer ({message.refusal[:200]!r}); check the sources, or use --llm offline"
+            )
         if choice.finish_reason == "length":
-            raise LLMError(f"the LLM's answer was cut off at {output_tokens} output tokens "
-                           f"(finish_reason length, limit {MAX_OUTPUT_TOKENS}): try again or use --llm offline")
+            raise LLMError(
+                f"the LLM's answer was cut off at {output_tokens} output tokens "
+                f"(finish_reason length, limit {MAX_OUTPUT_TOKENS}): try again or use --llm offline"
+            )
         if choice.finish_reason == "content_filter":
             raise LLMError("the LLM server's content filter stopped the answer; use --llm offline for this source")
         if not text.strip():
-            raise LLMError("the LLM answered with an empty message: check the model (ZYNTRO_ENRICH_MODEL) "
-                           "or use --llm offline")
+            raise LLMError(
+                "the LLM answered with an empty message: check the model (ZYNTRO_ENRICH_MODEL) or use --llm offline"
+            )
         return text
 
     def _describe(self, exc: Exception, what: str) -> str:
         status = getattr(exc, "status_code", None)
         detail = self._redact(getattr(exc, "message", None) or str(exc))[:300]
-        hint = {401: "check OPENAI_API_KEY", 403: "check the key's permissions",
-                404: "check ZYNTRO_ENRICH_MODEL and OPENAI_BASE_URL", 429: "wait, then run again",
-                }.get(status or 0, "check OPENAI_BASE_URL and the server, or use --llm offline")
+        hint = {
+            401: "check OPENAI_API_KEY",
+            403: "check the key's permissions",
+            404: "check ZYNTRO_ENRICH_MODEL and OPENAI_BASE_URL",
+            429: "wait, then run again",
+        }.get(status or 0, "check OPENAI_BASE_URL and the server, or use --llm offline")
         code = f" (HTTP {status})" if status else ""
         return f"the LLM server {what}{code}: {detail}; {hint}"
 

@@ -52,8 +52,9 @@ def format_instructions(mode: OutputMode, schema: dict[str, Any]) -> str:
     """How the answer's format is asked for: enforced by the server, or described in the prompt."""
     if mode == "json_schema":
         return "Your answer is a JSON object; its format is enforced by the response schema."
-    return ("Your answer is one JSON object (no prose, no code fence) that follows this JSON Schema:\n"
-            + json.dumps(schema, separators=(",", ":")))
+    return "Your answer is one JSON object (no prose, no code fence) that follows this JSON Schema:\n" + json.dumps(
+        schema, separators=(",", ":")
+    )
 
 
 def _key_types() -> str:
@@ -66,8 +67,9 @@ def _key_types() -> str:
     return "\n".join(lines + ["- any key ending in _count or _year: integer; is_/has_ keys: boolean"])
 
 
-def _fact_lines(extractions: Sequence[Extraction], value_chars: int, list_items: int
-                ) -> tuple[list[str], dict[str, tuple[str, Fact]]]:
+def _fact_lines(
+    extractions: Sequence[Extraction], value_chars: int, list_items: int
+) -> tuple[list[str], dict[str, tuple[str, Fact]]]:
     lines: list[str] = []
     cited: dict[str, tuple[str, Fact]] = {}
     per_key: dict[str, int] = {}
@@ -106,15 +108,15 @@ def _text_blocks(extractions: Sequence[Extraction], budget_chars: int) -> tuple[
     return ("\n".join(blocks) if blocks else "(no page text)"), used
 
 
-def build_prompt(profile_source: str, kind: SourceKind, extractions: Sequence[Extraction],
-                 mode: OutputMode, schema: dict[str, Any]) -> Prompt:
+def build_prompt(
+    profile_source: str, kind: SourceKind, extractions: Sequence[Extraction], mode: OutputMode, schema: dict[str, Any]
+) -> Prompt:
     """System and user messages for one origin, within INPUT_TOKENS_PER_SOURCE per source."""
     budget = INPUT_TOKENS_PER_SOURCE * max(1, len(extractions))
     subject = source_subject(extractions)
     system = render("condense_system", {"format_instructions": format_instructions(mode, schema)})
     schema_chars = len(json.dumps(schema, separators=(",", ":"))) if mode == "json_schema" else 0
-    variables = {"profile_source": profile_source, "source_kind": kind, "subject": subject,
-                 "key_types": _key_types()}
+    variables = {"profile_source": profile_source, "source_kind": kind, "subject": subject, "key_types": _key_types()}
     for value_chars, list_items in ((_FACT_VALUE_CHARS, _LIST_ITEMS), (160, 5), (80, 3)):
         lines, cited = _fact_lines(extractions, value_chars, list_items)
         fixed = render("condense_user", {**variables, "facts": "\n".join(lines), "page_text": ""})

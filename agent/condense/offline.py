@@ -23,17 +23,71 @@ from agent.models import Contact, Extraction, ProfileDraft, SourceKind
 
 __all__ = ["KIND_KEYS", "OfflineCondenser", "offline_draft", "offline_payload", "offline_version"]
 
-_PERSON = ["name", "headline", "job_title", "employer", "location", "industry", "bio", "experience", "education",
-           "skills", "languages", "interests", "organizations", "pinned_repositories", "website", "email",
-           "handle", "joined_date", "followers_count", "following_count", "posts_count", "repositories_count",
-           "stars_count", "connections", "social_profiles"]
-_ORG = ["name", "legal_name", "description", "industry", "company_size", "employees_count", "founded",
-        "headquarters", "address", "locations", "products", "specialties", "people", "website", "email", "phone",
-        "handle", "followers_count", "repositories_count", "pinned_repositories", "social_profiles", "vat_id",
-        "register_id"]
+_PERSON = [
+    "name",
+    "headline",
+    "job_title",
+    "employer",
+    "location",
+    "industry",
+    "bio",
+    "experience",
+    "education",
+    "skills",
+    "languages",
+    "interests",
+    "organizations",
+    "pinned_repositories",
+    "website",
+    "email",
+    "handle",
+    "joined_date",
+    "followers_count",
+    "following_count",
+    "posts_count",
+    "repositories_count",
+    "stars_count",
+    "connections",
+    "social_profiles",
+]
+_ORG = [
+    "name",
+    "legal_name",
+    "description",
+    "industry",
+    "company_size",
+    "employees_count",
+    "founded",
+    "headquarters",
+    "address",
+    "locations",
+    "products",
+    "specialties",
+    "people",
+    "website",
+    "email",
+    "phone",
+    "handle",
+    "followers_count",
+    "repositories_count",
+    "pinned_repositories",
+    "social_profiles",
+    "vat_id",
+    "register_id",
+]
 
-_SOCIAL = ["name", "handle", "bio", "location", "website", "joined_date", "followers_count", "following_count",
-           "posts_count", *_PERSON]
+_SOCIAL = [
+    "name",
+    "handle",
+    "bio",
+    "location",
+    "website",
+    "joined_date",
+    "followers_count",
+    "following_count",
+    "posts_count",
+    *_PERSON,
+]
 
 # The payload keys of each source kind, in the order a reader wants them; other known facts follow.
 KIND_KEYS: dict[SourceKind, list[str]] = {
@@ -41,11 +95,35 @@ KIND_KEYS: dict[SourceKind, list[str]] = {
     "linkedin_company": _ORG,
     "twitter": _SOCIAL,
     "social_profile": _SOCIAL,
-    "github_user": ["name", "handle", "bio", "employer", "location", "website", "email", "organizations",
-                    "pinned_repositories", "repositories_count", "followers_count", "following_count",
-                    "stars_count", "joined_date", *_PERSON],
-    "github_org": ["name", "handle", "description", "location", "website", "email", "pinned_repositories",
-                   "repositories_count", "followers_count", *_ORG],
+    "github_user": [
+        "name",
+        "handle",
+        "bio",
+        "employer",
+        "location",
+        "website",
+        "email",
+        "organizations",
+        "pinned_repositories",
+        "repositories_count",
+        "followers_count",
+        "following_count",
+        "stars_count",
+        "joined_date",
+        *_PERSON,
+    ],
+    "github_org": [
+        "name",
+        "handle",
+        "description",
+        "location",
+        "website",
+        "email",
+        "pinned_repositories",
+        "repositories_count",
+        "followers_count",
+        *_ORG,
+    ],
     "company_website": _ORG,
     "personal_website": _PERSON,
     "generic": _PERSON + _ORG,
@@ -115,20 +193,36 @@ class OfflineCondenser(Condenser):
     def __init__(self) -> None:
         self.prompt_version = offline_version()
 
-    async def condense(self, contact: Contact, profile_source: str, extractions: list[Extraction],
-                       retrieved_at: date) -> ProfileDraft:
+    async def condense(
+        self, contact: Contact, profile_source: str, extractions: list[Extraction], retrieved_at: date
+    ) -> ProfileDraft:
         """Condense one origin's extractions into a checked, grounded draft (ThinProfile when too thin)."""
         usable = usable_extractions(profile_source, extractions)
-        return require_fields(offline_draft(contact, profile_source, usable, retrieved_at,
-                                            prompt_version=self.prompt_version))
+        return require_fields(
+            offline_draft(contact, profile_source, usable, retrieved_at, prompt_version=self.prompt_version)
+        )
 
 
-def offline_draft(contact: Contact, profile_source: str, usable: list[Extraction], retrieved_at: date, *,
-                  condenser: str = "offline", prompt_version: str | None = None, usage: Usage | None = None,
-                  repairs: Sequence[str] = ()) -> ProfileDraft:
+def offline_draft(
+    contact: Contact,
+    profile_source: str,
+    usable: list[Extraction],
+    retrieved_at: date,
+    *,
+    condenser: str = "offline",
+    prompt_version: str | None = None,
+    usage: Usage | None = None,
+    repairs: Sequence[str] = (),
+) -> ProfileDraft:
     """The offline condenser's checked, grounded draft of these ok extractions (thin or not)."""
     return finish_draft(
-        contact=contact, profile_source=profile_source, extractions=usable,
-        payload=offline_payload(profile_source, usable), retrieved_at=retrieved_at,
-        condenser=condenser, prompt_version=prompt_version or offline_version(), usage=usage, repairs=repairs,
+        contact=contact,
+        profile_source=profile_source,
+        extractions=usable,
+        payload=offline_payload(profile_source, usable),
+        retrieved_at=retrieved_at,
+        condenser=condenser,
+        prompt_version=prompt_version or offline_version(),
+        usage=usage,
+        repairs=repairs,
     )

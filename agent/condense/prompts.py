@@ -32,9 +32,7 @@ def load_template(name: str, prompts_dir: Path | None = None) -> Template:
         raise PromptError(f"prompt template {path} is missing: restore it from the repository") from None
     template = Template(text)
     if not template.is_valid():
-        raise PromptError(
-            f"prompt template {path} has a malformed placeholder: write a literal dollar sign as $$"
-        )
+        raise PromptError(f"prompt template {path} has a malformed placeholder: write a literal dollar sign as $$")
     return template
 
 

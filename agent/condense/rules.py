@@ -42,30 +42,130 @@ _FRAME_KEYS = ("summary", "source_url", "source_urls", "retrieved_at")
 # One type per key across the project: "int" counts and years, "bool" flags, "list" of strings.
 KEY_TYPES: dict[str, str] = {
     **dict.fromkeys(
-        ["summary", "source_url", "retrieved_at", "name", "headline", "job_title", "employer", "location",
-         "bio", "website", "handle", "email", "joined_date", "industry", "connections", "description",
-         "company_size", "headquarters", "address", "phone", "current_company", "company_type", "legal_name",
-         "vat_id", "register_id"], "str"),
+        [
+            "summary",
+            "source_url",
+            "retrieved_at",
+            "name",
+            "headline",
+            "job_title",
+            "employer",
+            "location",
+            "bio",
+            "website",
+            "handle",
+            "email",
+            "joined_date",
+            "industry",
+            "connections",
+            "description",
+            "company_size",
+            "headquarters",
+            "address",
+            "phone",
+            "current_company",
+            "company_type",
+            "legal_name",
+            "vat_id",
+            "register_id",
+        ],
+        "str",
+    ),
     **dict.fromkeys(
-        ["followers_count", "following_count", "posts_count", "repositories_count", "stars_count",
-         "employees_count", "founded", "founded_year", "years_of_experience"], "int"),
+        [
+            "followers_count",
+            "following_count",
+            "posts_count",
+            "repositories_count",
+            "stars_count",
+            "employees_count",
+            "founded",
+            "founded_year",
+            "years_of_experience",
+        ],
+        "int",
+    ),
     **dict.fromkeys(
-        ["education", "experience", "skills", "interests", "languages", "pinned_repositories",
-         "organizations", "products", "key_products", "specialties", "locations", "source_urls",
-         "focus_areas", "technologies", "people", "social_profiles"], "list"),
+        [
+            "education",
+            "experience",
+            "skills",
+            "interests",
+            "languages",
+            "pinned_repositories",
+            "organizations",
+            "products",
+            "key_products",
+            "specialties",
+            "locations",
+            "source_urls",
+            "focus_areas",
+            "technologies",
+            "people",
+            "social_profiles",
+        ],
+        "list",
+    ),
     **dict.fromkeys(["hireable", "verified", "is_verified"], "bool"),
 }
 GENERIC_KEYS = {
-    "info", "information", "misc", "miscellaneous", "data", "value", "values", "other", "others", "field",
-    "fields", "item", "items", "key", "keys", "details", "detail", "stuff", "extra", "extras", "general",
-    "text", "content", "attribute", "attributes", "property", "properties", "unknown", "data_key", "entry",
-    "column", "col", "attr", "thing", "things", "notes", "note", "more", "additional", "additional_info",
+    "info",
+    "information",
+    "misc",
+    "miscellaneous",
+    "data",
+    "value",
+    "values",
+    "other",
+    "others",
+    "field",
+    "fields",
+    "item",
+    "items",
+    "key",
+    "keys",
+    "details",
+    "detail",
+    "stuff",
+    "extra",
+    "extras",
+    "general",
+    "text",
+    "content",
+    "attribute",
+    "attributes",
+    "property",
+    "properties",
+    "unknown",
+    "data_key",
+    "entry",
+    "column",
+    "col",
+    "attr",
+    "thing",
+    "things",
+    "notes",
+    "note",
+    "more",
+    "additional",
+    "additional_info",
 }
 # Free-text keys (and any key not in KEY_TYPES) are screened for special-category data; names of
 # organisations and places are not, since "Catholic University" is an employer, not a belief.
 _FREE_TEXT = {"summary", "bio", "headline", "description", "interests", "focus_areas"}
-_NAMING_KEYS = ("name", "employer", "organizations", "education", "experience", "location",
-                "headquarters", "address", "locations", "current_company", "job_title")
+_NAMING_KEYS = (
+    "name",
+    "employer",
+    "organizations",
+    "education",
+    "experience",
+    "location",
+    "headquarters",
+    "address",
+    "locations",
+    "current_company",
+    "job_title",
+)
 _SNAKE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 _GROUPED_INT = re.compile(r"^\d{1,3}([,.\u00a0\u202f' ]\d{3})+$|^\d+$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -148,7 +248,8 @@ class _Checker:
             return None
         if _is_generic(key):
             self.violations.append(
-                f"generic_key: {key!r} says nothing about its value; name what it holds (e.g. 'job_title')")
+                f"generic_key: {key!r} says nothing about its value; name what it holds (e.g. 'job_title')"
+            )
             return None
         return key
 
@@ -182,7 +283,8 @@ class _Checker:
         fixed = _coerce_to(wanted, value) if wanted else value
         if fixed is _MISMATCH:
             self.violations.append(
-                f"type_mismatch: {key!r} must be {_TYPE_WORDS[wanted]} across the project, got {value!r:.80}")
+                f"type_mismatch: {key!r} must be {_TYPE_WORDS[wanted]} across the project, got {value!r:.80}"
+            )
             return None
         if fixed != value or type(fixed) is not type(value):
             self.repairs.append(f"converted {key!r} to {_TYPE_WORDS[wanted]}")
@@ -247,7 +349,8 @@ class _Checker:
         self.out["summary"] = summary
         if len(summary) > MAX_SUMMARY_CHARS + 20:  # "about 400": a little slack for one long sentence
             self.violations.append(
-                f"summary_too_long: {len(summary)} characters in one sentence; keep it within ~{MAX_SUMMARY_CHARS}")
+                f"summary_too_long: {len(summary)} characters in one sentence; keep it within ~{MAX_SUMMARY_CHARS}"
+            )
 
     def _frame(self) -> None:
         url = self.out.get("source_url")
@@ -278,8 +381,14 @@ class _Checker:
 
 
 _MISMATCH = object()
-_TYPE_WORDS = {"str": "a string", "int": "an integer", "float": "a number", "bool": "a boolean",
-               "list": "a list of strings", None: "its type"}
+_TYPE_WORDS = {
+    "str": "a string",
+    "int": "an integer",
+    "float": "a number",
+    "bool": "a boolean",
+    "list": "a list of strings",
+    None: "its type",
+}
 
 
 def _coerce_to(wanted: str, value: Any) -> Any:

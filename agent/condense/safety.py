@@ -48,17 +48,21 @@ _INJECTION = re.compile(
 # --- text written to the machine that reads the page (any phrasing, not a list of sentences) ---------
 # Who a directive is aimed at. Alone these words are ordinary ("AI researcher", "prompt engineer"), so
 # they count only together with a directive or with talk about the record being written, in one sentence.
-_AUDIENCE = (r"(?:ai|a\.i\.|artificial\s+intelligence|llms?|(?:large\s+)?language\s+models?|chat\s?bots?"
-             r"|chat\s?gpt|gpt[-\s]?\d\w*|claude|gemini|copilot|ai\s+(?:assistants?|agents?|tools?|models?)"
-             r"|summari[sz]ers?|(?:the|this|your)\s+system|instructions?|prompts?)")
+_AUDIENCE = (
+    r"(?:ai|a\.i\.|artificial\s+intelligence|llms?|(?:large\s+)?language\s+models?|chat\s?bots?"
+    r"|chat\s?gpt|gpt[-\s]?\d\w*|claude|gemini|copilot|ai\s+(?:assistants?|agents?|tools?|models?)"
+    r"|summari[sz]ers?|(?:the|this|your)\s+system|instructions?|prompts?)"
+)
 # Addressees too common in people's own words ("send it to my assistant") to count without an address form.
 _WEAK_AUDIENCE = r"(?:assistants?|agents?|models?|bots?|crawlers?|scrapers?|crm|tools?)"
 _READER = rf"(?:{_AUDIENCE}|{_WEAK_AUDIENCE})"
 _AUDIENCE_RE = re.compile(rf"\b{_AUDIENCE}\b", re.IGNORECASE)
 # Verbs that change what gets written; generic ones ("use", "create", "build") are marketing copy's staple.
-_VERBS = (r"(?:put|add|set|write|include|insert|ignore|disregard|send|forward|replace|record|store|save"
-          r"|mark|flag|tell|say|state|change|update|enter|remember|output|label|classify|treat|assign|fill"
-          r"|populate|append|omit|remove|delete|exclude|route|pay|report|copy|describe|summari[sz]e)")
+_VERBS = (
+    r"(?:put|add|set|write|include|insert|ignore|disregard|send|forward|replace|record|store|save"
+    r"|mark|flag|tell|say|state|change|update|enter|remember|output|label|classify|treat|assign|fill"
+    r"|populate|append|omit|remove|delete|exclude|route|pay|report|copy|describe|summari[sz]e)"
+)
 # Text that speaks to its reader as a machine: "Note for AI assistants", "Dear summariser",
 # "If you are a language model", "Assistant tools summarising this page", "ChatGPT, write ...".
 _ADDRESS = re.compile(
@@ -116,19 +120,33 @@ _SECRET_VALUE = re.compile(
     r"|\b(api[_ -]?key|password|passwd|secret|access[_ -]?token|bearer)\b\s*[:=]\s*\S+",
     re.IGNORECASE,
 )
-_SECRET_KEY_PARTS = {"password", "passwd", "secret", "secrets", "token", "apikey", "credential",
-                     "credentials", "cookie", "cookies", "bearer", "session", "otp", "pin"}
+_SECRET_KEY_PARTS = {
+    "password",
+    "passwd",
+    "secret",
+    "secrets",
+    "token",
+    "apikey",
+    "credential",
+    "credentials",
+    "cookie",
+    "cookies",
+    "bearer",
+    "session",
+    "otp",
+    "pin",
+}
 _SECRET_KEY_PAIRS = ("api_key", "private_key", "access_key", "secret_key", "auth_key", "ssh_key")
 
 # Special categories of personal data (GDPR art. 9): never part of a professional profile.
 # Word lists are a heuristic: they may drop an innocent sentence, which is the safe side to err on.
 _SPECIAL = {
     "health": r"diagnos(ed|is)|cancer|diabetes|depression|anxiety\s+disorder|adhd|autis(m|tic)|pregnan(t|cy)"
-              r"|disabilit(y|ies)|chronic\s+illness|hiv|mental\s+illness|bipolar|schizophreni\w*",
+    r"|disabilit(y|ies)|chronic\s+illness|hiv|mental\s+illness|bipolar|schizophreni\w*",
     "religion": r"religio(n|us)|christian(ity)?|catholic|muslim|islam(ic)?|jewish|judaism|hindu(ism)?"
-                r"|buddhis[mt]|atheis[mt]|evangelical|born[- ]again",
+    r"|buddhis[mt]|atheis[mt]|evangelical|born[- ]again",
     "politics": r"(democrat|republican)s?|democratic\s+party|socialist|communist|maga|tory"
-                r"|political\s+(views?|affiliation|party|opinions?)|labour\s+party",
+    r"|political\s+(views?|affiliation|party|opinions?)|labour\s+party",
     "sexuality": r"gay|lesbian|bisexual|transgender|queer|lgbt\w*|sexual\s+orientation|heterosexual|homosexual",
     "ethnicity": r"ethnicity|ethnic\s+origin|racial\s+(origin|identity)",
     "union membership": r"trade\s+union\s+member\w*|union\s+membership",

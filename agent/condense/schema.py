@@ -32,7 +32,8 @@ class ProfileField(BaseModel):
 
     key: str = Field(description="descriptive snake_case key, e.g. job_title or followers_count")
     value: str | int | float | bool | list[str] = Field(
-        description="a string, integer, number, boolean or list of strings; counts and years are integers")
+        description="a string, integer, number, boolean or list of strings; counts and years are integers"
+    )
     fact_refs: list[str] = Field(description='ids of the facts used (e.g. "f3"), or "text" for the page text')
 
 

@@ -57,6 +57,7 @@ def _fit(candidates: list[str]) -> str:
 
 # --- who ------------------------------------------------------------------------------------------
 
+
 def _named(bag: OriginFacts) -> str | None:
     """The subject, with its handle when both exist: "Ada Lovelace (@ada)"; None when neither does."""
     name, handle = bag.text("name"), bag.text("handle")
@@ -124,8 +125,13 @@ def _org_line(bag: OriginFacts, label: str, noun: str) -> str | None:
 
 # --- what stands out ------------------------------------------------------------------------------
 
-_SINGULAR = {"followers": "follower", "posts": "post", "stars": "star", "employees": "employee",
-             "public repositories": "public repository"}
+_SINGULAR = {
+    "followers": "follower",
+    "posts": "post",
+    "stars": "star",
+    "employees": "employee",
+    "public repositories": "public repository",
+}
 _FOCUS = ("interests", "skills", "specialties", "products")  # what a person works on, most personal first
 _INCLUDE = {"education": "education includes", "pinned_repositories": "pinned repositories include"}
 
@@ -156,8 +162,9 @@ def _mentions(said: str, item: str) -> bool:
     return re.search(rf"(?<!\w){re.escape(normalise(item))}(?!\w)", said) is not None
 
 
-def _standout_and_about(bag: OriginFacts, first: str | None, keys: Sequence[str], counts: str | None,
-                        *texts: str | None) -> tuple[str | None, str | None]:
+def _standout_and_about(
+    bag: OriginFacts, first: str | None, keys: Sequence[str], counts: str | None, *texts: str | None
+) -> tuple[str | None, str | None]:
     """What stands out (a focus, a count) and a bio sentence that adds to it, no item stated in both."""
     about = _fresh(bag, [first, _clauses(_focus(bag, keys), counts)], *texts)
     besides = " ".join(s for s in (first, about) if s)
@@ -179,8 +186,13 @@ def _fresh(bag: OriginFacts, said: Sequence[str | None], *texts: str | None) -> 
     for text in texts:
         for sentence in split_sentences(text or ""):
             words = _content(sentence)
-            if (len(sentence.split()) < _MIN_BIO_WORDS or sentence.endswith("?") or not words
-                    or _repeats(sentence, known) or bag.contacts.unvetted(sentence)):
+            if (
+                len(sentence.split()) < _MIN_BIO_WORDS
+                or sentence.endswith("?")
+                or not words
+                or _repeats(sentence, known)
+                or bag.contacts.unvetted(sentence)
+            ):
                 continue
             sentence = truncate_words(sentence, _BIO_CHARS)
             sentence = sentence if sentence.endswith((".", "!", "?", "…")) else sentence + "."
@@ -202,6 +214,7 @@ def _repeats(text: str, known: set[str]) -> bool:
 
 # --- words ----------------------------------------------------------------------------------------
 
+
 def _join(items: list[str], limit: int = 3) -> str:
     items = items[:limit]
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
@@ -222,6 +235,7 @@ def _platform_counts(bag: OriginFacts) -> str | None:
 
 # --- templates per source kind --------------------------------------------------------------------
 
+
 def _linkedin_person(bag: OriginFacts, label: str) -> list[str | None]:
     named = _named(bag)
     first = _who(bag) or (f"{named} has {_a(label)} profile{_where(bag)}." if named else None)
@@ -229,9 +243,14 @@ def _linkedin_person(bag: OriginFacts, label: str) -> list[str | None]:
     connections = bag.text("connections")
     if connections and connections.strip() not in {"0", "0+"}:
         counts = f"{counts} and {connections} connections" if counts else f"{connections} connections"
-    standout, about = _standout_and_about(bag, first, ("skills", "specialties", "interests"),
-                                          f"the {label} profile lists {counts}" if counts else None,
-                                          bag.text("bio"), bag.text("headline"))
+    standout, about = _standout_and_about(
+        bag,
+        first,
+        ("skills", "specialties", "interests"),
+        f"the {label} profile lists {counts}" if counts else None,
+        bag.text("bio"),
+        bag.text("headline"),
+    )
     education = _clauses(_focus(bag, ("education",)))
     return [first, standout, about, education]
 
@@ -245,18 +264,27 @@ def _social(bag: OriginFacts, label: str) -> list[str | None]:
         place = bag.text("location")
         where = f", based in {place}," if place else ""
         lead = f"{named}{where} is on {label}" + (f" with {counts}." if counts else ".") if named else None
-    focus, about = _standout_and_about(bag, " ".join(s for s in (who, lead) if s) or None, _FOCUS, None,
-                                       bag.text("bio"), bag.text("headline"), bag.text("description"))
+    focus, about = _standout_and_about(
+        bag,
+        " ".join(s for s in (who, lead) if s) or None,
+        _FOCUS,
+        None,
+        bag.text("bio"),
+        bag.text("headline"),
+        bag.text("description"),
+    )
     return [who, lead, about, focus]
 
 
 def _github_user(bag: OriginFacts, label: str) -> list[str | None]:
     named = _named(bag)
     first = _who(bag) or (f"{named} is {_a(label)} user{_where(bag)}." if named else None)
-    counts = _counts(bag, [("repositories_count", "public repositories"), ("followers_count", "followers"),
-                           ("stars_count", "stars")])
-    standout = _clauses(f"on {label} they have {counts}" if counts else None,
-                        _focus(bag, ("pinned_repositories", "skills")))
+    counts = _counts(
+        bag, [("repositories_count", "public repositories"), ("followers_count", "followers"), ("stars_count", "stars")]
+    )
+    standout = _clauses(
+        f"on {label} they have {counts}" if counts else None, _focus(bag, ("pinned_repositories", "skills"))
+    )
     return [first, standout, _fresh(bag, [first, standout], bag.text("bio"))]
 
 
@@ -307,8 +335,9 @@ def _organization(bag: OriginFacts, label: str) -> list[str | None]:
 def _personal_website(bag: OriginFacts, label: str) -> list[str | None]:
     named = _named(bag)
     first = _who(bag) or (f"{named} has a personal website{_where(bag)}." if named else None)
-    standout, about = _standout_and_about(bag, first, _FOCUS, None, bag.text("bio"), bag.text("headline"),
-                                          bag.text("description"))
+    standout, about = _standout_and_about(
+        bag, first, _FOCUS, None, bag.text("bio"), bag.text("headline"), bag.text("description")
+    )
     return [first, standout, about]
 
 
@@ -316,8 +345,15 @@ def _generic(bag: OriginFacts, label: str) -> list[str | None]:
     named = _named(bag)
     first = _who(bag) or (f"{named} has {_a(label)} profile{_where(bag)}." if named else None)
     counts = _platform_counts(bag)
-    standout, about = _standout_and_about(bag, first, _FOCUS, f"the profile lists {counts}" if counts else None,
-                                          bag.text("bio"), bag.text("headline"), bag.text("description"))
+    standout, about = _standout_and_about(
+        bag,
+        first,
+        _FOCUS,
+        f"the profile lists {counts}" if counts else None,
+        bag.text("bio"),
+        bag.text("headline"),
+        bag.text("description"),
+    )
     return [first, standout, about]
 
 

@@ -17,8 +17,35 @@ __all__ = [
 ]
 
 # Abbreviations after which a full stop does not end a sentence ("Acme Inc. Berlin" is one).
-_ABBREVIATIONS = {"inc", "ltd", "co", "corp", "dr", "mr", "mrs", "ms", "prof", "st", "jr", "sr", "vs", "etc",
-                  "e.g", "i.e", "u.s", "u.k", "no", "approx", "dept", "univ", "mt", "ft", "gmbh", "ag", "llc"}
+_ABBREVIATIONS = {
+    "inc",
+    "ltd",
+    "co",
+    "corp",
+    "dr",
+    "mr",
+    "mrs",
+    "ms",
+    "prof",
+    "st",
+    "jr",
+    "sr",
+    "vs",
+    "etc",
+    "e.g",
+    "i.e",
+    "u.s",
+    "u.k",
+    "no",
+    "approx",
+    "dept",
+    "univ",
+    "mt",
+    "ft",
+    "gmbh",
+    "ag",
+    "llc",
+}
 _BOUNDARY = re.compile(r"[.!?]+[\"'”’)]*\s+")
 _TOKEN = re.compile(r"[^\W_][\w'’+#.&-]*[\w+#]|[^\W_]")
 _NUMBER = re.compile(r"(?<![\w.])(\d+(?:[.,]\d+)*)(\s?[kKmMbB](?![a-zA-Z]))?")
@@ -28,8 +55,9 @@ _MULTIPLIER = {"k": 1_000, "m": 1_000_000, "b": 1_000_000_000}
 def normalise(text: str) -> str:
     """NFKC, casefolded, plain quotes and dashes, single spaces: for comparing texts."""
     text = unicodedata.normalize("NFKC", text).casefold()
-    text = text.translate(str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-",
-                                         "\u00a0": " ", "\u202f": " "}))
+    text = text.translate(
+        str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00a0": " ", "\u202f": " "})
+    )
     return " ".join(text.split())
 
 
@@ -39,12 +67,12 @@ def split_sentences(text: str) -> list[str]:
     sentences: list[str] = []
     start = 0
     for match in _BOUNDARY.finditer(text):
-        before = text[start:match.start()].split()
+        before = text[start : match.start()].split()
         word = before[-1].lower().rstrip(".") if before else ""
-        after = text[match.end():match.end() + 1]
+        after = text[match.end() : match.end() + 1]
         if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()) or not after or after.islower():
             continue
-        sentences.append(text[start:match.end()].strip())
+        sentences.append(text[start : match.end()].strip())
         start = match.end()
     tail = text[start:].strip()
     if tail:

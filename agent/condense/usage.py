@@ -89,8 +89,9 @@ class Meter:
             return 0.0
         return (input_tokens * self.price[0] + output_tokens * self.price[1]) / 1_000_000
 
-    def reserve(self, contact_id: UUID | None, profile_source: str, input_tokens: int,
-                max_output_tokens: int) -> Reservation:
+    def reserve(
+        self, contact_id: UUID | None, profile_source: str, input_tokens: int, max_output_tokens: int
+    ) -> Reservation:
         """Hold a call's worst case, or raise BudgetExceeded when it cannot fit under the cap."""
         tokens = input_tokens + max_output_tokens
         cost = self.cost(input_tokens, max_output_tokens)
@@ -117,17 +118,28 @@ class Meter:
             self._held_tokens -= reservation.tokens
             self._held_cost -= reservation.cost_usd
 
-    def commit(self, reservation: Reservation, input_tokens: int, output_tokens: int,
-               *, estimated: bool = False) -> Usage:
+    def commit(
+        self, reservation: Reservation, input_tokens: int, output_tokens: int, *, estimated: bool = False
+    ) -> Usage:
         """Replace a reservation by what the call really used; returns that call's usage."""
         self.release(reservation)
-        usage = Usage(calls=1, input_tokens=input_tokens, output_tokens=output_tokens,
-                      cost_usd=self.cost(input_tokens, output_tokens), estimated=estimated)
+        usage = Usage(
+            calls=1,
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
+            cost_usd=self.cost(input_tokens, output_tokens),
+            estimated=estimated,
+        )
         self.total.add(usage)
         self.by_contact.setdefault(reservation.contact_id, Usage()).add(usage)
         self.by_source.setdefault((reservation.contact_id, reservation.profile_source), Usage()).add(usage)
-        log.debug("LLM call for %s: %d in, %d out, $%.5f", reservation.profile_source,
-                  input_tokens, output_tokens, usage.cost_usd)
+        log.debug(
+            "LLM call for %s: %d in, %d out, $%.5f",
+            reservation.profile_source,
+            input_tokens,
+            output_tokens,
+            usage.cost_usd,
+        )
         return usage
 
     def describe(self) -> str:
@@ -142,8 +154,9 @@ class Meter:
         approx = " (partly estimated)" if t.estimated else ""
         extra = f", {', '.join(caps)}" if caps else ""
         calls = "1 call" if t.calls == 1 else f"{t.calls} calls"
-        return (f"LLM usage: {calls}, {t.input_tokens:,} input + {t.output_tokens:,} output "
-                f"tokens{approx}, {price}{extra}")
+        return (
+            f"LLM usage: {calls}, {t.input_tokens:,} input + {t.output_tokens:,} output tokens{approx}, {price}{extra}"
+        )
 
 
 def _price_for(model: str, prices: dict[str, tuple[float, float]]) -> tuple[float, float] | None:

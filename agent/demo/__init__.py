@@ -18,18 +18,44 @@ SITE = Path(__file__).parent / "site.json"
 
 # Each contact: identity hints and its public URLs. The sandbox creates the contacts at start.
 DEMO_CONTACTS: list[dict[str, Any]] = [
-    {"name": "Ada Quinlan", "email": "ada@quillmetrics.example", "company": "Quillmetrics",
-     "urls": ["https://www.linkedin.com/in/ada-quinlan", "https://github.com/adaquinlan",
-              "https://x.com/adaquinlan"]},
-    {"name": "Bruno Okafor", "email": "bruno@fernhollow.example", "company": "Fernhollow Labs",
-     "urls": ["https://www.fernhollow.example/about", "https://www.linkedin.com/company/fernhollow-labs",
-              "https://github.com/fernhollow"]},
-    {"name": "Chiara Valdes", "email": "chiara@valdes.example", "company": None,
-     "urls": ["https://chiara-valdes.example/", "https://inkwell.example/@chiara/slow-maps"]},
-    {"name": "Dmitri Osei", "email": "dmitri@northquay.example", "company": "Northquay",
-     "urls": ["https://www.linkedin.com/in/dmitri-osei", "https://github.com/dosei"]},
-    {"name": "Elena Marsh", "email": "elena@brightfold.example", "company": "Brightfold",
-     "urls": ["https://github.com/emarsh", "https://www.brightfold.example/team/elena-marsh"]},
+    {
+        "name": "Ada Quinlan",
+        "email": "ada@quillmetrics.example",
+        "company": "Quillmetrics",
+        "urls": [
+            "https://www.linkedin.com/in/ada-quinlan",
+            "https://github.com/adaquinlan",
+            "https://x.com/adaquinlan",
+        ],
+    },
+    {
+        "name": "Bruno Okafor",
+        "email": "bruno@fernhollow.example",
+        "company": "Fernhollow Labs",
+        "urls": [
+            "https://www.fernhollow.example/about",
+            "https://www.linkedin.com/company/fernhollow-labs",
+            "https://github.com/fernhollow",
+        ],
+    },
+    {
+        "name": "Chiara Valdes",
+        "email": "chiara@valdes.example",
+        "company": None,
+        "urls": ["https://chiara-valdes.example/", "https://inkwell.example/@chiara/slow-maps"],
+    },
+    {
+        "name": "Dmitri Osei",
+        "email": "dmitri@northquay.example",
+        "company": "Northquay",
+        "urls": ["https://www.linkedin.com/in/dmitri-osei", "https://github.com/dosei"],
+    },
+    {
+        "name": "Elena Marsh",
+        "email": "elena@brightfold.example",
+        "company": "Brightfold",
+        "urls": ["https://github.com/emarsh", "https://www.brightfold.example/team/elena-marsh"],
+    },
 ]
 
 

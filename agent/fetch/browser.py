@@ -79,8 +79,11 @@ def find_chromium(configured: str | None) -> str | None:
     if configured:
         path = shutil.which(configured) or (configured if Path(configured).is_file() else None)
         if path is None:
-            raise FetchProblem(Outcome.error, f"the configured Chromium {configured!r} does not exist: fix "
-                               "ZYNTRO_ENRICH_CHROMIUM (or `chromium` in the config file)")
+            raise FetchProblem(
+                Outcome.error,
+                f"the configured Chromium {configured!r} does not exist: fix "
+                "ZYNTRO_ENRICH_CHROMIUM (or `chromium` in the config file)",
+            )
         return path
     # The headless shell first: the same engine without the desktop browser around it, it renders
     # the same pages with markedly less CPU and memory per page.
@@ -155,8 +158,15 @@ class BrowserPool:
     `total_mb` is the budget that `memory.slot()` keeps the browser under (agent.fetch.memory).
     """
 
-    def __init__(self, chromium: str | None = None, *, recycle_pages: int = 100, extra_args: tuple[str, ...] = (),
-                 page_mb: int = 512, total_mb: int = 2048):
+    def __init__(
+        self,
+        chromium: str | None = None,
+        *,
+        recycle_pages: int = 100,
+        extra_args: tuple[str, ...] = (),
+        page_mb: int = 512,
+        total_mb: int = 2048,
+    ):
         self.chromium = chromium
         self.recycle_pages = max(1, recycle_pages)
         self.extra_args = extra_args
@@ -250,7 +260,10 @@ class BrowserPool:
         env[TAG_VARIABLE] = tag
         try:
             browser = await self._playwright.chromium.launch(
-                executable_path=executable, headless=True, env=env, timeout=30_000,
+                executable_path=executable,
+                headless=True,
+                env=env,
+                timeout=30_000,
                 args=[*LAUNCH_ARGS, f"--js-flags=--max-old-space-size={self.page_mb}", *self.extra_args],
                 ignore_default_args=_IGNORED_DEFAULT_ARGS,
             )
@@ -258,8 +271,11 @@ class BrowserPool:
             reap(tag)
             _live_tags.discard(tag)
             where = executable or "Playwright's own Chromium"
-            raise FetchProblem(Outcome.error, f"could not start Chromium ({where}): {str(exc).splitlines()[0]}; "
-                               "install chromium or set ZYNTRO_ENRICH_CHROMIUM") from None
+            raise FetchProblem(
+                Outcome.error,
+                f"could not start Chromium ({where}): {str(exc).splitlines()[0]}; "
+                "install chromium or set ZYNTRO_ENRICH_CHROMIUM",
+            ) from None
         self.launches += 1
         instance = _Instance(browser, tag, pids=tuple(await asyncio.to_thread(tagged_processes, tag)))
         self._instances.add(instance)

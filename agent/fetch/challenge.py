@@ -27,10 +27,26 @@ TEXT_SAMPLE_CHARS = 20_000  # visible text kept for the challenge wording check
 _APP_ROOT_IDS = {"root", "app", "__next", "___gatsby", "__nuxt", "svelte", "app-root", "main-app"}
 # HTML's JavaScript MIME types: a <script> of any other type (ld+json, json, importmap, templates,
 # speculation rules) is a data block the browser never runs, so it says nothing about needing one.
-_JS_TYPES = {"", "module", "application/ecmascript", "application/javascript", "application/x-ecmascript",
-             "application/x-javascript", "text/ecmascript", "text/javascript", "text/javascript1.0",
-             "text/javascript1.1", "text/javascript1.2", "text/javascript1.3", "text/javascript1.4",
-             "text/javascript1.5", "text/jscript", "text/livescript", "text/x-ecmascript", "text/x-javascript"}
+_JS_TYPES = {
+    "",
+    "module",
+    "application/ecmascript",
+    "application/javascript",
+    "application/x-ecmascript",
+    "application/x-javascript",
+    "text/ecmascript",
+    "text/javascript",
+    "text/javascript1.0",
+    "text/javascript1.1",
+    "text/javascript1.2",
+    "text/javascript1.3",
+    "text/javascript1.4",
+    "text/javascript1.5",
+    "text/jscript",
+    "text/livescript",
+    "text/x-ecmascript",
+    "text/x-javascript",
+}
 _JS_NOTICE = re.compile(r"(enable|turn on|activate)\s+javascript|javascript\s+(is\s+)?(required|disabled)", re.I)
 
 

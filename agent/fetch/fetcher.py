@@ -62,8 +62,14 @@ class _Call:
 class Fetcher:
     """Fetches pages politely and safely with httpx, escalating to Chromium when a page needs it."""
 
-    def __init__(self, settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None,
-                 resolver: Resolver | None = None, browser_pool: BrowserPool | None = None):
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        resolver: Resolver | None = None,
+        browser_pool: BrowserPool | None = None,
+    ):
         self.settings = settings
         fetch = settings.fetch
         try:
@@ -73,15 +79,26 @@ class Fetcher:
         self._guard = AddressGuard(resolver, allow_private=settings.allow_private)
         self._engine = HttpEngine(settings, self._guard, transport=transport, replay=self._replay)
         self._robots = RobotsCache(self._load_robots, user_agent=fetch.user_agent, overrides=fetch.robots_override)
-        self._gate = HostGate(delay_s=fetch.delay_s, concurrency=fetch.per_host_concurrency,
-                              no_delay_hosts=fetch.no_delay_hosts)
+        self._gate = HostGate(
+            delay_s=fetch.delay_s, concurrency=fetch.per_host_concurrency, no_delay_hosts=fetch.no_delay_hosts
+        )
         self._slots = asyncio.Semaphore(max(1, fetch.concurrency))
         self._owns_pool = browser_pool is None
         # Creating the pool launches nothing: Chromium starts with the first page that needs it.
-        self._pool = browser_pool or BrowserPool(settings.chromium, recycle_pages=fetch.browser_recycle_pages,
-                                                 page_mb=fetch.browser_page_mb, total_mb=fetch.browser_total_mb)
-        self._renderer = Renderer(self._pool, self._engine, user_agent=fetch.user_agent, timeout_s=fetch.timeout_s,
-                                  robots=self._robots, max_pages=fetch.browser_pages)
+        self._pool = browser_pool or BrowserPool(
+            settings.chromium,
+            recycle_pages=fetch.browser_recycle_pages,
+            page_mb=fetch.browser_page_mb,
+            total_mb=fetch.browser_total_mb,
+        )
+        self._renderer = Renderer(
+            self._pool,
+            self._engine,
+            user_agent=fetch.user_agent,
+            timeout_s=fetch.timeout_s,
+            robots=self._robots,
+            max_pages=fetch.browser_pages,
+        )
         self._counts: Counter[str] = Counter()
         self._launches_before = self._pool.launches
 
@@ -117,8 +134,9 @@ class Fetcher:
             "bytes": c["bytes"],
         }
 
-    async def fetch(self, url: str, *, needs_browser: bool | None = None, etag: str | None = None,
-                    last_modified: str | None = None) -> FetchResult:
+    async def fetch(
+        self, url: str, *, needs_browser: bool | None = None, etag: str | None = None, last_modified: str | None = None
+    ) -> FetchResult:
         """Fetch one page; never raises for a page problem (see FetchResult.outcome and .reason)."""
         started = time.monotonic()
         call = _Call(url)
@@ -126,25 +144,43 @@ class Fetcher:
             async with self._slots:
                 result = await self._fetch(call, needs_browser, etag, last_modified)
         except FetchProblem as problem:
-            result = FetchResult(url=url, outcome=problem.outcome, reason=problem.reason, engine=call.engine,
-                                 status=problem.status, final_url=problem.final_url)
+            result = FetchResult(
+                url=url,
+                outcome=problem.outcome,
+                reason=problem.reason,
+                engine=call.engine,
+                status=problem.status,
+                final_url=problem.final_url,
+            )
         except Exception as exc:  # a bug on one page's path must not end the whole run
             log.exception("unexpected failure fetching %s", url)
-            result = FetchResult(url=url, outcome=Outcome.error, engine=call.engine,
-                                 reason=f"internal error ({type(exc).__name__}: {str(exc)[:120]}); please report it")
+            result = FetchResult(
+                url=url,
+                outcome=Outcome.error,
+                engine=call.engine,
+                reason=f"internal error ({type(exc).__name__}: {str(exc)[:120]}); please report it",
+            )
         result.robots_override = call.robots_override
         result.elapsed_ms = int((time.monotonic() - started) * 1000)
         self._count(result, call)
         log.debug("%s -> %s (%s) in %d ms", url, result.outcome.value, result.reason, result.elapsed_ms)
         return result
 
-    async def _fetch(self, call: _Call, needs_browser: bool | None, etag: str | None,
-                     last_modified: str | None) -> FetchResult:
+    async def _fetch(
+        self, call: _Call, needs_browser: bool | None, etag: str | None, last_modified: str | None
+    ) -> FetchResult:
         check_url(call.url)
         doc = await self._document(call, etag, last_modified)
         if doc.status == 304 and (etag or last_modified):
-            return FetchResult(url=call.url, outcome=Outcome.ok, not_modified=True, engine=call.engine, status=304,
-                               final_url=doc.url, reason="not modified since the stored copy (HTTP 304)")
+            return FetchResult(
+                url=call.url,
+                outcome=Outcome.ok,
+                not_modified=True,
+                engine=call.engine,
+                status=304,
+                final_url=doc.url,
+                reason="not modified since the stored copy (HTTP 304)",
+            )
         html = doc.text()
         signals = page_signals(html)
         result = self._classify(call, doc, html, signals)
@@ -163,18 +199,31 @@ class Fetcher:
         call.engine = "browser"
         rendered = await self._renderer.render(doc)
         call.robots_override = call.robots_override or rendered.robots_override
-        rendered_doc = RawResponse(url=rendered.final_url, status=rendered.status, headers=doc.headers,
-                                   body=rendered.html.encode("utf-8"), source=doc.source)
+        rendered_doc = RawResponse(
+            url=rendered.final_url,
+            status=rendered.status,
+            headers=doc.headers,
+            body=rendered.html.encode("utf-8"),
+            source=doc.source,
+        )
         return self._classify(call, rendered_doc, rendered.html) or self._ok(
             call, rendered_doc, rendered.html, rendered.final_url, note=note
         )
 
-    def _classify(self, call: _Call, doc: RawResponse, html: str,
-                  signals: PageSignals | None = None) -> FetchResult | None:
+    def _classify(
+        self, call: _Call, doc: RawResponse, html: str, signals: PageSignals | None = None
+    ) -> FetchResult | None:
         """The outcome for anything but a usable page: challenges and error statuses."""
         if reason := challenge_reason(doc.status, html, signals):
-            return FetchResult(url=call.url, outcome=Outcome.blocked, reason=reason, engine=call.engine,
-                               status=doc.status, final_url=doc.url, bytes=len(doc.body))
+            return FetchResult(
+                url=call.url,
+                outcome=Outcome.blocked,
+                reason=reason,
+                engine=call.engine,
+                status=doc.status,
+                final_url=doc.url,
+                bytes=len(doc.body),
+            )
         if 200 <= doc.status < 300:
             return None
         outcome, words = _STATUS_OUTCOMES.get(doc.status, (Outcome.error, "unexpected answer"))
@@ -183,23 +232,43 @@ class Fetcher:
         page = None
         if outcome in (Outcome.not_found, Outcome.login_wall) and html.strip():
             page = self._page(call, doc, html, doc.url)
-        return FetchResult(url=call.url, outcome=outcome, reason=f"HTTP {doc.status}: {words}", engine=call.engine,
-                           status=doc.status, final_url=doc.url, bytes=len(doc.body), page=page)
+        return FetchResult(
+            url=call.url,
+            outcome=outcome,
+            reason=f"HTTP {doc.status}: {words}",
+            engine=call.engine,
+            status=doc.status,
+            final_url=doc.url,
+            bytes=len(doc.body),
+            page=page,
+        )
 
     def _ok(self, call: _Call, doc: RawResponse, html: str, final_url: str, *, note: str) -> FetchResult:
         engine = call.engine or "http"
         override = " under the operator's robots.txt override" if call.robots_override else ""
         return FetchResult(
-            url=call.url, outcome=Outcome.ok, engine=engine, status=doc.status, final_url=final_url,
-            bytes=len(doc.body), page=self._page(call, doc, html, final_url),
+            url=call.url,
+            outcome=Outcome.ok,
+            engine=engine,
+            status=doc.status,
+            final_url=final_url,
+            bytes=len(doc.body),
+            page=self._page(call, doc, html, final_url),
             reason=f"fetched {human_size(len(doc.body))} by {engine}{note}{override}",
         )
 
     def _page(self, call: _Call, doc: RawResponse, html: str, final_url: str) -> Page:
         return Page(
-            url=call.url, final_url=final_url, status=doc.status, html=html, fetched_at=datetime.now(timezone.utc),
-            engine=call.engine or "http", content_hash=Page.hash_html(html), etag=doc.headers.get("etag"),
-            last_modified=doc.headers.get("last-modified"), content_type=doc.content_type,
+            url=call.url,
+            final_url=final_url,
+            status=doc.status,
+            html=html,
+            fetched_at=datetime.now(timezone.utc),
+            engine=call.engine or "http",
+            content_hash=Page.hash_html(html),
+            etag=doc.headers.get("etag"),
+            last_modified=doc.headers.get("last-modified"),
+            content_type=doc.content_type,
         )
 
     async def _document(self, call: _Call, etag: str | None, last_modified: str | None) -> RawResponse:
@@ -224,9 +293,13 @@ class Fetcher:
             wait = parse_retry_after(resp.headers.get("retry-after"))
             wait = BACKOFF_BASE_S * 2**attempt if wait is None else wait
             if wait > fetch.max_retry_wait_s:
-                raise FetchProblem(Outcome.rate_limited, f"HTTP {resp.status}: asked to wait {wait:.0f} s, longer "
-                                   f"than the {fetch.max_retry_wait_s:g} s we wait (fetch.max_retry_wait_s)",
-                                   status=resp.status, final_url=resp.url)
+                raise FetchProblem(
+                    Outcome.rate_limited,
+                    f"HTTP {resp.status}: asked to wait {wait:.0f} s, longer "
+                    f"than the {fetch.max_retry_wait_s:g} s we wait (fetch.max_retry_wait_s)",
+                    status=resp.status,
+                    final_url=resp.url,
+                )
             log.info("HTTP %d from %s: retrying in %.1f s", resp.status, host, wait)
             self._gate.push_back(host, wait)  # every fetch to this host waits, not just this one
             call.retries += 1
@@ -245,8 +318,9 @@ class Fetcher:
                 async with asyncio.timeout(timeout):
                     resp, _ = await self._engine.follow(call.url, check_hop=check, headers=headers)
             except TimeoutError:
-                raise FetchProblem(Outcome.timeout, f"no complete answer within {timeout:g} s "
-                                   "(fetch.timeout_s)") from None
+                raise FetchProblem(
+                    Outcome.timeout, f"no complete answer within {timeout:g} s (fetch.timeout_s)"
+                ) from None
         return resp
 
     async def _check_hop(self, call: _Call, url: str) -> None:
@@ -258,8 +332,9 @@ class Fetcher:
                 await self._guard.check(parts.hostname or "", port)
             except FetchProblem as problem:
                 if url != call.url and problem.outcome is Outcome.unsafe_url:
-                    raise FetchProblem(problem.outcome, f"redirected to {url}: {problem.reason}",
-                                       final_url=url) from None
+                    raise FetchProblem(
+                        problem.outcome, f"redirected to {url}: {problem.reason}", final_url=url
+                    ) from None
                 raise
         decision = await self._robots.check(url)
         if not decision.allowed:
@@ -272,8 +347,13 @@ class Fetcher:
         timeout = self.settings.fetch.timeout_s
         try:
             async with asyncio.timeout(timeout):
-                resp, _ = await self._engine.follow(robots_url, max_redirects=ROBOTS_MAX_REDIRECTS, html_only=False,
-                                                    truncate=True, max_bytes=ROBOTS_MAX_BYTES)
+                resp, _ = await self._engine.follow(
+                    robots_url,
+                    max_redirects=ROBOTS_MAX_REDIRECTS,
+                    html_only=False,
+                    truncate=True,
+                    max_bytes=ROBOTS_MAX_BYTES,
+                )
         except TimeoutError:
             raise FetchProblem(Outcome.timeout, f"no answer within {timeout:g} s") from None
         return resp

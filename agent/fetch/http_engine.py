@@ -31,8 +31,19 @@ MAX_REDIRECTS = 10
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
 _ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
 # Never forwarded from the browser to the network: hop-by-hop or set by httpx itself.
-_DROP_HEADERS = {"host", "connection", "content-length", "transfer-encoding", "keep-alive", "upgrade",
-                 "accept-encoding", "cookie", "proxy-authorization", "te", "trailer"}
+_DROP_HEADERS = {
+    "host",
+    "connection",
+    "content-length",
+    "transfer-encoding",
+    "keep-alive",
+    "upgrade",
+    "accept-encoding",
+    "cookie",
+    "proxy-authorization",
+    "te",
+    "trailer",
+}
 
 
 def human_size(n: int) -> str:
@@ -57,11 +68,20 @@ class _NoCookies(DefaultCookiePolicy):
 class HttpEngine:
     """Sends requests with one shared connection pool and returns bounded `RawResponse`s."""
 
-    def __init__(self, settings: Settings, guard: AddressGuard, *, transport: httpx.AsyncBaseTransport | None = None,
-                 replay: ReplayStore | None = None):
+    def __init__(
+        self,
+        settings: Settings,
+        guard: AddressGuard,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        replay: ReplayStore | None = None,
+    ):
         fetch = settings.fetch
-        limits = httpx.Limits(max_connections=max(16, fetch.concurrency * 2),
-                              max_keepalive_connections=max(8, fetch.concurrency), keepalive_expiry=30.0)
+        limits = httpx.Limits(
+            max_connections=max(16, fetch.concurrency * 2),
+            max_keepalive_connections=max(8, fetch.concurrency),
+            keepalive_expiry=30.0,
+        )
         self.guard = guard
         self.replay = replay
         self.max_bytes = fetch.max_bytes
@@ -78,9 +98,17 @@ class HttpEngine:
         """Close the connection pool."""
         await self.client.aclose()
 
-    async def request(self, url: str, *, method: str = "GET", headers: dict[str, str] | None = None,
-                      content: bytes | None = None, html_only: bool = True, truncate: bool = False,
-                      max_bytes: int | None = None) -> RawResponse:
+    async def request(
+        self,
+        url: str,
+        *,
+        method: str = "GET",
+        headers: dict[str, str] | None = None,
+        content: bytes | None = None,
+        html_only: bool = True,
+        truncate: bool = False,
+        max_bytes: int | None = None,
+    ) -> RawResponse:
         """One request, no redirects followed. Raises FetchProblem for anything but an answer."""
         parts = check_url(url)
         if self.replay is not None:
@@ -107,14 +135,19 @@ class HttpEngine:
         except httpx.HTTPError as exc:
             raise FetchProblem(Outcome.error, f"HTTP failure talking to {parts.hostname} ({_short(exc)})") from None
 
-    async def _read(self, url: str, response: httpx.Response, *, html_only: bool, truncate: bool,
-                    limit: int) -> RawResponse:
+    async def _read(
+        self, url: str, response: httpx.Response, *, html_only: bool, truncate: bool, limit: int
+    ) -> RawResponse:
         headers = {k.lower(): v for k, v in response.headers.items()}
         status = response.status_code
         ctype = headers.get("content-type")
         if html_only and 200 <= status < 300 and not is_html_type(ctype):
-            raise FetchProblem(Outcome.unsupported, f"the content type is {ctype.split(';')[0]}, not an HTML page",
-                               status=status, final_url=url)
+            raise FetchProblem(
+                Outcome.unsupported,
+                f"the content type is {ctype.split(';')[0]}, not an HTML page",
+                status=status,
+                final_url=url,
+            )
         declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit and not truncate:
             raise _too_large(limit, status, url)
@@ -128,8 +161,14 @@ class HttpEngine:
                 raise _too_large(limit, status, url)
         return RawResponse(url=url, status=status, headers=headers, body=bytes(body))
 
-    async def follow(self, url: str, *, check_hop: Callable[[str], Awaitable[None]] | None = None,
-                     max_redirects: int = MAX_REDIRECTS, **kwargs) -> tuple[RawResponse, list[str]]:
+    async def follow(
+        self,
+        url: str,
+        *,
+        check_hop: Callable[[str], Awaitable[None]] | None = None,
+        max_redirects: int = MAX_REDIRECTS,
+        **kwargs,
+    ) -> tuple[RawResponse, list[str]]:
         """Request `url` and follow redirects by hand, checking every hop; returns answer and hops."""
         hops = [url]
         method = kwargs.pop("method", "GET")
@@ -141,28 +180,38 @@ class HttpEngine:
                 resp = await self.request(hops[-1], method=method, content=content, **kwargs)
             except FetchProblem as problem:
                 if len(hops) > 1 and problem.outcome is Outcome.unsafe_url:
-                    raise FetchProblem(Outcome.unsafe_url, f"redirected to {hops[-1]}: {problem.reason}",
-                                       final_url=hops[-1]) from None
+                    raise FetchProblem(
+                        Outcome.unsafe_url, f"redirected to {hops[-1]}: {problem.reason}", final_url=hops[-1]
+                    ) from None
                 raise
             if resp.status not in REDIRECT_STATUSES or not resp.location:
                 return resp, hops
             if len(hops) > max_redirects:
-                raise FetchProblem(Outcome.error, f"more than {max_redirects} redirects", status=resp.status,
-                                   final_url=hops[-1])
+                raise FetchProblem(
+                    Outcome.error, f"more than {max_redirects} redirects", status=resp.status, final_url=hops[-1]
+                )
             target = urljoin(hops[-1], resp.location.strip())
             try:
                 check_url(target)
             except FetchProblem as problem:
-                raise FetchProblem(problem.outcome, f"redirected to a refused URL: {problem.reason}",
-                                   status=resp.status, final_url=target) from None
+                raise FetchProblem(
+                    problem.outcome,
+                    f"redirected to a refused URL: {problem.reason}",
+                    status=resp.status,
+                    final_url=target,
+                ) from None
             if resp.status == 303 or (resp.status in (301, 302) and method == "POST"):
                 method, content = "GET", None
             hops.append(target)
 
 
 def _too_large(limit: int, status: int, url: str) -> FetchProblem:
-    return FetchProblem(Outcome.too_large, f"the page is larger than {human_size(limit)} (fetch.max_bytes)",
-                        status=status, final_url=url)
+    return FetchProblem(
+        Outcome.too_large,
+        f"the page is larger than {human_size(limit)} (fetch.max_bytes)",
+        status=status,
+        final_url=url,
+    )
 
 
 def _short(exc: BaseException) -> str:

@@ -97,8 +97,9 @@ class ProcessTree:
 class MemoryWatch:
     """Per-renderer limit (kill) and whole-browser budget (admission) for one browser pool."""
 
-    def __init__(self, roots: Callable[[], Iterable[int]], *, page_mb: int, total_mb: int,
-                 interval_s: float = SAMPLE_INTERVAL_S):
+    def __init__(
+        self, roots: Callable[[], Iterable[int]], *, page_mb: int, total_mb: int, interval_s: float = SAMPLE_INTERVAL_S
+    ):
         self.roots = roots
         self.page_mb = page_mb
         self.total_mb = total_mb
@@ -163,8 +164,12 @@ class MemoryWatch:
             if not waited:
                 waited = True
                 self.waits += 1
-                log.info("the browser uses %.0f MB; waiting for room under fetch.browser_total_mb (%d MB) "
-                         "before rendering another page", usage.total_mb, self.total_mb)
+                log.info(
+                    "the browser uses %.0f MB; waiting for room under fetch.browser_total_mb (%d MB) "
+                    "before rendering another page",
+                    usage.total_mb,
+                    self.total_mb,
+                )
                 if make_room is not None:
                     await make_room()  # idle pages first: they hold renderers too
                     continue
@@ -178,7 +183,7 @@ class MemoryWatch:
         Which renderer serves which page is not known, so the pages rendering are taken to be the
         largest renderers (idle pages are frozen and wiped, hence small).
         """
-        largest = sorted(usage.renderers.values(), reverse=True)[:self.active]
+        largest = sorted(usage.renderers.values(), reverse=True)[: self.active]
         growth = sum(self.page_mb - min(mb, self.page_mb) for mb in largest)
         return growth + self.page_mb * (self.active - len(largest) + 1)
 
@@ -196,8 +201,11 @@ class MemoryWatch:
                 with suppress(ProcessLookupError, PermissionError):
                     os.kill(pid, signal.SIGKILL)
                     self.stops.append(Stop(pid, mb, time.monotonic()))
-                    log.warning("stopped a Chromium renderer using %.0f MB, more than fetch.browser_page_mb "
-                                "(%d MB)", mb, self.page_mb)
+                    log.warning(
+                        "stopped a Chromium renderer using %.0f MB, more than fetch.browser_page_mb (%d MB)",
+                        mb,
+                        self.page_mb,
+                    )
 
 
 def _parent(pid: int) -> int | None:

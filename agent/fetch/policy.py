@@ -98,14 +98,18 @@ class RobotsCache:
                 # outcome (nothing is fetched either way, as RFC 9309 2.3.1.4 asks).
                 raise
             # RFC 9309 2.3.1.4: unreachable robots.txt means "disallow everything".
-            return _Robots(None, disallow_all=True, why=f"robots.txt could not be read ({problem.reason}), so "
-                           "nothing may be fetched (RFC 9309)")
+            return _Robots(
+                None,
+                disallow_all=True,
+                why=f"robots.txt could not be read ({problem.reason}), so nothing may be fetched (RFC 9309)",
+            )
         if 200 <= resp.status < 300:
             return _Robots(Protego.parse(resp.text()))
         if 400 <= resp.status < 500 or 300 <= resp.status < 400:
             return _Robots(None)  # unavailable (or too many redirects): everything is allowed
-        return _Robots(None, disallow_all=True,
-                       why=f"robots.txt answered HTTP {resp.status}, so nothing may be fetched (RFC 9309)")
+        return _Robots(
+            None, disallow_all=True, why=f"robots.txt answered HTTP {resp.status}, so nothing may be fetched (RFC 9309)"
+        )
 
     async def aclose(self) -> None:
         """Cancel loads still running."""

@@ -47,8 +47,18 @@ __all__ = ["Rendered", "Renderer"]
 
 log = logging.getLogger(__name__)
 
-BLOCKED_TYPES = {"image", "media", "font", "stylesheet", "texttrack", "manifest", "eventsource", "websocket",
-                 "ping", "other"}
+BLOCKED_TYPES = {
+    "image",
+    "media",
+    "font",
+    "stylesheet",
+    "texttrack",
+    "manifest",
+    "eventsource",
+    "websocket",
+    "ping",
+    "other",
+}
 # Not passed on to Chromium: the body is already decoded and re-measured.
 _STRIP_HEADERS = {"content-encoding", "content-length", "transfer-encoding", "connection", "keep-alive"}
 # Done waiting once the body holds this much text, or the network has been quiet this long after load.
@@ -76,8 +86,10 @@ _FRESH_START = """(() => {
   } catch (e) {}
 })();"""
 _TEXT_LENGTH = "document.body ? document.body.innerText.trim().length : 0"
-_READ_HTML = ("(document.doctype ? new XMLSerializer().serializeToString(document.doctype) : '')"
-              " + document.documentElement.outerHTML")
+_READ_HTML = (
+    "(document.doctype ? new XMLSerializer().serializeToString(document.doctype) : '')"
+    " + document.documentElement.outerHTML"
+)
 SETTLE_POLL_S = 0.05
 
 
@@ -132,8 +144,16 @@ class _Crashed(Exception):
 class Renderer:
     """Renders documents in contexts of a shared `BrowserPool`, reusing a few wiped pages."""
 
-    def __init__(self, pool: BrowserPool, engine: HttpEngine, *, user_agent: str, timeout_s: float,
-                 robots: RobotsCache | None = None, max_pages: int = 4):
+    def __init__(
+        self,
+        pool: BrowserPool,
+        engine: HttpEngine,
+        *,
+        user_agent: str,
+        timeout_s: float,
+        robots: RobotsCache | None = None,
+        max_pages: int = 4,
+    ):
         self.pool = pool
         self.engine = engine
         self.user_agent = user_agent
@@ -154,12 +174,14 @@ class Renderer:
                 async with asyncio.timeout(self.timeout_s):
                     return await self._render(document)
             except TimeoutError:
-                raise FetchProblem(Outcome.timeout, f"the browser did not finish the page within "
-                                   f"{self.timeout_s:g} s (fetch.timeout_s)", final_url=document.url) from None
+                raise FetchProblem(
+                    Outcome.timeout,
+                    f"the browser did not finish the page within {self.timeout_s:g} s (fetch.timeout_s)",
+                    final_url=document.url,
+                ) from None
 
     async def _render(self, document: RawResponse) -> Rendered:
-        state = _PageState(document=document, document_url=document.url, final_url=document.url,
-                           status=document.status)
+        state = _PageState(document=document, document_url=document.url, final_url=document.url, status=document.status)
         tab = await self._take()
         tab.state = state
         self.pool.count_page(tab.lease)
@@ -176,8 +198,13 @@ class Renderer:
             await self._give_back(tab)
         if state.refused is not None:
             raise state.refused
-        return Rendered(html=html, final_url=state.final_url, status=state.status, requests=state.requests,
-                        robots_override=state.robots_override)
+        return Rendered(
+            html=html,
+            final_url=state.final_url,
+            status=state.status,
+            requests=state.requests,
+            robots_override=state.robots_override,
+        )
 
     async def aclose(self) -> None:
         """Close the idle pages and their contexts."""
@@ -213,11 +240,14 @@ class Renderer:
         limit = self.pool.memory.page_mb
         stop = self.pool.memory.stopped_since(started)
         if stop is not None:
-            reason = (f"the page used {stop.mb:.0f} MB in the browser, more than fetch.browser_page_mb "
-                      f"({limit} MB): stopped")
+            reason = (
+                f"the page used {stop.mb:.0f} MB in the browser, more than fetch.browser_page_mb ({limit} MB): stopped"
+            )
         else:
-            reason = (f"the browser tab crashed, most likely out of memory (its JavaScript heap is capped at "
-                      f"{limit} MB, fetch.browser_page_mb)")
+            reason = (
+                f"the browser tab crashed, most likely out of memory (its JavaScript heap is capped at "
+                f"{limit} MB, fetch.browser_page_mb)"
+            )
         return FetchProblem(Outcome.too_large, reason, final_url=state.final_url)
 
     def _refuse_window(self, tab: _Tab, page: Page) -> None:
@@ -243,8 +273,12 @@ class Renderer:
                 continue
             tab.uses += 1
             return tab
-        lease = await self.pool.new_context(user_agent=self.user_agent, service_workers="block",
-                                            accept_downloads=False, viewport={"width": 1280, "height": 900})
+        lease = await self.pool.new_context(
+            user_agent=self.user_agent,
+            service_workers="block",
+            accept_downloads=False,
+            viewport={"width": 1280, "height": 900},
+        )
         tab = _Tab(lease, uses=1)
 
         async def on_route(route: Route) -> None:
@@ -268,14 +302,20 @@ class Renderer:
         """Install a fresh-start script with a token of its own for the coming fetch."""
         if tab.fresh_script is not None:
             await tab.cdp.send("Page.removeScriptToEvaluateOnNewDocument", {"identifier": tab.fresh_script})
-        answer = await tab.cdp.send("Page.addScriptToEvaluateOnNewDocument",
-                                    {"source": _FRESH_START % secrets.token_hex(8)})
+        answer = await tab.cdp.send(
+            "Page.addScriptToEvaluateOnNewDocument", {"source": _FRESH_START % secrets.token_hex(8)}
+        )
         tab.fresh_script = answer["identifier"]
 
     async def _give_back(self, tab: _Tab) -> None:
         state, tab.state = tab.state, None  # late requests of the old page are refused from now on
-        reusable = not (tab.broken or self._closed or tab.uses >= MAX_TAB_USES or self.pool.stale(tab.lease)
-                        or len(self._idle) >= self.max_pages)
+        reusable = not (
+            tab.broken
+            or self._closed
+            or tab.uses >= MAX_TAB_USES
+            or self.pool.stale(tab.lease)
+            or len(self._idle) >= self.max_pages
+        )
         if reusable:
             try:
                 await asyncio.wait_for(self._wipe(tab, state.origins if state else set()), RESET_TIMEOUT_S)
@@ -297,13 +337,17 @@ class Renderer:
         try:
             await tab.page.goto(state.document_url, wait_until="domcontentloaded", timeout=timeout_ms)
         except PlaywrightTimeout:
-            raise FetchProblem(Outcome.timeout, f"the page did not load within {self.timeout_s:g} s in the browser",
-                               final_url=state.final_url) from None
+            raise FetchProblem(
+                Outcome.timeout,
+                f"the page did not load within {self.timeout_s:g} s in the browser",
+                final_url=state.final_url,
+            ) from None
         except PlaywrightError as exc:
             if state.refused is not None:
                 raise state.refused from None
-            raise FetchProblem(Outcome.error, f"the browser could not load the page ({_first_line(exc)})",
-                               final_url=state.final_url) from None
+            raise FetchProblem(
+                Outcome.error, f"the browser could not load the page ({_first_line(exc)})", final_url=state.final_url
+            ) from None
         for _ in range(3):
             try:
                 await self._settle(tab, state)
@@ -314,8 +358,9 @@ class Renderer:
                     await tab.page.wait_for_load_state("domcontentloaded", timeout=timeout_ms)
         if state.refused is not None:
             raise state.refused
-        raise FetchProblem(Outcome.error, "the page kept navigating; its content could not be read",
-                           final_url=state.final_url)
+        raise FetchProblem(
+            Outcome.error, "the page kept navigating; its content could not be read", final_url=state.final_url
+        )
 
     async def _settle(self, tab: _Tab, state: _PageState) -> None:
         """Wait until the body holds real text, or no request has been open for a while."""
@@ -369,14 +414,22 @@ class Renderer:
         check = check_navigation if main_nav else None
         try:
             resp, hops = await self.engine.follow(
-                request.url, check_hop=check, method=request.method, headers=dict(request.headers),
-                content=request.post_data_buffer, html_only=main_nav,
+                request.url,
+                check_hop=check,
+                method=request.method,
+                headers=dict(request.headers),
+                content=request.post_data_buffer,
+                html_only=main_nav,
             )
         except FetchProblem as problem:
             if main_nav:
                 # The page tried to move to a URL we refuse: the result is that refusal, not the old page.
-                state.refused = FetchProblem(problem.outcome, f"the page navigated to {request.url}: {problem.reason}",
-                                             status=problem.status, final_url=request.url)
+                state.refused = FetchProblem(
+                    problem.outcome,
+                    f"the page navigated to {request.url}: {problem.reason}",
+                    status=problem.status,
+                    final_url=request.url,
+                )
             log.debug("refused browser request %s: %s", request.url, problem.reason)
             blocked = problem.outcome in (Outcome.unsafe_url, Outcome.robots_disallowed, Outcome.invalid_url)
             await route.abort("blockedbyclient" if blocked else "failed")

@@ -46,8 +46,15 @@ Resolver = Callable[[str, int], Awaitable[list[str]]]
 # 169.254.0.23) and IPv6 link-local; AWS's IPv6 platform prefix (fd00:ec2::254 IMDS, ::23 Pod Identity,
 # ::253 DNS); Alibaba 100.100.100.200, Azure's wire server 168.63.129.16, Oracle 192.0.0.192.
 METADATA_NETWORKS = tuple(
-    ipaddress.ip_network(n) for n in ("169.254.0.0/16", "fe80::/10", "fd00:ec2::/64", "100.100.100.200/32",
-                                      "168.63.129.16/32", "192.0.0.192/32")
+    ipaddress.ip_network(n)
+    for n in (
+        "169.254.0.0/16",
+        "fe80::/10",
+        "fd00:ec2::/64",
+        "100.100.100.200/32",
+        "168.63.129.16/32",
+        "192.0.0.192/32",
+    )
 )
 METADATA = "a cloud metadata or credential address"
 _UNSAFE_SCHEMES = {"file", "javascript", "data", "blob", "about", "chrome", "view-source", "filesystem"}
@@ -191,6 +198,9 @@ class AddressGuard:
             problem = address_problem(ip, allow_private=self.allow_private)
             if problem:
                 where = host if host == raw else f"{host} resolves to {raw}, which"
-                hint = ("never contacted, whatever the settings" if problem == METADATA else
-                        "refused (ZYNTRO_ENRICH_ALLOW_PRIVATE=1 allows private addresses)")
+                hint = (
+                    "never contacted, whatever the settings"
+                    if problem == METADATA
+                    else "refused (ZYNTRO_ENRICH_ALLOW_PRIVATE=1 allows private addresses)"
+                )
                 raise FetchProblem(Outcome.unsafe_url, f"{where} is {problem}: {hint}")

@@ -42,8 +42,17 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 if TYPE_CHECKING:
     from agent.review.state import ServeState
 
-__all__ = ["SESSION_COOKIE", "SIGNIN_COOKIE", "Auth", "Session", "Throttle", "current", "middleware", "routes",
-           "safe_path"]
+__all__ = [
+    "SESSION_COOKIE",
+    "SIGNIN_COOKIE",
+    "Auth",
+    "Session",
+    "Throttle",
+    "current",
+    "middleware",
+    "routes",
+    "safe_path",
+]
 
 SESSION_COOKIE = "ze_session"
 SIGNIN_COOKIE = "ze_signin"  # the pre-session cookie holding the sign-in form's CSRF token
@@ -122,8 +131,11 @@ class Auth:
             data = self._sessions.loads(raw, max_age=self.max_age_s)
         except BadSignature:
             return None
-        if not isinstance(data, dict) or data.get("t") != self.state.token_sha256[:16] or \
-                data.get("sid") in self._signed_out:
+        if (
+            not isinstance(data, dict)
+            or data.get("t") != self.state.token_sha256[:16]
+            or data.get("sid") in self._signed_out
+        ):
             return None
         return Session(who=str(data.get("who", "")), csrf=str(data.get("csrf", "")), sid=str(data.get("sid", "")))
 
@@ -139,15 +151,33 @@ class Auth:
 
     def signin_cookie(self, response: Response, request: Request, token: str) -> None:
         """Set the pre-session cookie holding the sign-in form's CSRF token."""
-        response.set_cookie(SIGNIN_COOKIE, self._signin.dumps(token), max_age=_SIGNIN_MAX_AGE_S, path="/",
-                            httponly=True, samesite="strict", secure=request.url.scheme == "https")
+        response.set_cookie(
+            SIGNIN_COOKIE,
+            self._signin.dumps(token),
+            max_age=_SIGNIN_MAX_AGE_S,
+            path="/",
+            httponly=True,
+            samesite="strict",
+            secure=request.url.scheme == "https",
+        )
 
     def start(self, response: Response, request: Request, who: str) -> None:
         """Sign `who` in: set the session cookie, drop the pre-session one."""
-        data = {"who": who, "csrf": secrets.token_urlsafe(24), "sid": secrets.token_urlsafe(12),
-                "t": self.state.token_sha256[:16]}
-        response.set_cookie(SESSION_COOKIE, self._sessions.dumps(data), max_age=self.max_age_s, path="/",
-                            httponly=True, samesite="strict", secure=request.url.scheme == "https")
+        data = {
+            "who": who,
+            "csrf": secrets.token_urlsafe(24),
+            "sid": secrets.token_urlsafe(12),
+            "t": self.state.token_sha256[:16],
+        }
+        response.set_cookie(
+            SESSION_COOKIE,
+            self._sessions.dumps(data),
+            max_age=self.max_age_s,
+            path="/",
+            httponly=True,
+            samesite="strict",
+            secure=request.url.scheme == "https",
+        )
         response.delete_cookie(SIGNIN_COOKIE, path="/")
 
     def end(self, response: Response, session: Session | None) -> None:
@@ -200,11 +230,19 @@ class AuthMiddleware:
         body = await _read_body(receive)
         expected = self.auth.signin_csrf(conn) if signin else session.csrf  # type: ignore[union-attr]
         typed = _csrf_field(conn, body)
-        if body is None or expected is None or typed is None or \
-                not hmac.compare_digest(typed.encode(), expected.encode()):
-            why = "the form is too large" if body is None else \
-                "the sign-in form expired: reload it" if signin and expected is None else \
-                "the form's CSRF token is missing or wrong: reload the page and try again"
+        if (
+            body is None
+            or expected is None
+            or typed is None
+            or not hmac.compare_digest(typed.encode(), expected.encode())
+        ):
+            why = (
+                "the form is too large"
+                if body is None
+                else "the sign-in form expired: reload it"
+                if signin and expected is None
+                else "the form's CSRF token is missing or wrong: reload the page and try again"
+            )
             await _refuse(why)(scope, receive, send)
             return
         await self.app(scope, _replay(body, receive), send)
@@ -228,8 +266,10 @@ async def _read_body(receive: Receive) -> bytes | None:
 
 def _csrf_field(conn: HTTPConnection, body: bytes | None) -> str | None:
     """The `csrf` field of a URL-encoded form (the only kind the pages send)."""
-    if body is None or conn.headers.get("content-type", "").split(";")[0].strip() != \
-            "application/x-www-form-urlencoded":
+    if (
+        body is None
+        or conn.headers.get("content-type", "").split(";")[0].strip() != "application/x-www-form-urlencoded"
+    ):
         return None
     for name, value in parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True):
         if name == "csrf":
@@ -260,8 +300,12 @@ def middleware(state: ServeState) -> list[Middleware]:
 
 def safe_path(target: str | None) -> str:
     """A path on this site to go to after a form (never //host, a scheme, or hidden characters); else "/"."""
-    if not target or not target.startswith("/") or target.startswith("//") or \
-            any(c == "\\" or c.isspace() or not c.isprintable() for c in target):
+    if (
+        not target
+        or not target.startswith("/")
+        or target.startswith("//")
+        or any(c == "\\" or c.isspace() or not c.isprintable() for c in target)
+    ):
         return "/"
     return target
 
@@ -285,22 +329,30 @@ async def signin_page(request: Request) -> Response:
     if not auth.state.token_ok(str(form.get("token", ""))):  # the right token is never throttled
         wait = auth.throttle.wait_s(client)
         if wait > 0:
-            return _signin_form(request, auth, nxt, name, status=429,
-                                error="Too many failed sign-ins from here: that token is not this server's token "
-                                      f"either, and wrong ones are refused for {int(wait // 60) + 1} minutes.")
+            return _signin_form(
+                request,
+                auth,
+                nxt,
+                name,
+                status=429,
+                error="Too many failed sign-ins from here: that token is not this server's token "
+                f"either, and wrong ones are refused for {int(wait // 60) + 1} minutes.",
+            )
         auth.throttle.failed(client)
         return _signin_form(request, auth, nxt, name, status=403, error="That token is not this server's token.")
     if not name:
-        return _signin_form(request, auth, nxt, name, status=400,
-                            error="Type your name: it is recorded with every decision you make.")
+        return _signin_form(
+            request, auth, nxt, name, status=400, error="Type your name: it is recorded with every decision you make."
+        )
     auth.throttle.succeeded(client)
     response = RedirectResponse(nxt, status_code=303)
     auth.start(response, request, name)
     return response
 
 
-def _signin_form(request: Request, auth: Auth, nxt: str, name: str = "", status: int = 200,
-                 error: str = "") -> Response:
+def _signin_form(
+    request: Request, auth: Auth, nxt: str, name: str = "", status: int = 200, error: str = ""
+) -> Response:
     from agent.review.html import render
 
     token = secrets.token_urlsafe(24)

@@ -22,7 +22,8 @@ from extractors.urls import on_domain
 __all__ = ["WEBMAIL_DOMAINS", "contact_links", "email_site", "is_webmail"]
 
 # Exact webmail domains (any subdomain counts as well), then brands that exist under many suffixes.
-WEBMAIL_DOMAINS = frozenset("""
+WEBMAIL_DOMAINS = frozenset(
+    """
 gmail.com googlemail.com outlook.com hotmail.com live.com msn.com passport.com windowslive.com
 yahoo.com ymail.com rocketmail.com icloud.com me.com mac.com aol.com aim.com proton.me protonmail.com
 protonmail.ch pm.me gmx.com gmx.net gmx.de gmx.at gmx.ch web.de freenet.de t-online.de posteo.de
@@ -33,16 +34,61 @@ tuta.io hushmail.com duck.com laposte.net orange.fr wanadoo.fr free.fr sfr.fr li
 tiscali.it seznam.cz wp.pl o2.pl interia.pl comcast.net att.net verizon.net sbcglobal.net
 bellsouth.net cox.net charter.net earthlink.net btinternet.com sky.com virginmedia.com shaw.ca
 rogers.com sympatico.ca bigpond.com optusnet.com.au xtra.co.nz rediffmail.com
-""".split())
-_WEBMAIL_BRANDS = {"gmail", "googlemail", "hotmail", "outlook", "live", "yahoo", "ymail", "aol", "gmx",
-                   "yandex", "protonmail", "proton", "icloud", "tutanota", "zoho"}
+""".split()
+)
+_WEBMAIL_BRANDS = {
+    "gmail",
+    "googlemail",
+    "hotmail",
+    "outlook",
+    "live",
+    "yahoo",
+    "ymail",
+    "aol",
+    "gmx",
+    "yandex",
+    "protonmail",
+    "proton",
+    "icloud",
+    "tutanota",
+    "zoho",
+}
 
 # Keys whose values are images, app links or callbacks, never the contact's public pages.
-_NOT_SOURCES = ("avatar", "image", "photo", "picture", "logo", "icon", "thumb", "callback", "webhook",
-                "unsubscribe", "api", "calendar", "booking", "meeting", "tracking", "pixel")
+_NOT_SOURCES = (
+    "avatar",
+    "image",
+    "photo",
+    "picture",
+    "logo",
+    "icon",
+    "thumb",
+    "callback",
+    "webhook",
+    "unsubscribe",
+    "api",
+    "calendar",
+    "booking",
+    "meeting",
+    "tracking",
+    "pixel",
+)
 _SKIP_KEYS = {"profile", "profiles", "notes", "signals"}  # what Zyntro holds about the contact, not its links
-_LINK_WORDS = {"url", "urls", "website", "websites", "site", "homepage", "web", "domain", "blog", "link", "links",
-               "social", "socials"}
+_LINK_WORDS = {
+    "url",
+    "urls",
+    "website",
+    "websites",
+    "site",
+    "homepage",
+    "web",
+    "domain",
+    "blog",
+    "link",
+    "links",
+    "social",
+    "socials",
+}
 _PLACEHOLDERS = {"", "-", "--", "n/a", "na", "none", "null", "nil", "unknown", "0", "false", "true", "tbd", "?"}
 _APP_HOSTS = ("zyntrohq.com", "zyntro.ai", "zyntro.com")
 _IMAGE = re.compile(r"\.(png|jpe?g|gif|svg|webp|ico|bmp)$", re.IGNORECASE)
@@ -52,8 +98,11 @@ _HANDLE = {
     "github": re.compile(r"^@?([A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38})$"),
     "linkedin": re.compile(r"^(?:in/)?([A-Za-z0-9][A-Za-z0-9_-]{2,99})/?$"),
 }
-_PROFILE_URL = {"twitter": "https://x.com/{}", "github": "https://github.com/{}",
-                "linkedin": "https://www.linkedin.com/in/{}"}
+_PROFILE_URL = {
+    "twitter": "https://x.com/{}",
+    "github": "https://github.com/{}",
+    "linkedin": "https://www.linkedin.com/in/{}",
+}
 _SOURCE_HOSTS = {"twitter": ("x.com", "twitter.com"), "github": ("github.com",), "linkedin": ("linkedin.com",)}
 _EMAIL = re.compile(r"^[^@\s]+@([a-z0-9.-]+\.[a-z]{2,24})$", re.IGNORECASE)
 

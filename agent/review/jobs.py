@@ -38,14 +38,26 @@ if TYPE_CHECKING:
     from agent.reports import RunReport
     from agent.store import Store
 
-__all__ = ["MAX_ATTEMPTS", "NOT_V2", "POLL_S", "RETRY_BASE_S", "RETRY_FACTOR", "RETRY_MAX_S", "Worker", "is_temporary",
-           "retry_delay", "summary"]
+__all__ = [
+    "MAX_ATTEMPTS",
+    "NOT_V2",
+    "POLL_S",
+    "RETRY_BASE_S",
+    "RETRY_FACTOR",
+    "RETRY_MAX_S",
+    "Worker",
+    "is_temporary",
+    "retry_delay",
+    "summary",
+]
 
 log = logging.getLogger(__name__)
 
 POLL_S = 1.0  # how often an idle worker looks for events another process queued (receive() wakes it at once)
-NOT_V2 = ("the webhook reads each new contact with Zyntro's v2 fetchContact: set ZYNTRO_API_VERSION=v2 and "
-          "ZYNTRO_DEVELOPER_SECRET, then restart serve")
+NOT_V2 = (
+    "the webhook reads each new contact with Zyntro's v2 fetchContact: set ZYNTRO_API_VERSION=v2 and "
+    "ZYNTRO_DEVELOPER_SECRET, then restart serve"
+)
 _TROUBLE = {"failed", "unknown"}  # profile statuses that make the event `failed`
 MAX_ATTEMPTS = 5  # claims of one event (each retry, each take-over after a crash) before it is `failed`
 RETRY_BASE_S = 30.0  # wait before the 2nd attempt after a temporary failure; then times RETRY_FACTOR each time
@@ -57,8 +69,15 @@ _RETRY = "retry"  # _enrich's state for a temporary failure: `queued` again, or 
 class Worker:
     """Works the webhook's event queue in the server's event loop; `start()`, `wake()`, `stop()`."""
 
-    def __init__(self, settings: Settings, store: Store, *, poll_s: float = POLL_S, max_attempts: int | None = None,
-                 retry_base_s: float | None = None):
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        *,
+        poll_s: float = POLL_S,
+        max_attempts: int | None = None,
+        retry_base_s: float | None = None,
+    ):
         self.settings = settings
         self.store = store
         self.poll_s = poll_s
@@ -76,8 +95,9 @@ class Worker:
         self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
         self._stopping = False
-        self._tasks = [asyncio.create_task(self._slot(i), name=f"webhook-worker-{i}")
-                       for i in range(self.settings.serve.workers)]
+        self._tasks = [
+            asyncio.create_task(self._slot(i), name=f"webhook-worker-{i}") for i in range(self.settings.serve.workers)
+        ]
 
     def wake(self) -> None:
         """Look for new events now (receive() calls this after queueing one); safe from any thread."""
@@ -126,8 +146,10 @@ class Worker:
         attempt = int(event.get("attempts") or 1)
         if event.get("resumed"):
             if attempt > self.max_attempts:  # its process died every time: it may be what kills it
-                message = (f"gave up after {attempt - 1} attempts: the process working on it stopped each time "
-                           f"(last: {event.get('message') or 'no reason recorded'})")
+                message = (
+                    f"gave up after {attempt - 1} attempts: the process working on it stopped each time "
+                    f"(last: {event.get('message') or 'no reason recorded'})"
+                )
                 finish_event(self.store, key, "failed", message[:2000])
                 log.error("webhook: event %s failed: %s", key, message)
                 return
@@ -137,13 +159,13 @@ class Worker:
             try:
                 state, message, run_id = await self._enrich(event)
             except asyncio.CancelledError:  # serve is stopping: queued again, its run resumed by the next worker
-                finish_event(self.store, key, "queued", "serve stopped while enriching; taken up again on the next "
-                             "start")
+                finish_event(
+                    self.store, key, "queued", "serve stopped while enriching; taken up again on the next start"
+                )
                 raise
             except Exception as exc:  # one event's trouble never stops the others or the server
                 temporary = is_temporary(exc)
-                log.log(logging.WARNING if temporary else logging.ERROR, "webhook: event %s failed", key,
-                        exc_info=True)
+                log.log(logging.WARNING if temporary else logging.ERROR, "webhook: event %s failed", key, exc_info=True)
                 state, message = (_RETRY if temporary else "failed"), f"{type(exc).__name__}: {exc}"
         not_before = None
         if state == _RETRY and attempt < self.max_attempts:
@@ -181,8 +203,14 @@ class Worker:
         if why is not None:
             return "suppressed", why, None
         if not urls:
-            return "no_sources", ("the contact has no website, LinkedIn, X, GitHub or work email to enrich from; "
-                                  "`zyntro-enrich enrich URL --contact-id` takes URLs by hand"), None
+            return (
+                "no_sources",
+                (
+                    "the contact has no website, LinkedIn, X, GitHub or work email to enrich from; "
+                    "`zyntro-enrich enrich URL --contact-id` takes URLs by hand"
+                ),
+                None,
+            )
         options = Options(review=self.settings.serve.webhook_review, progress=False, concurrency=1)
         try:
             report = await run_items([BatchItem(contact=contact, urls=urls)], self.settings, options, resumable=True)
@@ -239,8 +267,10 @@ def summary(report: RunReport) -> tuple[str, str]:
         return "done", f"left to another run: {contact.skipped}"
     if contact.error:
         return "failed", contact.error
-    parts = [f"{p.profile_source} {p.status.value}" + (f" (draft {p.draft_id})" if p.draft_id else "")
-             for p in contact.profiles]
+    parts = [
+        f"{p.profile_source} {p.status.value}" + (f" (draft {p.draft_id})" if p.draft_id else "")
+        for p in contact.profiles
+    ]
     trouble = [p for p in contact.profiles if p.status.value in _TROUBLE]
     reasons = "; ".join(w for p in trouble for w in p.warnings[:1])
     message = (", ".join(parts) or "no profile") + (f"; {reasons}" if reasons else "")

@@ -41,8 +41,19 @@ __all__ = ["FILTERS", "Filters", "Results", "Shown", "decide", "number", "page_n
 
 FILTERS = ("status", "origin", "contact", "since", "until", "min_identity", "max_identity", "grounding", "sort")
 SORTS = ("newest", "oldest", "contact", "origin", "identity")
-STATUSES = ("decidable", "all", "queued_for_review", "failed", "unknown", "approving", "posted", "unchanged",
-            "rejected", "suppressed", "superseded")
+STATUSES = (
+    "decidable",
+    "all",
+    "queued_for_review",
+    "failed",
+    "unknown",
+    "approving",
+    "posted",
+    "unchanged",
+    "rejected",
+    "suppressed",
+    "superseded",
+)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _NUMBER = re.compile(r"[0-9]{1,18}")  # ASCII digits only ("²".isdigit() is True), and within SQLite's integers
 _MAX_PAGE = 1_000_000
@@ -79,9 +90,12 @@ class Results:
     def keep(self, sid: str, action: str, decisions: list[Decision], error: str, back: str) -> str:
         rid = secrets.token_urlsafe(12)
         mine = self._kept.pop(sid, None) or OrderedDict()
-        mine[rid] = {"action": action, "error": error, "back": back,
-                     "decisions": [Shown(d.draft_id, d.status, d.message[:_MESSAGE_MAX], d.profile_id, d.ok)
-                                   for d in decisions]}
+        mine[rid] = {
+            "action": action,
+            "error": error,
+            "back": back,
+            "decisions": [Shown(d.draft_id, d.status, d.message[:_MESSAGE_MAX], d.profile_id, d.ok) for d in decisions],
+        }
         while len(mine) > self.per_session:
             mine.popitem(last=False)
         self._kept[sid] = mine  # this session decided last
@@ -138,10 +152,17 @@ def parse_filters(params: QueryParams | FormData) -> Filters:
     low, high = _score(values, "min_identity", problems), _score(values, "max_identity", problems)
     if values["grounding"] not in ("", "yes", "no"):
         values["grounding"] = ""
-    query = DraftQuery(status=values["status"], origin=values["origin"] or None, contact=values["contact"] or None,
-                       since=values["since"] or None, until=values["until"] or None, min_identity=low,
-                       max_identity=high, grounding={"yes": True, "no": False}.get(values["grounding"]),
-                       sort=values["sort"])
+    query = DraftQuery(
+        status=values["status"],
+        origin=values["origin"] or None,
+        contact=values["contact"] or None,
+        since=values["since"] or None,
+        until=values["until"] or None,
+        min_identity=low,
+        max_identity=high,
+        grounding={"yes": True, "no": False}.get(values["grounding"]),
+        sort=values["sort"],
+    )
     return Filters(values, query, problems)
 
 
@@ -166,10 +187,23 @@ async def queue(request: Request) -> Response:
         page = pages
         rows, total = query_drafts(state.store, filters.query, limit=size, offset=(page - 1) * size)
     counts = draft_counts(state.store)
-    return render(request, "queue.html", rows=rows, total=total, page=page, pages=pages, filters=filters,
-                  counts=counts, decidable=sum(counts.get(s, 0) for s in DECIDABLE), origins=origins(state.store),
-                  statuses=STATUSES, sorts=SORTS, decidable_statuses=DECIDABLE, here=_here(request),
-                  all_decidable=filters.values["status"] in ("decidable", *DECIDABLE))
+    return render(
+        request,
+        "queue.html",
+        rows=rows,
+        total=total,
+        page=page,
+        pages=pages,
+        filters=filters,
+        counts=counts,
+        decidable=sum(counts.get(s, 0) for s in DECIDABLE),
+        origins=origins(state.store),
+        statuses=STATUSES,
+        sorts=SORTS,
+        decidable_statuses=DECIDABLE,
+        here=_here(request),
+        all_decidable=filters.values["status"] in ("decidable", *DECIDABLE),
+    )
 
 
 def _here(request: Request) -> str:
@@ -192,8 +226,9 @@ def _ids(values: list[Any]) -> list[int] | None:
     return list(ids)
 
 
-async def decide(request: Request, ids: list[int], action: str, note: str, repost_unknown: bool = False
-                 ) -> tuple[list[Decision], str]:
+async def decide(
+    request: Request, ids: list[int], action: str, note: str, repost_unknown: bool = False
+) -> tuple[list[Decision], str]:
     """Approve (claim, then post) or reject these drafts as the signed-in person: (decisions, error).
 
     `repost_unknown`: the person checked Zyntro and asks to post again a draft whose earlier post got no answer.
@@ -206,8 +241,9 @@ async def decide(request: Request, ids: list[int], action: str, note: str, repos
     if action == "reject":
         return service.reject(state.store, ids, actor=who, note=note), ""
     try:
-        return await service.approve(state.settings, state.store, ids, actor=who, note=note,
-                                     repost_unknown=repost_unknown), ""
+        return await service.approve(
+            state.settings, state.store, ids, actor=who, note=note, repost_unknown=repost_unknown
+        ), ""
     except ZyntroEnrichError as exc:  # credentials missing, state unusable: named, nothing half-done is hidden
         return [], f"{exc} (drafts decided before this error are listed on the Activity page)"
 
@@ -233,8 +269,13 @@ async def decide_selected(request: Request) -> Response:
         return render(request, "error.html", status=400, title="No action", message="Choose approve or reject.")
     ids = _ids(form.getlist("id"))
     if ids is None:
-        return render(request, "error.html", status=400, title="Not a draft id",
-                      message="A draft id is a number (1 to 18 digits): reload the page and tick the drafts again.")
+        return render(
+            request,
+            "error.html",
+            status=400,
+            title="Not a draft id",
+            message="A draft id is a number (1 to 18 digits): reload the page and tick the drafts again.",
+        )
     note = str(form.get("note") or "").strip()[:_NOTE_MAX]
     decisions: list[Decision]
     if not ids:
@@ -257,8 +298,9 @@ async def decide_all(request: Request) -> Response:
     rows = [r for r in query_drafts(state.store, filters.query)[0] if r["status"] in DECIDABLE]
     if request.method == "GET":
         upto = max((r["draft_id"] for r in rows), default=0)
-        return render(request, "confirm.html", action=action, filters=filters, total=len(rows), upto=upto,
-                      sample=rows[:10])
+        return render(
+            request, "confirm.html", action=action, filters=filters, total=len(rows), upto=upto, sample=rows[:10]
+        )
     upto = number(source.get("upto") or "0") or 0
     ids = [r["draft_id"] for r in rows if r["draft_id"] <= upto]
     note = str(source.get("note") or "").strip()[:_NOTE_MAX]
@@ -277,13 +319,25 @@ async def results(request: Request) -> Response:
     kept: Results = getattr(request.app.state, "review_results", None) or Results()
     entry = kept.get(auth.current(request).sid, request.path_params["rid"])
     if entry is None:
-        return render(request, "error.html", status=404, title="Results not kept",
-                      message="These results are no longer kept here (the server restarted, or they belong to "
-                              "another sign-in). Every decision is on the Activity page.")
+        return render(
+            request,
+            "error.html",
+            status=404,
+            title="Results not kept",
+            message="These results are no longer kept here (the server restarted, or they belong to "
+            "another sign-in). Every decision is on the Activity page.",
+        )
     decisions = entry["decisions"]
     done = sum(1 for d in decisions if d.ok)
-    return render(request, "results.html", action=entry["action"], decisions=decisions, error=entry["error"],
-                  back=entry["back"], done=done)
+    return render(
+        request,
+        "results.html",
+        action=entry["action"],
+        decisions=decisions,
+        error=entry["error"],
+        back=entry["back"],
+        done=done,
+    )
 
 
 def routes() -> list[Route]:

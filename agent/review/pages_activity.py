@@ -1,11 +1,11 @@
 """The activity page and its exports.
 
-    GET /activity            decisions (who, when, what, note) and posts with Zyntro's answer, newest
-                             first, paged (one page is read from the state, not every row); and the
-                             webhook's events (read only)
-    GET /activity.csv        everything, as CSV (cells that a spreadsheet would run as a formula are
-                             prefixed with ')
-    GET /activity.jsonl      everything, one JSON object a line
+GET /activity            decisions (who, when, what, note) and posts with Zyntro's answer, newest
+                         first, paged (one page is read from the state, not every row); and the
+                         webhook's events (read only)
+GET /activity.csv        everything, as CSV (cells that a spreadsheet would run as a formula are
+                         prefixed with ')
+GET /activity.jsonl      everything, one JSON object a line
 """
 
 from __future__ import annotations
@@ -25,8 +25,7 @@ from agent.store_review import activity, events
 if TYPE_CHECKING:
     from agent.store import Store
 
-__all__ = ["COLUMNS", "activity_csv", "activity_jsonl", "activity_page", "activity_slice", "routes",
-           "spreadsheet_safe"]
+__all__ = ["COLUMNS", "activity_csv", "activity_jsonl", "activity_page", "activity_slice", "routes", "spreadsheet_safe"]
 
 COLUMNS = ("at", "kind", "action", "actor", "draft_id", "contact_id", "profile_source", "note", "profile_id", "answer")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -78,14 +77,20 @@ async def activity_page(request: Request) -> Response:
     if page > pages:  # past the end: the last page
         page = pages
         items, total = activity_slice(state.store, size, (page - 1) * size)
-    return render(request, "activity.html", items=items, total=total, page=page, pages=pages,
-                  events=events(state.store, limit=EVENTS_SHOWN),
-                  webhook_on=state.settings.serve.webhook_secret is not None)
+    return render(
+        request,
+        "activity.html",
+        items=items,
+        total=total,
+        page=page,
+        pages=pages,
+        events=events(state.store, limit=EVENTS_SHOWN),
+        webhook_on=state.settings.serve.webhook_secret is not None,
+    )
 
 
 def _download(body: str, media_type: str, filename: str) -> Response:
-    return Response(body, media_type=media_type,
-                    headers={"content-disposition": f'attachment; filename="{filename}"'})
+    return Response(body, media_type=media_type, headers={"content-disposition": f'attachment; filename="{filename}"'})
 
 
 async def activity_csv(request: Request) -> Response:
@@ -100,13 +105,19 @@ async def activity_csv(request: Request) -> Response:
 
 async def activity_jsonl(request: Request) -> Response:
     """Every decision and post, one JSON object a line."""
-    lines = [json.dumps({c: item.get(c) for c in COLUMNS}, ensure_ascii=False, default=str)
-             for item in activity(request.app.state.serve.store)]
-    return _download("".join(line + "\n" for line in lines), "application/x-ndjson; charset=utf-8",
-                     "zyntro-enrich-activity.jsonl")
+    lines = [
+        json.dumps({c: item.get(c) for c in COLUMNS}, ensure_ascii=False, default=str)
+        for item in activity(request.app.state.serve.store)
+    ]
+    return _download(
+        "".join(line + "\n" for line in lines), "application/x-ndjson; charset=utf-8", "zyntro-enrich-activity.jsonl"
+    )
 
 
 def routes() -> list[Route]:
     """The activity page and its two exports."""
-    return [Route("/activity", activity_page), Route("/activity.csv", activity_csv),
-            Route("/activity.jsonl", activity_jsonl)]
+    return [
+        Route("/activity", activity_page),
+        Route("/activity.csv", activity_csv),
+        Route("/activity.jsonl", activity_jsonl),
+    ]

@@ -1,10 +1,10 @@
 """A draft's page and its edit form.
 
-    GET  /drafts/{id}        payload with provenance, grounding, set-aside pages, checks, identity per
-                             page, the diff with the last posted profile, decision history, approve/reject
-    GET  /drafts/{id}/edit   values as text (lists one item a line), remove, add a key, a note
-    POST /drafts/{id}/edit   saved through agent.review.service.edit; a refused edit is shown again with
-                             the rules it breaks and everything the person typed, nothing saved or posted
+GET  /drafts/{id}        payload with provenance, grounding, set-aside pages, checks, identity per
+                         page, the diff with the last posted profile, decision history, approve/reject
+GET  /drafts/{id}/edit   values as text (lists one item a line), remove, add a key, a note
+POST /drafts/{id}/edit   saved through agent.review.service.edit; a refused edit is shown again with
+                         the rules it breaks and everything the person typed, nothing saved or posted
 """
 
 from __future__ import annotations
@@ -66,10 +66,18 @@ async def draft_page(request: Request) -> Response:
         return _not_found(request)
     store = _state(request).store
     draft = row["draft"]
-    return render(request, "draft.html", row=row, draft=draft, diff=service.diff(store, row),
-                  history=decisions(store, row["draft_id"]), decidable=row["status"] in DECIDABLE,
-                  editable=row["status"] in service.EDITABLE, edited=request.query_params.get("edited") == "1",
-                  here=request.url.path)
+    return render(
+        request,
+        "draft.html",
+        row=row,
+        draft=draft,
+        diff=service.diff(store, row),
+        history=decisions(store, row["draft_id"]),
+        decidable=row["status"] in DECIDABLE,
+        editable=row["status"] in service.EDITABLE,
+        edited=request.query_params.get("edited") == "1",
+        here=request.url.path,
+    )
 
 
 def _form_rows(payload: dict[str, Any]) -> tuple[list[EditRow], list[EditRow]]:
@@ -85,8 +93,10 @@ def _typed_rows(form: FormData) -> tuple[list[EditRow], list[EditRow]]:
     while f"key{i}" in form:
         rows.append(EditRow(str(form[f"key{i}"]), str(form.get(f"value{i}") or ""), bool(form.get(f"remove{i}"))))
         i += 1
-    new = [EditRow(str(form.get(f"new_key{j}") or "").strip(), str(form.get(f"new_value{j}") or ""), existing=False)
-           for j in range(NEW_ROWS)]
+    new = [
+        EditRow(str(form.get(f"new_key{j}") or "").strip(), str(form.get(f"new_value{j}") or ""), existing=False)
+        for j in range(NEW_ROWS)
+    ]
     return rows, new
 
 
@@ -135,17 +145,36 @@ async def edit_page(request: Request) -> Response:
     return _edit_form(request, row, rows, new, note=note, problems=problems, status=422)
 
 
-def _edit_form(request: Request, row: dict[str, Any], rows: list[EditRow], new: list[EditRow], *, note: str,
-               problems: list[str], status: int = 200) -> Response:
+def _edit_form(
+    request: Request,
+    row: dict[str, Any],
+    rows: list[EditRow],
+    new: list[EditRow],
+    *,
+    note: str,
+    problems: list[str],
+    status: int = 200,
+) -> Response:
     from agent.review.service import EDITABLE
 
-    return render(request, "edit.html", status=status, row=row, rows=rows, new=new, note=note, problems=problems,
-                  editable=row["status"] in EDITABLE)
+    return render(
+        request,
+        "edit.html",
+        status=status,
+        row=row,
+        rows=rows,
+        new=new,
+        note=note,
+        problems=problems,
+        editable=row["status"] in EDITABLE,
+    )
 
 
 def routes() -> list[Route]:
     """The draft page and its edit form."""
     # The id is checked by _row (1 to 18 digits): Starlette's int converter takes any number of digits,
     # and one past SQLite's integers made a 500.
-    return [Route("/drafts/{draft_id}", draft_page),
-            Route("/drafts/{draft_id}/edit", edit_page, methods=["GET", "POST"])]
+    return [
+        Route("/drafts/{draft_id}", draft_page),
+        Route("/drafts/{draft_id}/edit", edit_page, methods=["GET", "POST"]),
+    ]

@@ -69,8 +69,9 @@ def _suppressed_because(store: Store, row: dict[str, Any]) -> str | None:
     return stored_contact_suppressed(store, row["contact_id"], [u for u in urls if u])
 
 
-async def approve(settings: Settings, store: Store, draft_ids: list[int], actor: str, note: str = "",
-                  repost_unknown: bool = False) -> list[Decision]:
+async def approve(
+    settings: Settings, store: Store, draft_ids: list[int], actor: str, note: str = "", repost_unknown: bool = False
+) -> list[Decision]:
     """Post each draft once, in order; a draft that cannot be taken is reported `skipped` with why.
 
     Zyntro's credentials are checked before anything is claimed (a ConfigError names the variable).
@@ -97,9 +98,16 @@ async def approve(settings: Settings, store: Store, draft_ids: list[int], actor:
                 results.append(Decision(draft_id, "suppressed", f"the contact is {why}; nothing was posted"))
                 continue
             report = ProfileReport(profile_source=row["profile_source"], status=ProfileStatus.queued_for_review)
-            ctx = RunContext(store=store, fetcher=None, condenser=None, zyntro=zyntro, run_id=f"review-{draft_id}",
-                             repost_unknown=repost_unknown, can_read_profiles=settings.zyntro.api_version == "v2",
-                             reconcile_grace_s=settings.zyntro.reconcile_grace_s)
+            ctx = RunContext(
+                store=store,
+                fetcher=None,
+                condenser=None,
+                zyntro=zyntro,
+                run_id=f"review-{draft_id}",
+                repost_unknown=repost_unknown,
+                can_read_profiles=settings.zyntro.api_version == "v2",
+                reconcile_grace_s=settings.zyntro.reconcile_grace_s,
+            )
             renewing = asyncio.create_task(_renew(store, draft_id))
             try:
                 await post_draft(ctx, row["draft"], report, input_hash=row["input_hash"])
@@ -113,8 +121,16 @@ async def approve(settings: Settings, store: Store, draft_ids: list[int], actor:
                 status = ProfileStatus.failed.value
             message = "; ".join(report.warnings)
             release_draft(store, draft_id, status, note)
-            record_decision(store, row, actor, "approve", note, status=status, profile_id=report.profile_id,
-                            answer=message or f"profile_id {report.profile_id}")
+            record_decision(
+                store,
+                row,
+                actor,
+                "approve",
+                note,
+                status=status,
+                profile_id=report.profile_id,
+                answer=message or f"profile_id {report.profile_id}",
+            )
             results.append(Decision(draft_id, status, message, report.profile_id))
     return results
 
@@ -188,8 +204,11 @@ def edit(store: Store, row: dict[str, Any], payload: dict[str, Any], actor: str,
     from agent.condense.rules import check_payload
 
     if row["status"] not in EDITABLE:
-        why = ("its earlier post got no answer: check Zyntro, then approve it with --repost-unknown or reject it"
-               if row["status"] == "unknown" else "not waiting for review")
+        why = (
+            "its earlier post got no answer: check Zyntro, then approve it with --repost-unknown or reject it"
+            if row["status"] == "unknown"
+            else "not waiting for review"
+        )
         return EditResult(False, problems=[f"draft {row['draft_id']} is {row['status']}: {why}"])
     draft = row["draft"]
     checked = check_payload(payload)
@@ -203,14 +222,23 @@ def edit(store: Store, row: dict[str, Any], payload: dict[str, Any], actor: str,
     provenance = {k: v for k, v in draft.provenance.items() if k in new and k not in changed}
     for key in changed:
         if key in new:
-            provenance[key] = Provenance(url="", evidence=f"edited by {actor}" + (f": {note}" if note else ""),
-                                         by="person", editor=actor, note=note)
+            provenance[key] = Provenance(
+                url="",
+                evidence=f"edited by {actor}" + (f": {note}" if note else ""),
+                by="person",
+                editor=actor,
+                note=note,
+            )
     edited = draft.model_copy(update={"payload": new, "provenance": provenance})
     if not edit_draft(store, row["draft_id"], edited, payload_hash(new), row["payload_hash"], EDITABLE):
-        return EditResult(False, problems=[f"draft {row['draft_id']} changed while you edited it (another edit, "
-                                           "or it was approved or rejected): open it again"])
-    record_decision(store, row, actor, "edit", note, changed=changed,
-                    removed=[k for k in changed if k not in new])
+        return EditResult(
+            False,
+            problems=[
+                f"draft {row['draft_id']} changed while you edited it (another edit, "
+                "or it was approved or rejected): open it again"
+            ],
+        )
+    record_decision(store, row, actor, "edit", note, changed=changed, removed=[k for k in changed if k not in new])
     return EditResult(True, changed=changed)
 
 

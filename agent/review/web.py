@@ -33,8 +33,9 @@ __all__ = ["CSP", "create_app"]
 log = logging.getLogger(__name__)
 
 HERE = Path(__file__).parent
-CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; "
-       "base-uri 'none'")
+CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
 _HEADERS = [
     (b"content-security-policy", CSP.encode()),
     (b"x-content-type-options", b"nosniff"),
@@ -71,13 +72,19 @@ async def health(request: Request) -> Response:
     state: ServeState = request.app.state.serve
     counts = draft_counts(state.store)
     waiting = [e for e in events(state.store, limit=1000) if e["state"] in ("queued", "running")]
-    return JSONResponse({"status": "ok", "drafts_waiting": counts.get("queued_for_review", 0),
-                         "webhook": "on" if state.settings.serve.webhook_secret else "off",
-                         "webhook_events_waiting": len(waiting)})
+    return JSONResponse(
+        {
+            "status": "ok",
+            "drafts_waiting": counts.get("queued_for_review", 0),
+            "webhook": "on" if state.settings.serve.webhook_secret else "off",
+            "webhook_events_waiting": len(waiting),
+        }
+    )
 
 
-def create_app(settings: Settings, store: Store, token_sha256: str, session_key: str, *,
-               worker: bool = True) -> Starlette:
+def create_app(
+    settings: Settings, store: Store, token_sha256: str, session_key: str, *, worker: bool = True
+) -> Starlette:
     """The app over an open store; `worker` starts the webhook's background enrichment (when configured)."""
     from agent.review import auth, pages, webhook
 
@@ -102,7 +109,6 @@ def create_app(settings: Settings, store: Store, token_sha256: str, session_key:
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         *pages.routes(),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan,
-                    middleware=[Middleware(SecurityHeaders), *auth.middleware(state)])
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(SecurityHeaders), *auth.middleware(state)])
     app.state.serve = state
     return app

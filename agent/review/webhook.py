@@ -37,23 +37,53 @@ from typing import Any
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse
 
-__all__ = ["CONTACT_PATHS", "EVENT_PATHS", "MAX_BODY", "RECENT_S", "contact_id_of", "event_key_of", "event_type_of",
-           "is_new_contact", "receive", "signature_ok"]
+__all__ = [
+    "CONTACT_PATHS",
+    "EVENT_PATHS",
+    "MAX_BODY",
+    "RECENT_S",
+    "contact_id_of",
+    "event_key_of",
+    "event_type_of",
+    "is_new_contact",
+    "receive",
+    "signature_ok",
+]
 
 log = logging.getLogger(__name__)
 
 MAX_BODY = 1024 * 1024  # a new_contact event is a few kB; more is not Zyntro
 # Zyntro retries 3 times 60 s apart: a repeat for the same contact within this window is a retry.
 RECENT_S = 600.0
-CONTACT_PATHS = ("contact_id", "contactId", "data.contact_id", "data.contactId", "contact.contact_id", "contact.id",
-                 "data.contact.contact_id", "data.contact.id", "payload.contact_id", "payload.contact.contact_id",
-                 "payload.contact.id", "object.contact_id", "record.contact_id")
+CONTACT_PATHS = (
+    "contact_id",
+    "contactId",
+    "data.contact_id",
+    "data.contactId",
+    "contact.contact_id",
+    "contact.id",
+    "data.contact.contact_id",
+    "data.contact.id",
+    "payload.contact_id",
+    "payload.contact.contact_id",
+    "payload.contact.id",
+    "object.contact_id",
+    "record.contact_id",
+)
 # Also tried for a contact event: the object the event is about.
 CONTACT_OBJECT_PATHS = ("data.id", "payload.id", "object.id", "record.id")
-EVENT_PATHS = ("event_id", "eventId", "id", "delivery_id", "deliveryId", "webhook_event_id", "data.event_id",
-               "meta.event_id", "event.id")
-_TYPE_PATHS = ("event", "event_type", "eventType", "type", "event_name", "topic", "trigger", "event.type",
-               "event.name")
+EVENT_PATHS = (
+    "event_id",
+    "eventId",
+    "id",
+    "delivery_id",
+    "deliveryId",
+    "webhook_event_id",
+    "data.event_id",
+    "meta.event_id",
+    "event.id",
+)
+_TYPE_PATHS = ("event", "event_type", "eventType", "type", "event_name", "topic", "trigger", "event.type", "event.name")
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
 _NOISE = {"crm", "zyntro", "event", "events", "webhook", "public", "v1", "v2"}
 _CREATED = {"new", "created", "create", "added", "add"}
@@ -76,8 +106,13 @@ def signature_ok(secret: bytes, body: bytes, header: str | None) -> bool:
         if re.fullmatch(r"[0-9a-fA-F]{64}", given):
             candidates.append(bytes.fromhex(given))
         with contextlib.suppress(binascii.Error, ValueError):
-            candidates.append(base64.b64decode(given + "=" * (-len(given) % 4), altchars=b"-_"
-                                               if ("-" in given or "_" in given) else None, validate=True))
+            candidates.append(
+                base64.b64decode(
+                    given + "=" * (-len(given) % 4),
+                    altchars=b"-_" if ("-" in given or "_" in given) else None,
+                    validate=True,
+                )
+            )
         if any(hmac.compare_digest(c, expected) for c in candidates):
             return True
     return False
@@ -125,8 +160,12 @@ def event_key_of(data: dict[str, Any], raw: bytes, path: str | None, contact_id:
     """`event:<id>` from the body (never the contact's own id), else `sha256:<digest of the body>`."""
     for candidate in [path] if path else EVENT_PATHS:
         value = _at(data, candidate)
-        if isinstance(value, int | str) and not isinstance(value, bool) and str(value).strip() \
-                and str(value).strip().lower() != contact_id:
+        if (
+            isinstance(value, int | str)
+            and not isinstance(value, bool)
+            and str(value).strip()
+            and str(value).strip().lower() != contact_id
+        ):
             return f"event:{str(value).strip()[:200]}"
     return "sha256:" + hashlib.sha256(raw).hexdigest()
 
@@ -150,8 +189,13 @@ async def receive(request: Request) -> JSONResponse:
     state = request.app.state.serve
     serve = state.settings.serve
     if serve.webhook_secret is None:
-        return _json({"error": "the webhook is off: set ZYNTRO_ENRICH_WEBHOOK_SECRET to Zyntro's signing secret "
-                               "(Zyntro app: Me > API & Webhooks) and restart serve"}, 503)
+        return _json(
+            {
+                "error": "the webhook is off: set ZYNTRO_ENRICH_WEBHOOK_SECRET to Zyntro's signing secret "
+                "(Zyntro app: Me > API & Webhooks) and restart serve"
+            },
+            503,
+        )
     try:
         raw = await _body(request)
     except ClientDisconnect:
@@ -161,9 +205,13 @@ async def receive(request: Request) -> JSONResponse:
     secret = serve.webhook_secret.get_secret_value().encode()
     if not signature_ok(secret, raw, request.headers.get(serve.webhook_header)):
         got = "no" if not request.headers.get(serve.webhook_header) else "a wrong"
-        log.warning("webhook: refused a delivery from %s with %s %s header (expected the body's HMAC-SHA256 "
-                    "under ZYNTRO_ENRICH_WEBHOOK_SECRET; header name: ZYNTRO_ENRICH_WEBHOOK_HEADER)",
-                    request.client.host if request.client else "?", got, serve.webhook_header)
+        log.warning(
+            "webhook: refused a delivery from %s with %s %s header (expected the body's HMAC-SHA256 "
+            "under ZYNTRO_ENRICH_WEBHOOK_SECRET; header name: ZYNTRO_ENRICH_WEBHOOK_HEADER)",
+            request.client.host if request.client else "?",
+            got,
+            serve.webhook_header,
+        )
         return _json({"error": f"missing or invalid signature in {serve.webhook_header}"}, 401)
     try:
         data = json.loads(raw)
@@ -185,9 +233,14 @@ def _queue(state: Any, data: dict[str, Any], raw: bytes) -> JSONResponse:
     contact_id = contact_id_of(data, serve.webhook_contact_path, contact_event=kind is not None)
     if contact_id is None:
         where = serve.webhook_contact_path or ", ".join(CONTACT_PATHS)
-        return _json({"error": f"no contact id (a UUID) found at {where}: set ZYNTRO_ENRICH_WEBHOOK_CONTACT_PATH "
-                               "(webhook_contact_path) to the dotted JSON path of the contact id, e.g. "
-                               "data.contact.contact_id"}, 422)
+        return _json(
+            {
+                "error": f"no contact id (a UUID) found at {where}: set ZYNTRO_ENRICH_WEBHOOK_CONTACT_PATH "
+                "(webhook_contact_path) to the dotted JSON path of the contact id, e.g. "
+                "data.contact.contact_id"
+            },
+            422,
+        )
     key = event_key_of(data, raw, serve.webhook_event_path, contact_id)
     outcome, other = record_contact_event(state.store, key, contact_id, recent_s=RECENT_S)
     if outcome == "duplicate":
@@ -195,10 +248,16 @@ def _queue(state: Any, data: dict[str, Any], raw: bytes) -> JSONResponse:
         return _json({"status": "duplicate", "event_key": key}, 200)
     if outcome == "contact_busy":
         assert other is not None  # "contact_busy" comes with the event already queued
-        log.info("webhook: contact %s already has event %s (%s): %s not queued", contact_id, other["event_key"],
-                 other["state"], key)
-        return _json({"status": "duplicate", "event_key": key, "contact_id": contact_id,
-                      "queued_as": other["event_key"]}, 200)
+        log.info(
+            "webhook: contact %s already has event %s (%s): %s not queued",
+            contact_id,
+            other["event_key"],
+            other["state"],
+            key,
+        )
+        return _json(
+            {"status": "duplicate", "event_key": key, "contact_id": contact_id, "queued_as": other["event_key"]}, 200
+        )
     log.info("webhook: queued event %s for contact %s", key, contact_id)
     if state.worker is not None:
         state.worker.wake()

@@ -53,7 +53,9 @@ _ENV_NAMES = {
     "member_id": "ZYNTRO_MEMBER_ID",
     "developer_secret": "ZYNTRO_DEVELOPER_SECRET",
 }
-AttemptHook = Callable[[str, str], None]  # (state, detail): "sending" before a request, "waiting" after a retryable answer
+AttemptHook = Callable[
+    [str, str], None
+]  # (state, detail): "sending" before a request, "waiting" after a retryable answer
 _BODY_START = 200  # characters of an unexpected body quoted in error messages
 _UNKNOWN_NEXT = "check the contact in Zyntro before posting again (each post stores a new profile)"
 _STATUS_HINTS = {
@@ -97,8 +99,10 @@ class ZyntroClient:
         self._http: httpx.AsyncClient | None = None
 
     def __repr__(self) -> str:
-        return (f"ZyntroClient(base_url={self._base!r}, api_version={self._settings.api_version!r}, "
-                f"org_id={self._settings.org_id!r}, member_id={self._settings.member_id!r})")
+        return (
+            f"ZyntroClient(base_url={self._base!r}, api_version={self._settings.api_version!r}, "
+            f"org_id={self._settings.org_id!r}, member_id={self._settings.member_id!r})"
+        )
 
     async def __aenter__(self) -> ZyntroClient:
         return self
@@ -114,8 +118,9 @@ class ZyntroClient:
 
     # -- public calls ---------------------------------------------------------------------------
 
-    async def add_profile(self, contact_id: object, profile_source: str, payload: dict,
-                          *, on_attempt: AttemptHook | None = None) -> int:
+    async def add_profile(
+        self, contact_id: object, profile_source: str, payload: dict, *, on_attempt: AttemptHook | None = None
+    ) -> int:
         """Post one profile to a contact with addProfileToContact; returns Zyntro's new profile_id.
 
         `on_attempt(state, detail)` is called with "sending" before each request leaves and with
@@ -133,8 +138,9 @@ class ZyntroClient:
             "profile_source": profile_source,
         }
         # The payload is spliced in pre-encoded so the checked bytes are exactly the bytes sent.
-        data = await self._call(ADD_PROFILE_PATHS[version], body, payload=encode_payload(payload),
-                                on_attempt=on_attempt)
+        data = await self._call(
+            ADD_PROFILE_PATHS[version], body, payload=encode_payload(payload), on_attempt=on_attempt
+        )
         profile_id = data.get("profile_id") if isinstance(data, dict) else None
         if isinstance(profile_id, str) and profile_id.isdigit():
             profile_id = int(profile_id)
@@ -161,8 +167,9 @@ class ZyntroClient:
     async def fetch_identifiers(self) -> dict:
         """The organisation, members and brands behind the developer secret; its `api_key` comes back as a SecretStr."""
         self._require(["developer_secret"], "fetch identifiers")
-        data = self._as_dict(await self._call(FETCH_IDENTIFIERS_PATH, self._auth(with_secret=True, key=False)),
-                             "fetchIdentifiers")
+        data = self._as_dict(
+            await self._call(FETCH_IDENTIFIERS_PATH, self._auth(with_secret=True, key=False)), "fetchIdentifiers"
+        )
         if isinstance(data.get("api_key"), str):
             data["api_key"] = SecretStr(data["api_key"])
         return data
@@ -219,8 +226,9 @@ class ZyntroClient:
             raise ZyntroHTTPError(f"Zyntro's {what} answer has no data object: the API may have changed")
         return data
 
-    async def _call(self, path: str, body: dict[str, Any], payload: bytes | None = None,
-                    on_attempt: AttemptHook | None = None) -> Any:
+    async def _call(
+        self, path: str, body: dict[str, Any], payload: bytes | None = None, on_attempt: AttemptHook | None = None
+    ) -> Any:
         """POST `body` to `path`, retrying only where nothing can have been stored; returns `data`."""
         content = json.dumps(body, ensure_ascii=False).encode("utf-8")
         if payload is not None:  # append "profile_payload": <bytes> to the encoded object
@@ -257,8 +265,10 @@ class ZyntroClient:
             # The connection never opened, so the request never left: safe to repeat.
             return _Retry(f"could not connect ({type(exc).__name__}: {self._start(str(exc))})")
         except (httpx.UnsupportedProtocol, httpx.LocalProtocolError, httpx.ProxyError) as exc:
-            raise ZyntroUnavailable(f"could not send the request to {url} ({type(exc).__name__}: "
-                                    f"{self._start(str(exc))}): nothing was stored; check ZYNTRO_BASE_URL") from None
+            raise ZyntroUnavailable(
+                f"could not send the request to {url} ({type(exc).__name__}: "
+                f"{self._start(str(exc))}): nothing was stored; check ZYNTRO_BASE_URL"
+            ) from None
         except httpx.RequestError as exc:
             # ReadTimeout, RemoteProtocolError, ReadError, WriteError...: the request may have arrived.
             detail = f": {self._start(str(exc))}" if str(exc) else ""
@@ -280,8 +290,11 @@ class ZyntroClient:
         except ValueError:
             body = None
         if 300 <= code < 400:
-            raise ZyntroHTTPError(f"Zyntro answered HTTP {code} redirecting to {response.headers.get('location')!r}: "
-                                  "point ZYNTRO_BASE_URL at the final address", http_status=code)
+            raise ZyntroHTTPError(
+                f"Zyntro answered HTTP {code} redirecting to {response.headers.get('location')!r}: "
+                "point ZYNTRO_BASE_URL at the final address",
+                http_status=code,
+            )
         if code >= 400:
             if code >= 500:
                 hint = "the profile may or may not have been stored; " + _UNKNOWN_NEXT
@@ -291,7 +304,9 @@ class ZyntroClient:
         if not isinstance(body, dict):
             raise ZyntroHTTPError(
                 f"Zyntro answered HTTP {code} with a body that is not Zyntro's JSON: {start!r}; "
-                "check ZYNTRO_BASE_URL (a proxy or login page may be answering)", http_status=code)
+                "check ZYNTRO_BASE_URL (a proxy or login page may be answering)",
+                http_status=code,
+            )
         status = str(body.get("status", "")).lower()
         if status == "error":
             raise ZyntroRejected(_messages(body.get("data"), self._secrets()), http_status=code)

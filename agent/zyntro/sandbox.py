@@ -131,8 +131,9 @@ class _Handler(BaseHTTPRequestHandler):
         body = fault.body if fault.body is not None else f"{fault.status} {phrase}\n"
         self._send(fault.status, body, fault.content_type, headers)
 
-    def _send(self, status: int, body: Any, content_type: str | None = None,
-              headers: dict[str, str] | None = None) -> None:
+    def _send(
+        self, status: int, body: Any, content_type: str | None = None, headers: dict[str, str] | None = None
+    ) -> None:
         if isinstance(body, str):
             content_type = content_type or "text/plain; charset=utf-8"
         else:
@@ -180,8 +181,12 @@ class Sandbox:
         self._server = _Server((self.host, self.port), _Handler)
         self._server.sandbox = self
         self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name=f"zyntro-sandbox-{self.port}", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"zyntro-sandbox-{self.port}",
+            daemon=True,
+        )
         self._thread.start()
         log.debug("sandbox serving on %s (db %s)", self.url, self.db.path)
         return self
@@ -239,8 +244,11 @@ class Sandbox:
     def zyntro_settings(self, api_version: str = "v1", **overrides: Any) -> ZyntroSettings:
         """ZyntroSettings pointing at this sandbox; `overrides` replace any field."""
         values: dict[str, Any] = {
-            "base_url": self.url, "api_version": api_version, "api_key": self.creds.api_key,
-            "developer_secret": self.creds.developer_secret, "org_id": self.creds.org_id,
+            "base_url": self.url,
+            "api_version": api_version,
+            "api_key": self.creds.api_key,
+            "developer_secret": self.creds.developer_secret,
+            "org_id": self.creds.org_id,
             "member_id": self.creds.member_id,
         }
         return ZyntroSettings(**(values | overrides))
@@ -253,9 +261,19 @@ class Sandbox:
         """Contacts in the sandbox, optionally only `seed`, `added` or `bench` ones."""
         return self.db.contacts(kind)
 
-    def add_contact(self, *, name: str, email: str | None = None, company: str | None = None,
-                    owner: str | None = None, contact_id: str | None = None, website: str | None = None,
-                    linkedin: str | None = None, twitter: str | None = None, github: str | None = None) -> str:
+    def add_contact(
+        self,
+        *,
+        name: str,
+        email: str | None = None,
+        company: str | None = None,
+        owner: str | None = None,
+        contact_id: str | None = None,
+        website: str | None = None,
+        linkedin: str | None = None,
+        twitter: str | None = None,
+        github: str | None = None,
+    ) -> str:
         """Add a contact to the active organisation (owned by the owner member unless `owner`); returns its id.
 
         `website`, `linkedin`, `twitter`, `github` are the contact's own links, as a CRM user typed them
@@ -263,19 +281,32 @@ class Sandbox:
         """
         cid = str(contact_id or uuid.uuid4()).lower()
         links = {"cont_website": website, "cont_linkedin": linkedin, "cont_twitter": twitter, "cont_github": github}
-        return self.db.insert_contact(cid, self.creds.org_id, owner or self.creds.member_id, name, email, company,
-                                      links=links)
+        return self.db.insert_contact(
+            cid, self.creds.org_id, owner or self.creds.member_id, name, email, company, links=links
+        )
 
     def webhook_body(self, contact_id: str, *, event: str = "new_contact", event_id: str | None = None) -> bytes:
         """A new_contact event as the sandbox imagines it (Zyntro's real format is undocumented)."""
-        body = {"event": event, "event_id": event_id or str(uuid.uuid4()),
-                "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                "data": {"contact_id": str(contact_id), "org_id": self.creds.org_id}}
+        body = {
+            "event": event,
+            "event_id": event_id or str(uuid.uuid4()),
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "data": {"contact_id": str(contact_id), "org_id": self.creds.org_id},
+        }
         return json.dumps(body).encode()
 
-    def send_webhook(self, url: str, secret: str, contact_id: str, *, event: str = "new_contact",
-                     event_id: str | None = None, header: str = "X-Zyntro-Signature",
-                     body: bytes | None = None, timeout: float = 10.0) -> tuple[int, Any]:
+    def send_webhook(
+        self,
+        url: str,
+        secret: str,
+        contact_id: str,
+        *,
+        event: str = "new_contact",
+        event_id: str | None = None,
+        header: str = "X-Zyntro-Signature",
+        body: bytes | None = None,
+        timeout: float = 10.0,
+    ) -> tuple[int, Any]:
         """POST a signed event (HMAC-SHA256 of the body, `sha256=<hex>` in `header`) to `url`: (status, answer)."""
         import hashlib
         import hmac
@@ -284,8 +315,12 @@ class Sandbox:
 
         raw = body if body is not None else self.webhook_body(contact_id, event=event, event_id=event_id)
         signature = "sha256=" + hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()
-        request = urllib.request.Request(url, data=raw, method="POST", headers={
-            "Content-Type": "application/json", header: signature, "User-Agent": self.server_version()})
+        request = urllib.request.Request(
+            url,
+            data=raw,
+            method="POST",
+            headers={"Content-Type": "application/json", header: signature, "User-Agent": self.server_version()},
+        )
         try:
             with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310 - the caller's URL
                 status, text = answer.status, answer.read()
@@ -312,8 +347,12 @@ class Sandbox:
             return list(self._requests)
 
     def _record(self, path: str, fault: Fault | None) -> None:
-        entry = {"method": "POST", "path": path, "fault": fault.kind if fault else None,
-                 "at": datetime.now(UTC).isoformat(timespec="milliseconds")}
+        entry = {
+            "method": "POST",
+            "path": path,
+            "fault": fault.kind if fault else None,
+            "at": datetime.now(UTC).isoformat(timespec="milliseconds"),
+        }
         with self._lock:
             self._requests.append(entry)
 
@@ -324,7 +363,7 @@ class Sandbox:
             items = body if isinstance(body, list) else [body]
             for item in items:
                 if not isinstance(item, dict):
-                    raise ValueError("a fault is a JSON object like {\"kind\": \"status\", \"status\": 429}")
+                    raise ValueError('a fault is a JSON object like {"kind": "status", "status": 429}')
                 self.faults.push(item)
             return {"pending": self.faults.pending(), "latency": self.faults.latency}
         if name == "latency" and method == "POST":
@@ -343,15 +382,19 @@ class Sandbox:
                 return {"contact_ids": self.add_contacts(int(body["count"]), body.get("owner"))}
             unknown = set(body) - {"name", "email", "company", "owner", "contact_id", *_LINKS}
             if unknown or not body.get("name"):
-                raise ValueError("a contact is {\"name\": ..., \"email\", \"company\", \"owner\", \"contact_id\", "
-                                 "\"website\", \"linkedin\", \"twitter\", \"github\" optional}"
-                                 + (f"; unknown keys: {', '.join(sorted(unknown))}" if unknown else ""))
+                raise ValueError(
+                    'a contact is {"name": ..., "email", "company", "owner", "contact_id", '
+                    '"website", "linkedin", "twitter", "github" optional}'
+                    + (f"; unknown keys: {', '.join(sorted(unknown))}" if unknown else "")
+                )
             return {"contact_id": self.add_contact(**body)}
         if name == "webhook" and method == "POST":
             body = body or {}
             if not all(isinstance(body.get(k), str) and body[k] for k in ("url", "secret", "contact_id")):
-                raise ValueError("a webhook is {\"url\": ..., \"secret\": ..., \"contact_id\": ..., "
-                                 "\"event\", \"event_id\", \"header\" optional}")
+                raise ValueError(
+                    'a webhook is {"url": ..., "secret": ..., "contact_id": ..., '
+                    '"event", "event_id", "header" optional}'
+                )
             extra = {k: body[k] for k in ("event", "event_id", "header") if isinstance(body.get(k), str)}
             status, answer = self.send_webhook(body["url"], body["secret"], body["contact_id"], **extra)
             return {"status": status, "answer": answer}
@@ -362,10 +405,15 @@ class Sandbox:
             "hold": lambda: {"holding": self.faults.holding, "held": self.faults.held},
             "profiles": lambda: self.profiles(next(iter(query.get("contact_id") or ()), None)),
             "requests": lambda: self.requests,
-            "creds": lambda: self.settings_env() | {
-                "other_member_id": self.creds.other_member_id, "contact_ids": list(self.creds.contact_ids),
-                "other_contact_id": self.creds.other_contact_id,
-                "foreign_contact_id": self.creds.foreign_contact_id},
+            "creds": lambda: (
+                self.settings_env()
+                | {
+                    "other_member_id": self.creds.other_member_id,
+                    "contact_ids": list(self.creds.contact_ids),
+                    "other_contact_id": self.creds.other_contact_id,
+                    "foreign_contact_id": self.creds.foreign_contact_id,
+                }
+            ),
             "contacts": lambda: self.contacts(next(iter(query.get("kind") or ()), None)),
         }
         return getters[name]()

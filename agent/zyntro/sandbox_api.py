@@ -205,8 +205,12 @@ class SandboxAPI:
         }
         if include_profile:
             view["profile"] = [
-                {"profile_id": p["profile_id"], "profile_source": p["profile_source"],
-                 "profile_payload": p["payload"], "created_at": p["created_at"]}
+                {
+                    "profile_id": p["profile_id"],
+                    "profile_source": p["profile_source"],
+                    "profile_payload": p["payload"],
+                    "created_at": p["created_at"],
+                }
                 for p in profiles
             ]
         return view
@@ -252,12 +256,14 @@ class SandboxAPI:
             raise _Reject("invalid_secret")
         if not org["active"]:
             raise _Reject("org_inactive")
-        return _ok({
-            "api_key": org["api_key"],
-            "organization": {"org_id": org["org_id"], "name": org["name"], "active": bool(org["active"])},
-            "members": self.db.members(org["org_id"]),
-            "brands": [{"brand_id": seed_id("brand/" + org["org_id"]), "name": org["name"]}],
-        })
+        return _ok(
+            {
+                "api_key": org["api_key"],
+                "organization": {"org_id": org["org_id"], "name": org["name"], "active": bool(org["active"])},
+                "members": self.db.members(org["org_id"]),
+                "brands": [{"brand_id": seed_id("brand/" + org["org_id"]), "name": org["name"]}],
+            }
+        )
 
 
 API_PATHS = (*ADD_PROFILE_PATHS.values(), FETCH_CONTACT_PATH, LOOKUP_CONTACT_PATH, FETCH_IDENTIFIERS_PATH)

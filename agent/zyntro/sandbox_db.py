@@ -53,12 +53,61 @@ SEED_CONTACTS = [
 OTHER_CONTACT = ("Nora Vance", "nora@elsewhereco.example", "Elsewhere Co", "Buyer", "+1 555 0120")
 FOREIGN_CONTACT = ("Otto Brandvold", "otto@dormantholdings.example", "Dormant Holdings", "Owner", "+1 555 0130")
 
-_BENCH_FIRST = ["Alex", "Blair", "Casey", "Drew", "Emery", "Finley", "Gray", "Harper", "Indy", "Jules",
-                "Kendall", "Logan", "Marlow", "Noel", "Oakley", "Parker", "Quinn", "Reese", "Sage", "Toby"]
-_BENCH_LAST = ["Abbott", "Brook", "Carver", "Dale", "Ellison", "Frost", "Garland", "Hale", "Irving",
-               "Jarvis", "Keane", "Lowell", "Mercer", "Nash", "Orton", "Pryce", "Quarry", "Rowe", "Sutton"]
-_BENCH_COMPANY = ["Acorn Systems", "Bluefin Data", "Cobalt Works", "Driftwood AI", "Ember Labs",
-                  "Foxglove Health", "Gullwing Logistics", "Heron Robotics", "Ironbark Energy", "Juniper Ops"]
+_BENCH_FIRST = [
+    "Alex",
+    "Blair",
+    "Casey",
+    "Drew",
+    "Emery",
+    "Finley",
+    "Gray",
+    "Harper",
+    "Indy",
+    "Jules",
+    "Kendall",
+    "Logan",
+    "Marlow",
+    "Noel",
+    "Oakley",
+    "Parker",
+    "Quinn",
+    "Reese",
+    "Sage",
+    "Toby",
+]
+_BENCH_LAST = [
+    "Abbott",
+    "Brook",
+    "Carver",
+    "Dale",
+    "Ellison",
+    "Frost",
+    "Garland",
+    "Hale",
+    "Irving",
+    "Jarvis",
+    "Keane",
+    "Lowell",
+    "Mercer",
+    "Nash",
+    "Orton",
+    "Pryce",
+    "Quarry",
+    "Rowe",
+    "Sutton",
+]
+_BENCH_COMPANY = [
+    "Acorn Systems",
+    "Bluefin Data",
+    "Cobalt Works",
+    "Driftwood AI",
+    "Ember Labs",
+    "Foxglove Health",
+    "Gullwing Logistics",
+    "Heron Robotics",
+    "Ironbark Energy",
+    "Juniper Ops",
+]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS orgs (
@@ -110,7 +159,8 @@ class SandboxCreds:
 
 def _keys(org_key: str) -> tuple[str, str]:
     return "sbx_" + uuid.uuid5(_NAMESPACE, org_key + "/api-key").hex, "zdk_" + uuid.uuid5(
-        _NAMESPACE, org_key + "/developer-secret").hex
+        _NAMESPACE, org_key + "/developer-secret"
+    ).hex
 
 
 def _now() -> str:
@@ -166,11 +216,15 @@ class SandboxDB:
         """Insert the fixed organisations, members and contacts (idempotent); returns the credentials."""
         for org in (ORG, INACTIVE_ORG):
             api_key, secret = _keys(org["key"])
-            self._exec("INSERT OR IGNORE INTO orgs VALUES (?, ?, ?, ?, ?)",
-                       (seed_id(org["key"]), org["name"], org["active"], api_key, secret))
+            self._exec(
+                "INSERT OR IGNORE INTO orgs VALUES (?, ?, ?, ?, ?)",
+                (seed_id(org["key"]), org["name"], org["active"], api_key, secret),
+            )
         for member, org in ((OWNER, ORG), (OTHER, ORG), (DORMANT_MEMBER, INACTIVE_ORG)):
-            self._exec("INSERT OR IGNORE INTO members VALUES (?, ?, ?, ?, 1)",
-                       (seed_id(member["key"]), seed_id(org["key"]), member["name"], member["email"]))
+            self._exec(
+                "INSERT OR IGNORE INTO members VALUES (?, ?, ?, ?, 1)",
+                (seed_id(member["key"]), seed_id(org["key"]), member["name"], member["email"]),
+            )
         owner, other = seed_id(OWNER["key"]), seed_id(OTHER["key"])
         contact_ids = tuple(self._seed_contact(c, ORG, owner) for c in SEED_CONTACTS)
         other_contact = self._seed_contact(OTHER_CONTACT, ORG, other)
@@ -178,35 +232,77 @@ class SandboxDB:
         api_key, secret = _keys(ORG["key"])
         dormant_key, dormant_secret = _keys(INACTIVE_ORG["key"])
         return SandboxCreds(
-            api_key=api_key, developer_secret=secret, org_id=seed_id(ORG["key"]), member_id=owner,
-            other_member_id=other, contact_ids=contact_ids, other_contact_id=other_contact,
-            foreign_contact_id=foreign, inactive_org_id=seed_id(INACTIVE_ORG["key"]),
-            inactive_member_id=seed_id(DORMANT_MEMBER["key"]), inactive_api_key=dormant_key,
+            api_key=api_key,
+            developer_secret=secret,
+            org_id=seed_id(ORG["key"]),
+            member_id=owner,
+            other_member_id=other,
+            contact_ids=contact_ids,
+            other_contact_id=other_contact,
+            foreign_contact_id=foreign,
+            inactive_org_id=seed_id(INACTIVE_ORG["key"]),
+            inactive_member_id=seed_id(DORMANT_MEMBER["key"]),
+            inactive_api_key=dormant_key,
             inactive_developer_secret=dormant_secret,
         )
 
     def _seed_contact(self, contact: tuple[str, ...], org: dict, owner: str) -> str:
         name, email, company, role, phone = contact
         contact_id = seed_id("contact/" + email)
-        self.insert_contact(contact_id, seed_id(org["key"]), owner, name, email, company, role, phone,
-                            kind="seed", created_at=_SEEDED_AT)
+        self.insert_contact(
+            contact_id,
+            seed_id(org["key"]),
+            owner,
+            name,
+            email,
+            company,
+            role,
+            phone,
+            kind="seed",
+            created_at=_SEEDED_AT,
+        )
         return contact_id
 
-    def insert_contact(self, contact_id: str, org_id: str, owner: str, name: str, email: str | None,
-                       company: str | None, role: str | None = None, phone: str | None = None, *,
-                       kind: str = "added", created_at: str | None = None,
-                       links: dict[str, str | None] | None = None) -> str:
+    def insert_contact(
+        self,
+        contact_id: str,
+        org_id: str,
+        owner: str,
+        name: str,
+        email: str | None,
+        company: str | None,
+        role: str | None = None,
+        phone: str | None = None,
+        *,
+        kind: str = "added",
+        created_at: str | None = None,
+        links: dict[str, str | None] | None = None,
+    ) -> str:
         """Insert one contact unless its id exists; returns the id. `links`: LINK_COLUMNS -> value."""
         first, _, last = (name or "").partition(" ")
         links = links or {}
         unknown = set(links) - set(LINK_COLUMNS)
         if unknown:
             raise ValueError(f"unknown contact link columns: {', '.join(sorted(unknown))}")
-        self._exec("INSERT OR IGNORE INTO contacts (contact_id, org_id, owner_member_id, first_name, last_name, email, "
-                   "company, role, phone, kind, created_at, cont_website, cont_linkedin, cont_twitter, cont_github) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                   (contact_id, org_id, owner, first, last, email, company, role, phone, kind,
-                    created_at or _now(), *(links.get(c) for c in LINK_COLUMNS)))
+        self._exec(
+            "INSERT OR IGNORE INTO contacts (contact_id, org_id, owner_member_id, first_name, last_name, email, "
+            "company, role, phone, kind, created_at, cont_website, cont_linkedin, cont_twitter, cont_github) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                contact_id,
+                org_id,
+                owner,
+                first,
+                last,
+                email,
+                company,
+                role,
+                phone,
+                kind,
+                created_at or _now(),
+                *(links.get(c) for c in LINK_COLUMNS),
+            ),
+        )
         return contact_id
 
     def insert_bench_contacts(self, n: int, org_id: str, owner: str) -> list[str]:
@@ -218,9 +314,18 @@ class SandboxDB:
             last = _BENCH_LAST[(i // len(_BENCH_FIRST)) % len(_BENCH_LAST)]
             company = _BENCH_COMPANY[i % len(_BENCH_COMPANY)]
             domain = company.lower().replace(" ", "") + ".example"
-            ids.append(self.insert_contact(seed_id(f"bench/{i}"), org_id, owner, f"{first} {last}",
-                                           f"{first.lower()}.{last.lower()}{i}@{domain}", company,
-                                           kind="bench", created_at=_SEEDED_AT))
+            ids.append(
+                self.insert_contact(
+                    seed_id(f"bench/{i}"),
+                    org_id,
+                    owner,
+                    f"{first} {last}",
+                    f"{first.lower()}.{last.lower()}{i}@{domain}",
+                    company,
+                    kind="bench",
+                    created_at=_SEEDED_AT,
+                )
+            )
         return ids
 
     # -- queries --------------------------------------------------------------------------------
@@ -240,8 +345,9 @@ class SandboxDB:
 
     def members(self, org_id: str) -> list[dict]:
         """The members of an organisation."""
-        return self._all("SELECT member_id, name, email, active FROM members WHERE org_id = ? ORDER BY rowid",
-                         (org_id,))
+        return self._all(
+            "SELECT member_id, name, email, active FROM members WHERE org_id = ? ORDER BY rowid", (org_id,)
+        )
 
     def contact(self, contact_id: str) -> dict | None:
         """The contact with this id."""

@@ -61,7 +61,7 @@ def encode_payload(payload: Any) -> bytes:
     if not isinstance(payload, dict):
         kind = type(payload).__name__
         raise ZyntroInvalidRequest(
-            f"payload must be a JSON object ({{\"key\": value, ...}}), not a {kind}: Zyntro rejects strings "
+            f'payload must be a JSON object ({{"key": value, ...}}), not a {kind}: Zyntro rejects strings '
             "and this client also refuses lists and numbers"
         )
     if not payload:
@@ -70,8 +70,9 @@ def encode_payload(payload: Any) -> bytes:
         blob = json.dumps(payload, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
         _check_keys(payload)
     except (TypeError, ValueError, RecursionError) as exc:
-        raise ZyntroInvalidRequest(f"payload is not serialisable as JSON ({exc}): use strings, numbers, "
-                                   "booleans, lists and objects only") from None
+        raise ZyntroInvalidRequest(
+            f"payload is not serialisable as JSON ({exc}): use strings, numbers, booleans, lists and objects only"
+        ) from None
     data = blob.encode("utf-8")
     if len(data) > MAX_PAYLOAD_BYTES:
         raise ZyntroInvalidRequest(
@@ -97,7 +98,7 @@ def validate_profile_request(
     normalise_uuid(contact_id, "contact_id")
     if not isinstance(profile_source, str) or not profile_source.strip():
         raise ZyntroInvalidRequest(
-            f"profile_source must be a non-empty string such as \"LinkedIn\", got {profile_source!r}"
+            f'profile_source must be a non-empty string such as "LinkedIn", got {profile_source!r}'
         )
     if len(profile_source) > MAX_SOURCE_CHARS:
         raise ZyntroInvalidRequest(

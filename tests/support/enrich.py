@@ -29,8 +29,15 @@ class DemoWorld:
         rows = []
         for spec in DEMO_CONTACTS:
             if names is None or spec["name"] in names:
-                rows.append({"contact_id": self.contacts[spec["name"]], "name": spec["name"], "email": spec["email"],
-                             "company": spec["company"], "urls": spec["urls"]})
+                rows.append(
+                    {
+                        "contact_id": self.contacts[spec["name"]],
+                        "name": spec["name"],
+                        "email": spec["email"],
+                        "company": spec["company"],
+                        "urls": spec["urls"],
+                    }
+                )
         path.write_text("".join(json.dumps(r) + "\n" for r in rows))
         return path
 
@@ -47,13 +54,15 @@ def demo_world(tmp_path, monkeypatch):
             world.contacts[spec["name"]] = str(sandbox.add_contact(**hints))
             world.urls[spec["name"]] = spec["urls"]
         env = dict(sandbox.settings_env())
-        env.update({
-            "ZYNTRO_ENRICH_REPLAY_DIR": str(write_replay_dir(tmp_path / "replay")),
-            "ZYNTRO_ENRICH_DELAY": "0",
-            "ZYNTRO_ENRICH_ROBOTS_OVERRIDE": "linkedin.com,x.com",
-            "ZYNTRO_ENRICH_LLM": "offline",
-            "ZYNTRO_ENRICH_HOME": str(tmp_path / "home"),
-        })
+        env.update(
+            {
+                "ZYNTRO_ENRICH_REPLAY_DIR": str(write_replay_dir(tmp_path / "replay")),
+                "ZYNTRO_ENRICH_DELAY": "0",
+                "ZYNTRO_ENRICH_ROBOTS_OVERRIDE": "linkedin.com,x.com",
+                "ZYNTRO_ENRICH_LLM": "offline",
+                "ZYNTRO_ENRICH_HOME": str(tmp_path / "home"),
+            }
+        )
         for key, value in env.items():
             monkeypatch.setenv(key, value)
         world.env = {**os.environ, **env}

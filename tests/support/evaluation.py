@@ -33,23 +33,82 @@ from tests.support.extract import facts_of, page_from_file, value_match
 __all__ = ["Report", "evaluate"]
 
 KEY_MAP: dict[str, list[str]] = {
-    "name": ["name"], "headline": ["headline"], "current_title": ["job_title"], "company": ["employer"],
-    "location": ["location"], "location_text": ["location"], "education": ["education"],
-    "followers": ["followers_count"], "following": ["following_count"], "connections": ["connections"],
-    "industry": ["industry"], "current": ["employer", "experience"], "previous": ["experience"],
-    "username": ["handle"], "handle": ["handle"], "website": ["website"], "url": ["website"], "email": ["email"],
-    "repositories": ["repositories_count"], "stars": ["stars_count"], "bio": ["bio"], "joined": ["joined_date"],
-    "created": ["joined_date"], "posts": ["posts_count"], "tweets": ["posts_count"], "tagline": ["description"],
-    "headquarters": ["headquarters"], "address": ["address"], "company_size": ["company_size"],
-    "employees_on_linkedin": ["employees_count"], "founded": ["founded"], "tel": ["phone"], "rel_me": ["links"],
+    "name": ["name"],
+    "headline": ["headline"],
+    "current_title": ["job_title"],
+    "company": ["employer"],
+    "location": ["location"],
+    "location_text": ["location"],
+    "education": ["education"],
+    "followers": ["followers_count"],
+    "following": ["following_count"],
+    "connections": ["connections"],
+    "industry": ["industry"],
+    "current": ["employer", "experience"],
+    "previous": ["experience"],
+    "username": ["handle"],
+    "handle": ["handle"],
+    "website": ["website"],
+    "url": ["website"],
+    "email": ["email"],
+    "repositories": ["repositories_count"],
+    "stars": ["stars_count"],
+    "bio": ["bio"],
+    "joined": ["joined_date"],
+    "created": ["joined_date"],
+    "posts": ["posts_count"],
+    "tweets": ["posts_count"],
+    "tagline": ["description"],
+    "headquarters": ["headquarters"],
+    "address": ["address"],
+    "company_size": ["company_size"],
+    "employees_on_linkedin": ["employees_count"],
+    "founded": ["founded"],
+    "tel": ["phone"],
+    "rel_me": ["links"],
 }
 ITEM_MAP = {"title": ["job_title", "experience"], "company": ["employer", "experience"]}  # "current" items
-UNSCORED = {"user_id", "did", "pronouns", "photo", "likes", "lists", "degree", "page_type", "title", "source",
-            "given_name", "family_name", "last_seen", "type"}
-JUDGED = {"name", "headline", "job_title", "employer", "location", "handle", "website", "email", "bio",
-          "followers_count", "following_count", "posts_count", "repositories_count", "stars_count",
-          "employees_count", "connections", "industry", "joined_date", "company_size", "founded",
-          "headquarters", "address", "phone"}
+UNSCORED = {
+    "user_id",
+    "did",
+    "pronouns",
+    "photo",
+    "likes",
+    "lists",
+    "degree",
+    "page_type",
+    "title",
+    "source",
+    "given_name",
+    "family_name",
+    "last_seen",
+    "type",
+}
+JUDGED = {
+    "name",
+    "headline",
+    "job_title",
+    "employer",
+    "location",
+    "handle",
+    "website",
+    "email",
+    "bio",
+    "followers_count",
+    "following_count",
+    "posts_count",
+    "repositories_count",
+    "stars_count",
+    "employees_count",
+    "connections",
+    "industry",
+    "joined_date",
+    "company_size",
+    "founded",
+    "headquarters",
+    "address",
+    "phone",
+}
 PLACEHOLDER_URL = {"linkedin": "https://www.linkedin.com/in/placeholder", "personal": "https://personal.example/"}
 SITE_MODULES = {"linkedin", "twitter", "github"}
 _PATH_EVIDENCE = re.compile(r"^[a-z0-9_]+:[\w:.\-\[\]$@]+$", re.I)
@@ -77,18 +136,24 @@ class Report:
 
     def table(self) -> str:
         """The per-kind table, the leave-one-site-out line, then every miss and wrong value."""
-        lines = ["", "| kind | pages | facts | found | recall | judged | wrong |",
-                 "|---|---:|---:|---:|---:|---:|---:|"]
+        lines = [
+            "",
+            "| kind | pages | facts | found | recall | judged | wrong |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
         for kind, (pages, n, found, judged, wrong) in sorted(self.rows.items()):
             recall = f"{found / n:.0%}" if n else "-"
             lines.append(f"| {kind} | {pages} | {n} | {found} | {recall} | {judged} | {wrong} |")
         total = [sum(r[i] for r in self.rows.values()) for i in range(5)]
-        lines.append(f"| **all** | {total[0]} | {total[1]} | {total[2]} | {self.recall():.1%} | {total[3]} | "
-                     f"{total[4]} |")
+        lines.append(
+            f"| **all** | {total[0]} | {total[1]} | {total[2]} | {self.recall():.1%} | {total[3]} | {total[4]} |"
+        )
         n, found, shared = self.loso
         if n:
-            lines.append(f"leave-one-site-out (web-wide extractors): {found}/{n} = {found / n:.1%} found, "
-                         f"{shared}/{n} = {shared / n:.1%} by rules that also hold on another site")
+            lines.append(
+                f"leave-one-site-out (web-wide extractors): {found}/{n} = {found / n:.1%} found, "
+                f"{shared}/{n} = {shared / n:.1%} by rules that also hold on another site"
+            )
         lines += [f"  missed: {m}" for m in self.misses] + [f"  WRONG: {w}" for w in self.wrongs]
         return "\n".join(lines)
 
@@ -160,16 +225,20 @@ def evaluate(entries: list[dict], locate: Callable[[dict], Path]) -> Report:
         row[0] += 1
         if _negative(entry["facts"]):
             if extraction.outcome is Outcome.ok or extraction.facts or extraction.subject == "person":
-                report.failures.append(f"{entry['file']}: a negative page gave {extraction.outcome} with "
-                                       f"{len(extraction.facts)} facts")
+                report.failures.append(
+                    f"{entry['file']}: a negative page gave {extraction.outcome} with {len(extraction.facts)} facts"
+                )
             continue
         site = registrable_domain((re.match(r"^\w+://([^/:]+)", url) or [None, ""])[1])
         web_wide = extraction.extractor not in SITE_MODULES
         for keys, truth in _truths(entry["facts"]):
             row[1] += 1
             fact = _found_by(extraction, keys, truth)
-            if fact is None and "links" in keys and any(value_match("links", v, truth)
-                                                        for v in facts_of(extraction, "links")):
+            if (
+                fact is None
+                and "links" in keys
+                and any(value_match("links", v, truth) for v in facts_of(extraction, "links"))
+            ):
                 fact = Fact(key="links", value=str(truth), evidence="links", method="selector")
             if fact is not None:
                 row[2] += 1
@@ -187,6 +256,5 @@ def evaluate(entries: list[dict], locate: Callable[[dict], Path]) -> Report:
     sites_of: dict[tuple, set[str]] = defaultdict(set)
     for site, rule in found_rules:
         sites_of[rule].add(site)
-    report.loso = [len(pending), sum(1 for _, r in pending if r),
-                   sum(1 for s, r in pending if r and sites_of[r] - {s})]
+    report.loso = [len(pending), sum(1 for _, r in pending if r), sum(1 for s, r in pending if r and sites_of[r] - {s})]
     return report

@@ -30,16 +30,40 @@ ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "pages"
 SHARED_PAGES = ROOT / ".." / "shared" / "pages"
 FETCHED_AT = datetime(2025, 1, 15, 12, 0, tzinfo=UTC)
-_MONTHS = {m: i for i, m in enumerate(
-    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-     "november", "december"], start=1)}
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ],
+        start=1,
+    )
+}
 _MONTHS.update({m[:3]: i for m, i in list(_MONTHS.items())})
 
 
 def make_page(url: str, html: str, status: int = 200) -> Page:
     """A Page as the fetcher would hand it over (engine "replay", fixed fetch time)."""
-    return Page(url=url, final_url=url, status=status, html=html, fetched_at=FETCHED_AT, engine="replay",
-                content_hash=Page.hash_html(html))
+    return Page(
+        url=url,
+        final_url=url,
+        status=status,
+        html=html,
+        fetched_at=FETCHED_AT,
+        engine="replay",
+        content_hash=Page.hash_html(html),
+    )
 
 
 def page_from_file(path: Path, url: str, status: int = 200) -> Page:
@@ -133,6 +157,8 @@ def value_match(key: str, value: object, truth: object) -> bool:
 @pytest.fixture
 def fixture_page():
     """Load one of tests/pages by file name: fixture_page("x_profile.html", url, status)."""
+
     def load(name: str, url: str, status: int = 200) -> Page:
         return page_from_file(FIXTURES / name, url, status)
+
     return load

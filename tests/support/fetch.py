@@ -30,20 +30,26 @@ __all__ = ["Aio", "Reply", "Site", "js_page", "static_page"]
 def static_page(title: str, words: int = 120) -> str:
     """A complete server-rendered page with JSON-LD and real text."""
     text = " ".join(f"{title} sentence {i} about a synthetic company." for i in range(words // 6 + 1))
-    return (f"<!doctype html><html><head><title>{title}</title>"
-            f'<script type="application/ld+json">{{"@type": "Organization", "name": "{title}"}}</script>'
-            f"</head><body><h1>{title}</h1><p>{text}</p></body></html>")
+    return (
+        f"<!doctype html><html><head><title>{title}</title>"
+        f'<script type="application/ld+json">{{"@type": "Organization", "name": "{title}"}}</script>'
+        f"</head><body><h1>{title}</h1><p>{text}</p></body></html>"
+    )
 
 
 def js_page(marker: str, script_src: str | None = None) -> str:
     """An app shell whose visible content only exists once its script has run."""
     # The marker is assembled by the script, so it never appears in the HTML as served.
-    body = (f"document.getElementById('root').innerHTML = '<h1>{marker[:3]}' + '{marker[3:]}</h1>' + "
-            f"'<p>' + 'Rendered in the browser. '.repeat(20) + '</p>';")
+    body = (
+        f"document.getElementById('root').innerHTML = '<h1>{marker[:3]}' + '{marker[3:]}</h1>' + "
+        f"'<p>' + 'Rendered in the browser. '.repeat(20) + '</p>';"
+    )
     script = f'<script src="{script_src}"></script>' if script_src else f"<script>{body}</script>"
-    return (f"<!doctype html><html><head><title>app</title></head><body>"
-            f'<noscript>You need to enable JavaScript to run this app.</noscript><div id="root"></div>{script}'
-            "</body></html>")
+    return (
+        f"<!doctype html><html><head><title>app</title></head><body>"
+        f'<noscript>You need to enable JavaScript to run this app.</noscript><div id="root"></div>{script}'
+        "</body></html>"
+    )
 
 
 @dataclass

@@ -52,8 +52,18 @@ class ReviewServer:
         hints = [a for k in ("name", "email", "company") if spec.get(k) for a in (f"--{k}", spec[k])]
         out = io.StringIO()
         with contextlib.redirect_stdout(out):
-            code = main(["enrich", *spec["urls"], "--contact-id", self.world.contacts[name], *hints, *extra,
-                         "--review", "--json"])
+            code = main(
+                [
+                    "enrich",
+                    *spec["urls"],
+                    "--contact-id",
+                    self.world.contacts[name],
+                    *hints,
+                    *extra,
+                    "--review",
+                    "--json",
+                ]
+            )
         assert code == 0, out.getvalue()
         profiles = json.loads(out.getvalue())["contacts"][0]["profiles"]
         return {p["profile_source"]: p["draft_id"] for p in profiles if p.get("draft_id")}
@@ -91,8 +101,9 @@ def review_server(demo_world):
     with Store.for_settings(settings) as store:
         session_key, _ = server_key(store, "session_key")
         app = create_app(settings, store, token_digest(TOKEN), session_key, worker=False)
-        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on",
-                                               access_log=False))
+        server = uvicorn.Server(
+            uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on", access_log=False)
+        )
         started = threading.Event()
         original = server.startup
 
@@ -106,8 +117,9 @@ def review_server(demo_world):
         assert started.wait(30), "the review server did not start"
         port = server.servers[0].sockets[0].getsockname()[1]
         try:
-            yield ReviewServer(url=f"http://127.0.0.1:{port}", settings=settings, store=store, world=demo_world,
-                               app=app)
+            yield ReviewServer(
+                url=f"http://127.0.0.1:{port}", settings=settings, store=store, world=demo_world, app=app
+            )
         finally:
             server.should_exit = True
             thread.join(30)
