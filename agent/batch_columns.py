@@ -172,10 +172,12 @@ def contact_row(cells: list[tuple[Column, object]]) -> dict:
             urls += _urls(column, value) if value not in (None, "") else []
         elif isinstance(value, (dict, list)):
             raise ValueError(f"{column.name} must be text, not a JSON {type(value).__name__}")
-        elif value is not None and str(value).strip():
+        elif column.field is not None and value is not None and str(value).strip():  # classify sets one of the two
             values.setdefault(column.field, []).append((column.rank, str(value).strip()))
     best = {f: [v for _, v in sorted(found, key=lambda rv: rv[0])] for f, found in values.items()}
-    row = {f: best[f][0] for f in ("contact_id", "name", "email", "company", "location") if f in best}
+    row: dict[str, str | list[str]] = {
+        f: best[f][0] for f in ("contact_id", "name", "email", "company", "location") if f in best
+    }
     if "name" not in row and (best.get("first_name") or best.get("last_name")):
         row["name"] = " ".join(best.get("first_name", [])[:1] + best.get("last_name", [])[:1])
     if "location" not in row and best.get("place"):

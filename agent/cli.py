@@ -14,6 +14,7 @@ import os
 import re
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from agent import __version__
 from agent.config import load_settings
@@ -42,7 +43,7 @@ _SURROGATE = re.compile("[\udc80-\udcff]")
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse exits 2 as well; keep its message short
+    def error(self, message: str) -> NoReturn:  # argparse exits 2 as well; keep its message short
         self.print_usage(sys.stderr)
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
@@ -50,7 +51,10 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="zyntro-enrich",
-        description="Research CRM contacts on their public pages and post grounded profiles to Zyntro. Start with `zyntro-enrich demo`.",
+        description=(
+            "Research CRM contacts on their public pages and post grounded profiles to Zyntro. "
+            "Start with `zyntro-enrich demo`."
+        ),
     )
     parser.add_argument("--version", action="version", version=f"zyntro-enrich {__version__}")
     parser.add_argument("--config", type=Path, help="TOML config file (default $ZYNTRO_ENRICH_HOME/config.toml)")

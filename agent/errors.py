@@ -97,6 +97,10 @@ class ZyntroHTTPError(ZyntroError):
 class ZyntroUnavailable(ZyntroError):
     """Zyntro could not be reached; the request was certainly not stored."""
 
+    def __init__(self, message: str, http_status: int | None = None):
+        self.http_status = http_status  # the status of the last answer, when retries ran out after one
+        super().__init__(message)
+
 
 class ZyntroUnknownOutcome(ZyntroError):
     """The request was sent but no answer came: it may or may not have been stored."""

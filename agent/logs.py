@@ -96,7 +96,8 @@ def remember_secrets(settings: Any) -> None:
     for group in (settings.zyntro, settings.llm, settings.serve):
         for name in ("api_key", "developer_secret", "token", "webhook_secret"):
             value = getattr(group, name, None)
-            value = value.get_secret_value() if hasattr(value, "get_secret_value") else value
+            if value is not None and hasattr(value, "get_secret_value"):  # a SecretStr
+                value = value.get_secret_value()
             if isinstance(value, str) and len(value) >= 4:
                 _state["secrets"].add(value)
 

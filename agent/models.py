@@ -26,6 +26,7 @@ from extractors.models import (
     Outcome,
     Page,
     SourceKind,
+    SubjectKind,
 )
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "ProfileStatus",
     "Provenance",
     "SourceKind",
+    "SubjectKind",
     "payload_hash",
 ]
 

@@ -25,6 +25,7 @@ from agent.pipeline import RunContext, enrich_contact
 from agent.reports import ContactReport, RunReport
 from agent.store import Store
 from agent.store_privacy import suppressed_because
+from agent.store_rows import ClaimHolder
 
 __all__ = ["Options", "aenrich", "enrich", "run_items"]
 
@@ -181,7 +182,7 @@ async def _one_contact(ctx: RunContext, item: BatchItem, results: dict[str, Cont
         ctx.store.contact_done(ctx.run_id, cid, result.model_dump(mode="json"))
 
 
-def _held_by(holder: dict) -> str:
+def _held_by(holder: ClaimHolder) -> str:
     """Why a contact was left to another run, for the report."""
     run = f"run {holder['run_id']}" + (f" (pid {holder['pid']})" if holder.get("pid") else "")
     if holder["state"] == "done":
@@ -205,10 +206,11 @@ async def run_items(
         with store.keep_alive(run_id):
             async with open_run(settings, options, store, run_id) as ctx:
                 await _run(ctx, items, options, report)
-                if ctx.meter.total.calls:
-                    report.llm_usage = ctx.meter.total.model_dump()
+                meter = ctx.meter  # open_run always sets one
+                if meter is not None and meter.total.calls:
+                    report.llm_usage = meter.total.model_dump()
                     store.record_usage(run_id, report.llm_usage)
-                    report.llm_summary = ctx.meter.describe()
+                    report.llm_summary = meter.describe()
         if not report.stopped:
             store.finish_run(run_id)
     return report

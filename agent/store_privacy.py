@@ -30,6 +30,8 @@ from agent.errors import StoreError
 from extractors.urls import on_domain
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from agent.models import Contact
     from agent.store import Store
 
@@ -227,7 +229,7 @@ def _on_domain(host: str, domains: set[str]) -> str | None:
     return on_domain(host, sorted(domains))  # sorted: the same entry named every time
 
 
-def suppressed_because(store: Store, contact: Contact, urls: list[str] = ()) -> str | None:
+def suppressed_because(store: Store, contact: Contact, urls: Sequence[str] = ()) -> str | None:
     """Why this contact must not be enriched (its id, its email, its email's or a source's domain), or None.
 
     The email and URLs earlier runs gave (the tracked contact) count as well as those given now.
@@ -315,7 +317,7 @@ def stats(store: Store) -> dict[str, Any]:
     }
 
 
-def stored_contact_suppressed(store: Store, contact_id: str, urls: list[str] = ()) -> str | None:
+def stored_contact_suppressed(store: Store, contact_id: str, urls: Sequence[str] = ()) -> str | None:
     """suppressed_because for a contact known only by id (e.g. a draft's)."""
     from agent.models import Contact
 

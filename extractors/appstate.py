@@ -84,8 +84,10 @@ def _key(name: str) -> str:
 
 def json_blobs(doc: Document) -> list[Any]:
     """Every JSON value decoded from the page's non-JSON-LD scripts (cached per page)."""
-    if "appstate" in doc.cache:
-        return doc.cache["appstate"]
+    return doc.memo("appstate", _json_blobs)
+
+
+def _json_blobs(doc: Document) -> list[Any]:
     blobs: list[Any] = []
     attempts = 0
     for script in doc.root.iter("script"):
@@ -107,7 +109,6 @@ def json_blobs(doc: Document) -> list[Any]:
             if isinstance(value, (dict, list)) and value:
                 blobs.append(value)
             position = max(end, match.start() + 1)
-    doc.cache["appstate"] = blobs
     return blobs
 
 
@@ -145,7 +146,7 @@ def _merged(node: dict) -> dict:
     """The object with its child objects' keys folded in (the object's own keys win): TikTok-style state
     keeps {"user": {...}, "stats": {...}} side by side."""
     view = dict(node)
-    for key, child in node.items():
+    for child in node.values():
         if isinstance(child, dict) and len(child) <= 60:
             for k, v in child.items():
                 view.setdefault(k, v)

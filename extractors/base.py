@@ -7,11 +7,11 @@ An extractor declares its `name`, the URLs it `matches`, the `profile_source` la
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import ClassVar, Literal
+from typing import ClassVar
 from urllib.parse import urlsplit
 
 from extractors.facts import FactBag
-from extractors.models import Extraction, Outcome, Page, SourceKind
+from extractors.models import Extraction, Outcome, Page, SourceKind, SubjectKind
 from extractors.pages import Gate
 from extractors.urls import host_of, on_domain
 
@@ -71,7 +71,7 @@ def result(
     page: Page,
     name: str,
     profile_source: str,
-    subject: Literal["person", "organization", "unknown"],
+    subject: SubjectKind,
     bag: FactBag,
     links: list[str],
     text: str,

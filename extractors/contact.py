@@ -179,8 +179,10 @@ def contact_facts(doc: Document, bag: FactBag, name: str = "") -> None:
 def credit_lines(doc: Document) -> set[str]:
     """Lines under a credits heading ('Webdesign', 'Konzeption und Gestaltung', 'Website by'): they name
     the agency, photographer or host, whose address and phone are not the organization's."""
-    if "credit_lines" in doc.cache:
-        return doc.cache["credit_lines"]
+    return doc.memo("credit_lines", _credit_lines)
+
+
+def _credit_lines(doc: Document) -> set[str]:
     out: set[str] = set()
     for heading in doc.xpath("//h2 | //h3 | //h4 | //h5 | //h6 | //dt | //strong | //b")[:400]:
         if not _CREDITS.search(element_text(heading)) or len(element_text(heading)) > 60:
@@ -193,7 +195,6 @@ def credit_lines(doc: Document) -> set[str]:
     for line in text_lines(doc):  # "Website by Pixelwerft, Hamburg, +49 40 ..." on one line
         if _CREDITS.match(line):
             out.add(line)
-    doc.cache["credit_lines"] = out
     return out
 
 
@@ -333,10 +334,7 @@ def _other_org_first(sentence: str, end: int, name: str) -> bool:
     """True when, before `end`, the sentence names an organization that is not the subject ('Our partner
     Foo Ltd was founded in 1975', 'Wij zijn lid van VHG, Branchevereniging ... opgericht')."""
     own = set(norm(name).split())
-    for match in _ORG_NAMED.finditer(sentence[:end]):
-        if not set(norm(match.group(0)).split()) & own:
-            return True
-    return False
+    return any(not set(norm(match.group(0)).split()) & own for match in _ORG_NAMED.finditer(sentence[:end]))
 
 
 def company_size(doc: Document, bag: FactBag, name: str) -> None:

@@ -71,7 +71,7 @@ EVIDENCE_CHARS = 200
 _MAX_DIGITS = 15  # above any real count, below int()'s and float()'s limits
 
 
-def clean(text: str | None) -> str:
+def clean(text: str | int | None) -> str:
     """Collapse whitespace and drop invisible formatting characters."""
     if not text:
         return ""

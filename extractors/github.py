@@ -16,14 +16,14 @@ from extractors.facts import FactBag, clean
 from extractors.html import Document, class_xpath, element_text
 from extractors.layers import count_phrases, structured
 from extractors.mf import hcard_facts, representative_hcard
-from extractors.models import Extraction, Outcome, Page
+from extractors.models import Extraction, Outcome, Page, SourceKind, SubjectKind
 from extractors.pages import Gate, gate
 from extractors.text import condenser_text
 from extractors.urls import host_of
 
 __all__ = ["GitHubExtractor"]
 
-_KIND = "github_user"  # the source kind of a refused page (a profile found decides its own)
+_KIND: SourceKind = "github_user"  # the source kind of a refused page (a profile found decides its own)
 
 HOSTS = frozenset({"github.com", "www.github.com"})
 # First path segments that are GitHub's own pages, not accounts.
@@ -139,6 +139,7 @@ class GitHubExtractor(Extractor):
             return refused(page, self.name, self.profile_source, stop, kind=_KIND)
         bag = FactBag()
         _, links = structured(doc, bag)
+        subject: SubjectKind
         if any(doc.xpath(expr) for expr in ORG_MARKERS):
             _organization(doc, bag, links)
             subject = "organization"
@@ -156,7 +157,7 @@ class GitHubExtractor(Extractor):
                 kind=_KIND,
             )
         text = condenser_text(doc, first=TEXT_FIRST, drop=TEXT_DROP)
-        kind = "github_org" if subject == "organization" else "github_user"
+        kind: SourceKind = "github_org" if subject == "organization" else "github_user"
         return result(page, self.name, self.profile_source, subject, bag, links, text, kind=kind)
 
 
@@ -244,7 +245,7 @@ def _meta(doc: Document, bag: FactBag, subject: str) -> None:
     found = REPO_COUNT_META.search(description)
     if found:
         bag.add("repositories_count", found.group(1), "meta:description", "meta")
-    for key, value, snippet in count_phrases(description):
+    for key, value, _snippet in count_phrases(description):
         bag.add(key, value, "meta:description", "meta")
     og = clean(doc.meta.get("og:description", ""))
     for own in (str(bag.get("handle") or "").lstrip("@"), str(bag.get("name") or "")):

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from functools import cached_property
+from typing import TypeVar, cast
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
@@ -21,6 +23,8 @@ from extractors.urls import host_of
 __all__ = ["BLOCK_TAGS", "Document", "class_xpath", "element_text", "label_pairs", "registrable_domain"]
 
 log = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
 
 # Second-level labels under which registrations happen one level deeper (example.co.uk).
 _NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
@@ -69,6 +73,12 @@ class Document:
         except (etree.ParserError, ValueError) as exc:
             log.debug("unparseable page (%d chars): %s", len(text), exc)
             return lxml.html.fromstring("<html><body></body></html>")
+
+    def memo(self, key: str, build: Callable[[Document], _T]) -> _T:
+        """What `build` makes of this page, built once and kept under `key` in the cache."""
+        if key not in self.cache:
+            self.cache[key] = build(self)
+        return cast(_T, self.cache[key])  # each key is built by one function, so it holds that function's type
 
     @cached_property
     def host(self) -> str:

@@ -149,7 +149,8 @@ def score_identity(extraction: Extraction, contact: Contact) -> Identity:
 
 
 def _corroboration(extraction: Extraction, contact: Contact, domain: str) -> tuple[float, list[str]]:
-    bonus, notes = 0.0, []
+    bonus = 0.0
+    notes: list[str] = []
     company = _company_seen(contact.company, extraction) if contact.company else ""
     if company:
         bonus, notes = bonus + 0.15, notes + [f"company in {company}"]

@@ -96,11 +96,11 @@ def _offer(bag: FactBag, key: str, value: str, evidence: str, holder: etree._Ele
         return
     if key == "joined_date":
         stamped = holder.xpath(".//@datetime | .//@title") if holder is not None else []
-        iso = next((_ISO.match(s).group(1) for s in stamped if _ISO.match(s)), "")
+        iso = next((found.group(1) for s in stamped if (found := _ISO.match(s))), "")
         match = _DATE.search(value)
         value = iso or (match.group("date") if match else "")
-    elif key == "employer" and split_role(value):
-        role, value = split_role(value)  # "Senior Frontend Engineer at Paystride"
+    elif key == "employer" and (role_at := split_role(value)):
+        role, value = role_at  # "Senior Frontend Engineer at Paystride"
         bag.add("job_title", role, evidence, "text")
     elif key == "location" and not value[0].isupper():
         return
@@ -134,5 +134,5 @@ def labelled_details(doc: Document, bag: FactBag) -> None:
         key = _key_for(label) if len(label) <= 20 else None
         if key and colon and rest.strip():
             _offer(bag, key, rest, line)
-        elif _key_for(line) and len(line) <= 20 and i + 1 < len(lines) and not _key_for(lines[i + 1]):
-            _offer(bag, _key_for(line), lines[i + 1], f"{line}: {lines[i + 1]}")
+        elif (line_key := _key_for(line)) and len(line) <= 20 and i + 1 < len(lines) and not _key_for(lines[i + 1]):
+            _offer(bag, line_key, lines[i + 1], f"{line}: {lines[i + 1]}")

@@ -10,6 +10,7 @@ import re
 
 from extractors.facts import FactBag, clean
 from extractors.html import Document, element_text
+from extractors.models import SubjectKind
 from extractors.schema import find_subject, org_facts, person_facts
 from extractors.structured import jsonld_nodes, microdata_items, rdfa_items
 
@@ -64,9 +65,10 @@ _WORD = re.compile(r"\b(" + "|".join(COUNT_WORDS) + r")\b", re.I)
 _SHORT = 40  # an element whose whole text is "6 Followers" is a counter, not a sentence
 
 
-def structured(doc: Document, bag: FactBag) -> tuple[str, list[str]]:
+def structured(doc: Document, bag: FactBag) -> tuple[SubjectKind, list[str]]:
     """JSON-LD, then microdata, then RDFa; returns the subject kind found ('unknown' if none) and links."""
-    kind, links = "unknown", []
+    kind: SubjectKind = "unknown"
+    links: list[str] = []
     sources = (
         ("jsonld", "jsonld", jsonld_nodes(doc)),
         ("microdata", "microdata", microdata_items(doc)),

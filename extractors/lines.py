@@ -55,17 +55,16 @@ def _walk(el: etree._Element, out: list[str], budget: list[int], breaks: frozens
 
 def text_lines(doc: Document, root: etree._Element | None = None, *, paragraphs: bool = False) -> list[str]:
     """Non-empty cleaned lines of visible text in page order; with paragraphs, <br> does not end a line."""
-    cache_key = "paragraphs" if paragraphs else "lines"
-    if root is None and cache_key in doc.cache:
-        return doc.cache[cache_key]
-    scope = root if root is not None else doc.root.find("body")
+    if root is None:
+        return doc.memo("paragraphs" if paragraphs else "lines", lambda d: _lines(d.root.find("body"), paragraphs))
+    return _lines(root, paragraphs)
+
+
+def _lines(scope: etree._Element | None, paragraphs: bool) -> list[str]:
     parts: list[str] = []
     if scope is not None:
         _walk(scope, parts, [_MAX_CHARS], _PARAGRAPH_BREAKS if paragraphs else BLOCK_TAGS)
-    lines = [line for line in (clean(x) for x in "".join(parts).split("\n")) if line]
-    if root is None:
-        doc.cache[cache_key] = lines
-    return lines
+    return [line for line in (clean(x) for x in "".join(parts).split("\n")) if line]
 
 
 def split_sentences(text: str) -> list[str]:
@@ -75,9 +74,11 @@ def split_sentences(text: str) -> list[str]:
 
 def sentences(doc: Document) -> list[str]:
     """Sentences of the visible text (paragraphs split at sentence ends), cached per page."""
-    if "sentences" not in doc.cache:
-        out: list[str] = []
-        for line in text_lines(doc, paragraphs=True):
-            out += [s for s in _SENTENCE_END.split(line) if s]
-        doc.cache["sentences"] = out
-    return doc.cache["sentences"]
+    return doc.memo("sentences", _sentences)
+
+
+def _sentences(doc: Document) -> list[str]:
+    out: list[str] = []
+    for line in text_lines(doc, paragraphs=True):
+        out += [s for s in _SENTENCE_END.split(line) if s]
+    return out

@@ -17,7 +17,7 @@ from extractors.facts import FactBag, clean
 from extractors.html import Document, class_xpath, element_text, label_pairs
 from extractors.layers import count_phrases, structured
 from extractors.linkedin_company import company_facts
-from extractors.models import Extraction, Outcome, Page
+from extractors.models import Extraction, Outcome, Page, SourceKind
 from extractors.pages import Gate, gate
 from extractors.schema import find_subject
 from extractors.structured import jsonld_nodes
@@ -25,7 +25,7 @@ from extractors.text import condenser_text
 
 __all__ = ["LinkedInExtractor"]
 
-_KIND = "linkedin_person"  # the source kind of a refused page (a profile found decides its own)
+_KIND: SourceKind = "linkedin_person"  # the source kind of a refused page (a profile found decides its own)
 
 DOMAINS = frozenset({"linkedin.com"})
 COMPANY_PATH = re.compile(r"^/(?:company|school|showcase)/[^/]+", re.I)

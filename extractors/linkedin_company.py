@@ -90,7 +90,7 @@ def company_facts(doc: Document, bag: FactBag) -> list[str]:
     subline = doc.text_of(TOP_SUBLINE)
     for key, value, snippet in count_phrases(subline):
         bag.add(key, value, snippet, "selector")
-    for key, value, snippet in count_phrases(doc.meta.get("description", "")):
+    for key, value, _snippet in count_phrases(doc.meta.get("description", "")):
         if key == "followers_count":
             bag.add(key, value, "meta:description", "meta")
     match = EMPLOYEES_ON_LINKEDIN.search(doc.text_sample)
@@ -123,6 +123,6 @@ def _locations(doc: Document, bag: FactBag) -> None:
         lines = doc.texts_of(LOCATION_LINES, item)
         if lines:
             offices.append((bool(doc.text_of(PRIMARY_TAG, item)), ", ".join(lines)))
-    for primary, address in sorted(offices, key=lambda office: not office[0]):
+    for _primary, address in sorted(offices, key=lambda office: not office[0]):
         bag.add("locations", address, address, "selector")
         bag.add("address", address, address, "selector")

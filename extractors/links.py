@@ -41,7 +41,7 @@ def profile_links(doc: Document, bag: FactBag) -> list[str]:
 
 def lead_paragraphs(doc: Document) -> list[str]:
     """The page's lead/tagline paragraph (class lead, tagline, slogan, ...), as the site words it."""
-    out = []
+    out: list[str] = []
     for el in doc.xpath(f"//body//*[{_LEAD}]")[:3]:
         text = element_text(el)
         if _MIN_LEAD <= len(text) <= _MAX_LEAD and re.search(r"[a-zà-ÿ]", text):

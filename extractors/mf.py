@@ -71,8 +71,10 @@ def _outermost(elements: list) -> list:
 
 def hcards(doc: Document) -> list[HCard]:
     """The page's outermost h-cards (mf2 through mf2py, classic vcard read directly), in page order."""
-    if "hcards" in doc.cache:
-        return doc.cache["hcards"]
+    return doc.memo("hcards", _hcards)
+
+
+def _hcards(doc: Document) -> list[HCard]:
     roots = _outermost(doc.root.xpath(_ROOTS))[:_MAX_CARDS]
     cards: list[HCard] = []
     for el in roots:
@@ -80,7 +82,6 @@ def hcards(doc: Document) -> list[HCard]:
             cards += _mf2_cards(el, doc)
         else:
             cards.append(HCard(_classic_props(el, doc), el))
-    doc.cache["hcards"] = cards
     return cards
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 from enum import StrEnum
-from typing import Literal, Union
+from typing import Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -26,11 +26,13 @@ __all__ = [
     "Outcome",
     "Page",
     "SourceKind",
+    "SubjectKind",
 ]
 
 Engine = Literal["http", "browser", "replay"]
 FactMethod = Literal["jsonld", "meta", "microformat", "microdata", "selector", "text"]
-FactValue = Union[bool, int, float, str, list[str]]
+FactValue = bool | int | float | str | list[str]
+SubjectKind = Literal["person", "organization", "unknown"]  # what a page is about
 # The template family of a source, declared by the extractor that read the page; the condenser picks
 # its key order and summary template from it (never from the URL's host).
 SourceKind = Literal[
@@ -121,7 +123,7 @@ class Extraction(BaseModel):
     profile_source: str
     outcome: Outcome
     reason: str = ""
-    subject: Literal["person", "organization", "unknown"] = "unknown"
+    subject: SubjectKind = "unknown"
     kind: SourceKind = "generic"  # what sort of source the extractor found (see SourceKind)
     facts: list[Fact] = Field(default_factory=list)
     text: str = ""  # cleaned, bounded text for the condenser

@@ -11,6 +11,7 @@ from typing import Any
 from extractors.facts import FactBag, clean
 from extractors.html import registrable_domain
 from extractors.labels import split_role
+from extractors.models import SubjectKind
 from extractors.schema_types import is_a
 from extractors.sites import is_platform
 from extractors.structured import as_list, type_names
@@ -108,7 +109,7 @@ _POSTCODE_LAST = frozenset(
 class Subject:
     """The entity a page is about: a node, its kind and how it was found."""
 
-    def __init__(self, node: dict, kind: str, how: str, page: dict | None = None):
+    def __init__(self, node: dict, kind: SubjectKind, how: str, page: dict | None = None):
         self.node, self.kind, self.how, self.page = node, kind, how, page
 
     def __repr__(self) -> str:
@@ -133,7 +134,7 @@ def find_subject(nodes: list[dict]) -> Subject | None:
             for key in ("mainEntity", "about"):
                 for entity in as_list(node.get(key)):
                     if is_person(entity) or is_org(entity):
-                        kind = "person" if is_person(entity) else "organization"
+                        kind: SubjectKind = "person" if is_person(entity) else "organization"
                         return Subject(entity, kind, f"{_type(node)}.{key}", page=node)
     if any(type_names(n) & ARTICLE_TYPES for n in nodes):
         return None  # an article's author or publisher is not what the page is about

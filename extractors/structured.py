@@ -69,8 +69,10 @@ def _resolve(node: Any, index: dict[str, dict], depth: int = 0) -> Any:
 
 def jsonld_nodes(doc: Document) -> list[dict]:
     """Top-level JSON-LD nodes (each @graph flattened), with @id references resolved."""
-    if "jsonld" in doc.cache:
-        return doc.cache["jsonld"]
+    return doc.memo("jsonld", _jsonld_nodes)
+
+
+def _jsonld_nodes(doc: Document) -> list[dict]:
     raw: list[dict] = []
     for script in doc.root.iter("script"):
         if (script.get("type") or "").strip().lower() != "application/ld+json" or not script.text:
@@ -81,9 +83,7 @@ def jsonld_nodes(doc: Document) -> list[dict]:
             elif isinstance(item, dict):
                 raw.append(item)
     index = {n["@id"]: n for n in raw if isinstance(n.get("@id"), str)}
-    nodes = [_resolve(n, index) for n in raw] if index else raw
-    doc.cache["jsonld"] = nodes
-    return nodes
+    return [_resolve(n, index) for n in raw] if index else raw
 
 
 def _nearest_scope(el: etree._Element, attr: str) -> etree._Element | None:
@@ -151,13 +151,9 @@ def _flatten(item: dict) -> dict:
 
 def microdata_items(doc: Document) -> list[dict]:
     """Top-level microdata items (itemscope without itemprop), nested items as dict values."""
-    if "microdata" not in doc.cache:
-        doc.cache["microdata"] = _items(doc, "itemscope", "itemtype", "itemprop", "microdata")
-    return doc.cache["microdata"]
+    return doc.memo("microdata", lambda d: _items(d, "itemscope", "itemtype", "itemprop", "microdata"))
 
 
 def rdfa_items(doc: Document) -> list[dict]:
     """Top-level RDFa Lite items (typeof without property), read with schema.org in mind."""
-    if "rdfa" not in doc.cache:
-        doc.cache["rdfa"] = _items(doc, "typeof", "typeof", "property", "rdfa")
-    return doc.cache["rdfa"]
+    return doc.memo("rdfa", lambda d: _items(d, "typeof", "typeof", "property", "rdfa"))

@@ -16,14 +16,14 @@ from extractors.base import Extractor, host_in, refused, result
 from extractors.facts import FactBag, clean
 from extractors.html import Document, element_text
 from extractors.layers import count_phrases, structured
-from extractors.models import Extraction, Outcome, Page
+from extractors.models import Extraction, Outcome, Page, SourceKind
 from extractors.pages import Gate, Markers, gate
 from extractors.structured import as_list, jsonld_nodes, type_names
 from extractors.text import condenser_text
 
 __all__ = ["TwitterExtractor"]
 
-_KIND = "twitter"  # the source kind of a refused page (a profile found decides its own)
+_KIND: SourceKind = "twitter"  # the source kind of a refused page (a profile found decides its own)
 
 DOMAINS = frozenset({"x.com", "twitter.com"})
 RESERVED_PATHS = frozenset(

@@ -23,7 +23,7 @@ from extractors.layers import count_elements, count_phrases, structured
 from extractors.links import lead_paragraphs, profile_links
 from extractors.meta import description, page_name, site_label, strip_stats
 from extractors.mf import hcard_facts, representative_hcard
-from extractors.models import Extraction, Page, SourceKind
+from extractors.models import Extraction, Page, SourceKind, SubjectKind
 from extractors.pages import gate
 from extractors.person_text import LOOKS_LIKE_NAME, owner_name, person_text_facts
 from extractors.profile import (
@@ -141,7 +141,7 @@ def _article_author(doc: Document, bag: FactBag, links: list[str]) -> bool:
     return False
 
 
-def _meta_profile(doc: Document, bag: FactBag, kind: str) -> str:
+def _meta_profile(doc: Document, bag: FactBag, kind: SubjectKind) -> SubjectKind:
     """OpenGraph profile pages: profile:* tags, 'Name (@handle)' titles, counts in the description."""
     meta = doc.meta
     is_profile = meta.get("og:type", "").lower() == "profile" or any(k.startswith("profile:") for k in meta)

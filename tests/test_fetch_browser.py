@@ -69,7 +69,8 @@ def test_nothing_stored_by_one_page_reaches_the_next(site, aio, shared_browser, 
             js_page("x").replace(
                 "<script>",
                 "<script>const mark = () => { document.cookie = 'tracker=1; path=/'; "
-                "localStorage.setItem('seen', '1'); sessionStorage.setItem('visit', '1'); }; mark(); setInterval(mark, 1);",
+                "localStorage.setItem('seen', '1'); sessionStorage.setItem('visit', '1'); }; "
+                "mark(); setInterval(mark, 1);",
             )
         ),
     )

@@ -11,11 +11,14 @@ from __future__ import annotations
 import argparse
 import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from agent.config import Settings
 from agent.errors import UsageError
+
+if TYPE_CHECKING:
+    from agent.store_rows import PostingRow, TrackedContact
 
 __all__ = ["register"]
 
@@ -40,7 +43,7 @@ def _contact_id(raw: str) -> str:
         raise UsageError(f"{raw!r} is not a contact id (a UUID); `zyntro-enrich contacts list` shows them") from None
 
 
-def _summary(row: dict[str, Any], refresh_days: float) -> dict[str, Any]:
+def _summary(row: TrackedContact, refresh_days: float) -> dict[str, Any]:
     age = (datetime.now(UTC) - datetime.fromisoformat(row["updated_at"])).total_seconds() / 86400
     return {
         "contact_id": row["contact_id"],
@@ -56,7 +59,7 @@ def _summary(row: dict[str, Any], refresh_days: float) -> dict[str, Any]:
     }
 
 
-def _posted(postings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _posted(postings: list[PostingRow]) -> list[dict[str, Any]]:
     """The newest posting of each origin."""
     latest: dict[str, dict[str, Any]] = {}
     for p in postings:  # oldest first

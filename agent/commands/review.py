@@ -33,6 +33,7 @@ from agent.models import ProfileStatus
 if TYPE_CHECKING:
     from agent.store import Store
     from agent.store_review import DraftQuery
+    from agent.store_rows import DraftRow
 
 # Heavier modules are imported inside the functions that use them: the CLI registers every command on
 # each start, and `--help` or `extract --from-file` must not load Playwright, rich or the runner.
@@ -226,7 +227,7 @@ def _query(args: argparse.Namespace, store: Store, sort: str = "newest") -> Draf
     )
 
 
-def _row(store: Store, draft_id: int | None, action: str) -> dict[str, Any]:
+def _row(store: Store, draft_id: int | None, action: str) -> DraftRow:
     if draft_id is None:
         raise UsageError(f"give the draft's number, e.g. `zyntro-enrich review {action} 3` (see `review list`)")
     row = store.draft(draft_id) if 0 < draft_id < _MAX_ID else None

@@ -21,11 +21,12 @@ from agent.errors import UsageError
 
 if TYPE_CHECKING:
     from agent.store import Store
+    from agent.store_rows import DraftRow
 
 __all__ = ["edit"]
 
 
-def edit(store: Store, row: dict[str, Any], actor: str, note: str, file: str | None) -> int:
+def edit(store: Store, row: DraftRow, actor: str, note: str, file: str | None) -> int:
     """Edit one draft: 0 saved or nothing changed, 2 refused (the problems printed, nothing saved)."""
     from agent.commands.post import read_payload
     from agent.review import service
@@ -47,7 +48,7 @@ def edit(store: Store, row: dict[str, Any], actor: str, note: str, file: str | N
     return _save(store, row, payload, actor, note, kept=path, retry=retry)
 
 
-def _temp_file(row: dict[str, Any]) -> Path:
+def _temp_file(row: DraftRow) -> Path:
     """The draft's payload as pretty JSON in a file only this user can read."""
     fd, name = tempfile.mkstemp(prefix=f"zyntro-draft-{row['draft_id']}-", suffix=".json")
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -80,7 +81,7 @@ def _run_editor(path: Path) -> int:
 
 
 def _save(
-    store: Store, row: dict[str, Any], payload: dict[str, Any], actor: str, note: str, kept: Path | None, retry: str
+    store: Store, row: DraftRow, payload: dict[str, Any], actor: str, note: str, kept: Path | None, retry: str
 ) -> int:
     from agent.review import service
 
@@ -114,14 +115,14 @@ def _save(
     return _refused(row, result.problems, kept, retry)
 
 
-def _unchanged(row: dict[str, Any], kept: Path | None) -> int:
+def _unchanged(row: DraftRow, kept: Path | None) -> int:
     if kept is not None:
         kept.unlink(missing_ok=True)
     print(f"draft {row['draft_id']}: nothing changed")
     return 0
 
 
-def _refused(row: dict[str, Any], problems: list[str], kept: Path | None, retry: str) -> int:
+def _refused(row: DraftRow, problems: list[str], kept: Path | None, retry: str) -> int:
     print(f"draft {row['draft_id']} not saved:", file=sys.stderr)
     for problem in problems:
         print(f"  - {problem}", file=sys.stderr)

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     from agent.review.service import Decision
     from agent.store import Store
+    from agent.store_rows import ActivityItem, DecisionRow, DraftRow
 
 __all__ = ["ACTIVITY_FIELDS", "activity", "console", "decision_line", "draft_list", "safe_cell", "show"]
 
@@ -75,7 +76,7 @@ def _table(out: Console, title: str, header: list[str], lines: list[list[str]], 
     out.print(table)
 
 
-def _row_json(r: dict[str, Any]) -> dict[str, Any]:
+def _row_json(r: DraftRow) -> dict[str, Any]:
     draft = r["draft"]
     return {
         "draft_id": r["draft_id"],
@@ -91,7 +92,7 @@ def _row_json(r: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def draft_list(rows: list[dict[str, Any]], total: int, as_json: bool, filtered: bool) -> None:
+def draft_list(rows: list[DraftRow], total: int, as_json: bool, filtered: bool) -> None:
     """The drafts as JSON (a list), or as a table with one line each."""
     if as_json:
         print(json.dumps([_row_json(r) for r in rows], indent=2, ensure_ascii=False))
@@ -139,7 +140,7 @@ def _diff_json(diff: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def show(store: Store, row: dict[str, Any], as_json: bool) -> None:
+def show(store: Store, row: DraftRow, as_json: bool) -> None:
     """One draft in full: payload, provenance, identity per page, set-aside pages, diff, decision history."""
     from agent.review import service
     from agent.store_review import decisions
@@ -234,7 +235,7 @@ def _flat(value: Any) -> str:
     )
 
 
-def _history_line(d: dict[str, Any]) -> str:
+def _history_line(d: DecisionRow) -> str:
     detail = d["detail"]
     what = d["action"]
     if detail.get("status"):
@@ -274,7 +275,7 @@ def safe_cell(value: Any) -> Any:
     return "" if value is None else value
 
 
-def activity(items: list[dict[str, Any]], fmt: str) -> None:
+def activity(items: list[ActivityItem], fmt: str) -> None:
     """Decisions and posts, newest first, as a table, CSV (safe for spreadsheets) or JSON lines."""
     if fmt == "jsonl":
         for item in items:

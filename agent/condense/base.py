@@ -54,10 +54,10 @@ class Condenser(ABC):
     ) -> ProfileDraft:
         """Condense one origin's extractions into a draft (payload checked and grounded)."""
 
-    async def aclose(self) -> None:
+    async def aclose(self) -> None:  # noqa: B027 -- an optional hook: a no-op unless the condenser holds a client
         """Release network resources (nothing to release by default)."""
 
-    async def __aenter__(self) -> "Condenser":
+    async def __aenter__(self) -> Condenser:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:

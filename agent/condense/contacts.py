@@ -88,7 +88,7 @@ class ContactBook:
     phones: set[str] = field(default_factory=set)
 
     @classmethod
-    def from_extractions(cls, extractions: Sequence[Extraction]) -> "ContactBook":
+    def from_extractions(cls, extractions: Sequence[Extraction]) -> ContactBook:
         """Contacts from contact facts (never prose ones), profile links and the fetched URLs."""
         book = cls()
         for extraction in extractions:
@@ -113,9 +113,8 @@ class ContactBook:
             self.emails.add(_norm_email(value))
         elif _URL.fullmatch(value) or _DOMAIN_PATH.fullmatch(value):
             self._add_url(value)
-        elif phone or contacts_in(value) == [value]:
-            if len(_digits(value)) >= 6:
-                self.phones.add(_digits(value))
+        elif (phone or contacts_in(value) == [value]) and len(_digits(value)) >= 6:
+            self.phones.add(_digits(value))
 
     def _add_url(self, url: str) -> None:
         self.urls.add(_norm_url(url))

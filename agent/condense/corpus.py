@@ -139,7 +139,7 @@ class Corpus:
     _indexes: dict[tuple[frozenset[str] | None, bool], WordIndex] = field(default_factory=dict)
 
     @classmethod
-    def from_extractions(cls, extractions: Sequence[Extraction]) -> "Corpus":
+    def from_extractions(cls, extractions: Sequence[Extraction]) -> Corpus:
         """Build the corpus from the extractions' facts, evidence, text and source label."""
         corpus = cls(contacts=ContactBook.from_extractions(extractions))
         corpus.label = " ".join(dict.fromkeys(e.profile_source for e in extractions))

@@ -102,7 +102,7 @@ class OriginFacts:
     contacts: ContactBook = field(default_factory=ContactBook)  # what a summary may name as a contact
 
     @classmethod
-    def gather(cls, extractions: Sequence[Extraction]) -> "OriginFacts":
+    def gather(cls, extractions: Sequence[Extraction]) -> OriginFacts:
         """Collect the facts of these extractions, cleaned, first occurrence winning."""
         bag = cls(contacts=ContactBook.from_extractions(extractions))
         for extraction in extractions:

@@ -90,7 +90,8 @@ class LLMCondenser(Condenser):
             # Local servers (vLLM, Ollama, llama.cpp) need no key, but the client insists on one.
             api_key=self._secret or "no-key",
             base_url=llm.base_url or "https://api.openai.com/v1",
-            http_client=http_client,
+            # openai accepts an httpx.AsyncClient at run time (its legacy-client path); its hint names only httpx2's
+            http_client=http_client,  # type: ignore[arg-type]
             max_retries=0,  # backoff is ours: bounded, budget-aware, with an injectable sleep
             timeout=llm.timeout_s,
         )

@@ -98,7 +98,7 @@ def _text_blocks(extractions: Sequence[Extraction], budget_chars: int) -> tuple[
     texts = [sanitise_text(e.text)[0] for e in extractions]
     share = max(0, budget_chars) // max(1, sum(1 for t in texts if t))
     blocks, used = [], 0
-    for index, (extraction, text) in enumerate(zip(extractions, texts), start=1):
+    for index, (extraction, text) in enumerate(zip(extractions, texts, strict=True), start=1):
         if not text or share < _MIN_TEXT_CHARS:
             continue
         body = neutralise_tags(truncate_words(text, share))

@@ -459,8 +459,8 @@ def _valid_date(text: str) -> bool:
 
 
 def _ordered(payload: dict[str, Any]) -> dict[str, Any]:
-    head = {k: payload[k] for k in ("summary",) if k in payload}
-    tail = {k: payload[k] for k in ("source_url", "source_urls", "retrieved_at") if k in payload}
+    head: dict[str, Any] = {k: payload[k] for k in ("summary",) if k in payload}
+    tail: dict[str, Any] = {k: payload[k] for k in ("source_url", "source_urls", "retrieved_at") if k in payload}
     middle = {k: v for k, v in payload.items() if k not in head and k not in tail}
     return {**head, **middle, **tail}
 

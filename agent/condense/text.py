@@ -50,14 +50,23 @@ _BOUNDARY = re.compile(r"[.!?]+[\"'”’)]*\s+")
 _TOKEN = re.compile(r"[^\W_][\w'’+#.&-]*[\w+#]|[^\W_]")
 _NUMBER = re.compile(r"(?<![\w.])(\d+(?:[.,]\d+)*)(\s?[kKmMbB](?![a-zA-Z]))?")
 _MULTIPLIER = {"k": 1_000, "m": 1_000_000, "b": 1_000_000_000}
+_PLAIN: dict[str, str | int | None] = {
+    "’": "'",
+    "‘": "'",
+    "“": '"',
+    "”": '"',
+    "–": "-",
+    "—": "-",
+    "\u00a0": " ",
+    "\u202f": " ",
+}
+_PLAIN_TABLE = str.maketrans(_PLAIN)  # curly quotes, dashes and fixed-width spaces to plain ones
 
 
 def normalise(text: str) -> str:
     """NFKC, casefolded, plain quotes and dashes, single spaces: for comparing texts."""
     text = unicodedata.normalize("NFKC", text).casefold()
-    text = text.translate(
-        str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00a0": " ", "\u202f": " "})
-    )
+    text = text.translate(_PLAIN_TABLE)
     return " ".join(text.split())
 
 

@@ -44,7 +44,7 @@ class Usage(BaseModel):
         """Input plus output tokens."""
         return self.input_tokens + self.output_tokens
 
-    def add(self, other: "Usage") -> None:
+    def add(self, other: Usage) -> None:
         """Add another usage into this one."""
         self.calls += other.calls
         self.input_tokens += other.input_tokens

@@ -256,7 +256,9 @@ class BrowserPool:
         _live_tags.add(tag)
         # Chromium inherits the environment (HOME, fonts, locale) but never our secrets: its renderers
         # run untrusted page JavaScript.
-        env = {k: v for k, v in os.environ.items() if not k.startswith(_PRIVATE_ENV_PREFIXES)}
+        env: dict[str, str | float | bool] = {
+            k: v for k, v in os.environ.items() if not k.startswith(_PRIVATE_ENV_PREFIXES)
+        }
         env[TAG_VARIABLE] = tag
         try:
             browser = await self._playwright.chromium.launch(

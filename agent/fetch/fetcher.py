@@ -13,7 +13,7 @@ import logging
 import time
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import httpx
 
@@ -263,7 +263,7 @@ class Fetcher:
             final_url=final_url,
             status=doc.status,
             html=html,
-            fetched_at=datetime.now(timezone.utc),
+            fetched_at=datetime.now(UTC),
             engine=call.engine or "http",
             content_hash=Page.hash_html(html),
             etag=doc.headers.get("etag"),

@@ -141,7 +141,7 @@ class HttpEngine:
         headers = {k.lower(): v for k, v in response.headers.items()}
         status = response.status_code
         ctype = headers.get("content-type")
-        if html_only and 200 <= status < 300 and not is_html_type(ctype):
+        if html_only and 200 <= status < 300 and ctype and not is_html_type(ctype):  # no type counts as HTML
             raise FetchProblem(
                 Outcome.unsupported,
                 f"the content type is {ctype.split(';')[0]}, not an HTML page",

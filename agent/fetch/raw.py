@@ -42,10 +42,10 @@ class RawResponse:
     def text(self) -> str:
         """The body decoded: header charset, else <meta charset>, else UTF-8 (bad bytes replaced)."""
         charset = None
-        if self.content_type and (m := _HEADER_CHARSET.search(self.content_type)):
-            charset = m.group(1)
-        elif m := _META_CHARSET.search(self.body[:4096]):
-            charset = m.group(1).decode("ascii", "replace")
+        if self.content_type and (header := _HEADER_CHARSET.search(self.content_type)):
+            charset = header.group(1)
+        elif meta := _META_CHARSET.search(self.body[:4096]):
+            charset = meta.group(1).decode("ascii", "replace")
         for candidate in (charset, "utf-8"):
             if not candidate:
                 continue

@@ -128,13 +128,27 @@ class _Tab:
     """A context with one page, reused for one page load at a time."""
 
     lease: ContextLease
-    page: Page | None = None
+    page: Page | None = None  # None only while Renderer._take opens the tab
     cdp: CDPSession | None = None
     state: _PageState | None = None
     uses: int = 0
     broken: bool = False
     fresh_script: str | None = None  # CDP id of the current _FRESH_START script
     crashed: asyncio.Event = field(default_factory=asyncio.Event)  # its renderer died (memory, most likely)
+
+    @property
+    def open_page(self) -> Page:
+        """The page of a tab that is open."""
+        if self.page is None:
+            raise RuntimeError("the browser tab has no page yet")
+        return self.page
+
+    @property
+    def open_cdp(self) -> CDPSession:
+        """The CDP session of a tab that is open."""
+        if self.cdp is None:
+            raise RuntimeError("the browser tab has no CDP session yet")
+        return self.cdp
 
 
 class _Crashed(Exception):
@@ -288,10 +302,10 @@ class Renderer:
             lease.context.on("page", lambda page: self._refuse_window(tab, page))
             await lease.context.route("**/*", on_route)
             await lease.context.route_web_socket("**/*", _refuse_websocket)
-            tab.page = await lease.context.new_page()
-            tab.page.on("crash", lambda _: tab.crashed.set())
-            tab.cdp = await lease.context.new_cdp_session(tab.page)
-            await tab.cdp.send("Page.enable")  # new-document scripts of this session need it
+            tab.page = page = await lease.context.new_page()
+            page.on("crash", lambda _: tab.crashed.set())
+            tab.cdp = cdp = await lease.context.new_cdp_session(page)
+            await cdp.send("Page.enable")  # new-document scripts of this session need it
             await self._arm(tab)
         except BaseException:
             await self.pool.release(lease)
@@ -301,8 +315,8 @@ class Renderer:
     async def _arm(self, tab: _Tab) -> None:
         """Install a fresh-start script with a token of its own for the coming fetch."""
         if tab.fresh_script is not None:
-            await tab.cdp.send("Page.removeScriptToEvaluateOnNewDocument", {"identifier": tab.fresh_script})
-        answer = await tab.cdp.send(
+            await tab.open_cdp.send("Page.removeScriptToEvaluateOnNewDocument", {"identifier": tab.fresh_script})
+        answer = await tab.open_cdp.send(
             "Page.addScriptToEvaluateOnNewDocument", {"source": _FRESH_START % secrets.token_hex(8)}
         )
         tab.fresh_script = answer["identifier"]
@@ -321,21 +335,21 @@ class Renderer:
                 await asyncio.wait_for(self._wipe(tab, state.origins if state else set()), RESET_TIMEOUT_S)
                 self._idle.append(tab)
                 return
-            except (PlaywrightError, asyncio.TimeoutError) as exc:
+            except (TimeoutError, PlaywrightError) as exc:
                 log.debug("could not wipe a browser page for reuse (%s); closing it", _first_line(exc))
         await self.pool.release(tab.lease)
 
     async def _wipe(self, tab: _Tab, origins: set[str]) -> None:
         """Freeze the page (its scripts stop) and erase what it stored: cookies, storage, caches."""
-        await tab.cdp.send("Page.setWebLifecycleState", {"state": "frozen"})
+        await tab.open_cdp.send("Page.setWebLifecycleState", {"state": "frozen"})
         await tab.lease.context.clear_cookies()
         for origin in origins:
-            await tab.cdp.send("Storage.clearDataForOrigin", {"origin": origin, "storageTypes": "all"})
+            await tab.open_cdp.send("Storage.clearDataForOrigin", {"origin": origin, "storageTypes": "all"})
 
     async def _load(self, tab: _Tab, state: _PageState) -> str:
         timeout_ms = self.timeout_s * 1000
         try:
-            await tab.page.goto(state.document_url, wait_until="domcontentloaded", timeout=timeout_ms)
+            await tab.open_page.goto(state.document_url, wait_until="domcontentloaded", timeout=timeout_ms)
         except PlaywrightTimeout:
             raise FetchProblem(
                 Outcome.timeout,
@@ -355,7 +369,7 @@ class Renderer:
             except PlaywrightError:
                 # The page is navigating (a script moved it on): let that finish, then read again.
                 with suppress(PlaywrightError):
-                    await tab.page.wait_for_load_state("domcontentloaded", timeout=timeout_ms)
+                    await tab.open_page.wait_for_load_state("domcontentloaded", timeout=timeout_ms)
         if state.refused is not None:
             raise state.refused
         raise FetchProblem(
@@ -479,7 +493,7 @@ def _first_line(exc: BaseException) -> str:
 
 async def _evaluate(tab: _Tab, expression: str):
     """Evaluate in the page over the tab's CDP session (no helper script is injected)."""
-    answer = await tab.cdp.send("Runtime.evaluate", {"expression": expression, "returnByValue": True})
+    answer = await tab.open_cdp.send("Runtime.evaluate", {"expression": expression, "returnByValue": True})
     if "exceptionDetails" in answer:
         raise PlaywrightError(f"evaluation failed: {answer['exceptionDetails'].get('text', 'exception')}")
     return answer["result"].get("value")

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from agent.config import Settings
     from agent.reports import RunReport
     from agent.store import Store
+    from agent.store_rows import ClaimedEvent
 
 __all__ = [
     "MAX_ATTEMPTS",
@@ -138,7 +139,7 @@ class Worker:
             except Exception:  # the end state could not be written: the event is taken up again once its lease lapses
                 log.exception("webhook worker %d: could not record the end of event %s", number, event["event_key"])
 
-    async def process(self, event: dict[str, Any]) -> None:
+    async def process(self, event: ClaimedEvent) -> None:
         """Work one claimed event to its end state (never raises, except when cancelled)."""
         from agent.store_review import finish_event
 
@@ -178,7 +179,7 @@ class Worker:
         finish_event(self.store, key, state, message[:2000], run_id, not_before=not_before)
         log.info("webhook: event %s %s%s", key, state, f": {message}" if message else "")
 
-    async def _enrich(self, event: dict[str, Any]) -> tuple[str, str, str | None]:
+    async def _enrich(self, event: ClaimedEvent) -> tuple[str, str, str | None]:
         """(state, message, run id) for one event."""
         import httpx
 
@@ -189,6 +190,8 @@ class Worker:
         from agent.store_privacy import suppressed_because
 
         cid = event["contact_id"]
+        if cid is None:  # every queued event names its contact (record_contact_event); the column allows NULL
+            return "failed", "the event names no contact", None
         why = suppressed_because(self.store, Contact(contact_id=cid))
         if why is not None:  # known by its id: Zyntro is not even asked
             return "suppressed", why, None

@@ -23,6 +23,7 @@ from agent.store_review import DECIDABLE, decisions
 
 if TYPE_CHECKING:
     from agent.review.state import ServeState
+    from agent.store_rows import DraftRow
 
 __all__ = ["EditRow", "draft_page", "edit_page", "routes"]
 
@@ -44,7 +45,7 @@ def _state(request: Request) -> ServeState:
     return request.app.state.serve
 
 
-def _row(request: Request) -> dict[str, Any] | None:
+def _row(request: Request) -> DraftRow | None:
     """The draft of the path, or None (no such draft, or not a draft id: 1 to 18 digits)."""
     from agent.review.pages import number
 
@@ -147,7 +148,7 @@ async def edit_page(request: Request) -> Response:
 
 def _edit_form(
     request: Request,
-    row: dict[str, Any],
+    row: DraftRow,
     rows: list[EditRow],
     new: list[EditRow],
     *,

@@ -30,6 +30,7 @@ from agent.store_review import (
 if TYPE_CHECKING:
     from agent.config import Settings
     from agent.store import Store
+    from agent.store_rows import DraftRow
 
 __all__ = ["Decision", "EditResult", "approve", "diff", "edit", "parse_value", "reject", "shown_value"]
 
@@ -61,7 +62,7 @@ class EditResult:
     problems: list[str] = field(default_factory=list)
 
 
-def _suppressed_because(store: Store, row: dict[str, Any]) -> str | None:
+def _suppressed_because(store: Store, row: DraftRow) -> str | None:
     from agent.store_privacy import stored_contact_suppressed
 
     draft = row["draft"]
@@ -194,7 +195,7 @@ def parse_value(text: str, like: Any = None) -> Any:
     return text
 
 
-def edit(store: Store, row: dict[str, Any], payload: dict[str, Any], actor: str, note: str = "") -> EditResult:
+def edit(store: Store, row: DraftRow, payload: dict[str, Any], actor: str, note: str = "") -> EditResult:
     """Save a person's payload for a waiting draft when it passes the best-practice checks.
 
     Type conversions the checks make (a count typed as "1,200") are accepted; anything else the checks
@@ -242,7 +243,7 @@ def edit(store: Store, row: dict[str, Any], payload: dict[str, Any], actor: str,
     return EditResult(True, changed=changed)
 
 
-def diff(store: Store, row: dict[str, Any]) -> dict[str, Any]:
+def diff(store: Store, row: DraftRow) -> dict[str, Any]:
     """This draft against the last profile posted for the same contact and origin.
 
     {"state": "first" | "unknown" | "compared", "rows": [(key, before, after, change)]} where change is

@@ -245,13 +245,12 @@ class ZyntroClient:
             delay = outcome.retry_after if outcome.retry_after is not None else backoff_delay(budget.attempts)
             if not budget.allows(delay):
                 asked = f", asked to wait {delay:g} s" if outcome.retry_after is not None else ""
-                exc = ZyntroUnavailable(
+                raise ZyntroUnavailable(
                     f"Zyntro did not accept the request at {url} after {budget.attempts} attempt(s) over "
                     f"{budget.spent:.1f} s ({outcome.reason}{asked}): nothing was stored; try again later "
-                    "or raise the zyntro max_retry_s setting"
+                    "or raise the zyntro max_retry_s setting",
+                    http_status=outcome.status,
                 )
-                exc.http_status = outcome.status
-                raise exc
             if on_attempt is not None:  # before the wait: a crash during it leaves "nothing stored" behind
                 on_attempt("waiting", f"Zyntro {outcome.reason}; retrying in {delay:.1f} s")
             log.warning("Zyntro %s; retrying in %.1f s (attempt %d)", outcome.reason, delay, budget.attempts + 1)
