@@ -8,7 +8,8 @@ setup:
 	$(VENV)/bin/pip install -q -e '.[test]'
 	bash scripts/ensure-chromium.sh $(VENV)
 
-test:
+# lint first (about 10 s from cold caches, under 1 s warm): CI's `make test` checks style and types too
+test: lint
 	$(VENV)/bin/pytest -q
 
 # ruff (lint and format check) and mypy; settings in pyproject.toml
