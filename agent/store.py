@@ -75,6 +75,23 @@ def _live(pid: int | None, host: str | None, heartbeat: float | None) -> bool:
     return host != _HOST or pid_alive(pid)
 
 
+def _use_wal(db: sqlite3.Connection, busy_timeout_s: float) -> None:
+    """Switch the database to write-ahead logging, waiting out another process doing the same.
+
+    SQLite answers "locked" at once (without its busy handler) when two connections switch a new
+    database to WAL together, so this retries for up to `busy_timeout_s`; once in WAL it is a no-op.
+    """
+    deadline = time.monotonic() + busy_timeout_s
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.01)
+
+
 def _migrate(db: sqlite3.Connection, path: Path) -> None:
     """Bring the schema to this code's version (agent.store_schema); a current one costs one read and no lock.
 
@@ -114,7 +131,7 @@ class Store(StoreRuns):
             path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # a new state directory: ours alone
             db = sqlite3.connect(path, timeout=busy_timeout_s, check_same_thread=False, isolation_level=None)
             _private(path)
-            db.execute("PRAGMA journal_mode=WAL")
+            _use_wal(db, busy_timeout_s)
             db.execute("PRAGMA synchronous=NORMAL")
             _migrate(db, path)
         except (OSError, sqlite3.Error, StoreError) as exc:

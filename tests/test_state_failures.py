@@ -210,3 +210,27 @@ def test_the_state_is_readable_by_its_owner_only(tmp_path):
     (home / "state.sqlite3").chmod(0o644)  # an older state, made before this rule
     Store(home / "state.sqlite3").close()
     assert ((home / "state.sqlite3").stat().st_mode & 0o077) == 0
+
+
+def test_two_connections_making_a_new_state_at_once_wait_for_each_other(tmp_path):
+    """SQLite refuses a second switch to WAL at once ("locked", no busy wait): opening retries it."""
+    import threading
+
+    from agent.store import Store
+
+    errors: list[BaseException] = []
+
+    def open_close(path):
+        try:
+            Store(path, busy_timeout_s=10).close()
+        except BaseException as exc:  # noqa: BLE001 - collected for the assertion
+            errors.append(exc)
+
+    for attempt in range(40):
+        path = tmp_path / f"s{attempt}" / "state.sqlite3"
+        threads = [threading.Thread(target=open_close, args=(path,)) for _ in range(3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+    assert not errors, errors[:3]
