@@ -51,7 +51,8 @@ __all__ = [
 ]
 
 SUPPRESSION_KINDS = ("contact_id", "email", "domain")
-# Created with the store's own tables (agent.store), so that salvage (agent.store_repair) keeps them too.
+# The shape of these tables; they are created by the schema migrations (agent.store_schema, version 1),
+# and tests/test_store_migrations.py checks that the two agree.
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS suppressions (
     kind TEXT NOT NULL, value TEXT NOT NULL, added_at TEXT NOT NULL, note TEXT NOT NULL DEFAULT '',

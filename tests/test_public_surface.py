@@ -29,8 +29,10 @@ def test_all_lists_only_real_names(name):
     assert not missing, f"{name}.__all__ lists names it does not define: {missing}"
 
 
-def test_the_python_api_is_one_function():
-    from agent import enrich
+def test_the_python_api_is_enrich_and_aenrich():
+    from agent import aenrich, enrich
+    from agent.runner import aenrich as runner_aenrich
     from agent.runner import enrich as runner_enrich
 
     assert enrich is runner_enrich and enrich.__doc__
+    assert aenrich is runner_aenrich and aenrich.__doc__

@@ -187,7 +187,7 @@ def _walk(data: dict[str, Any]) -> list[tuple[str, Any]]:
 def is_webmail(domain: str) -> bool:
     """Is this an email provider's domain (gmail.com, hotmail.co.uk, yahoo.fr, ...) rather than an organisation's?"""
     domain = domain.strip().lower().rstrip(".")
-    if any(domain == d or domain.endswith("." + d) for d in WEBMAIL_DOMAINS):
+    if on_domain(domain, WEBMAIL_DOMAINS):
         return True
     labels = domain.split(".")
     # brand.<suffix> with a short public suffix (yahoo.co.jp, hotmail.fr, gmx.at, live.com.au)

@@ -11,9 +11,7 @@ import re
 import time
 from collections.abc import Iterable
 
-from agent.httputil import parse_retry_after
-
-__all__ = ["RetryBudget", "backoff_delay", "parse_retry_after", "redact"]
+__all__ = ["RetryBudget", "backoff_delay", "redact"]
 
 BACKOFF_BASE_S = 0.5
 BACKOFF_CAP_S = 8.0  # one wait never exceeds this unless Zyntro's Retry-After asks for more
