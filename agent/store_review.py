@@ -1,6 +1,6 @@
-"""The store's review functions: the draft queue, claims on drafts, decisions, and the webhook's work queue.
+"""The store's review functions: the draft queue, claims on drafts, decisions, and serve's keys.
 
-They take an agent.store.Store and work on its tables (`decisions`, `hook_events` and the drafts' claim
+They take an agent.store.Store and work on its tables (`decisions`, serve's keys in `meta` and the drafts' claim
 columns, created by agent.store_schema); nothing else in the agent touches these rows.
 
 - A draft is decided once. Approving first *claims* it (status `approving`, with the claimer's pid and
@@ -10,9 +10,8 @@ columns, created by agent.store_schema); nothing else in the agent touches these
   have left `sending`, so a crash mid-approve is never posted twice.
 - Every decision (approve, reject, edit, and what Zyntro answered) is one row of `decisions`: who,
   when, what, the note, and details (the profile id or the error; the keys an edit changed).
-- Webhook events are keyed by the event's id (or its body's hash): a retried delivery finds its key
-  and is counted, not queued again. A queued event is worked by one process at a time (the same
-  pid/host/heartbeat lease as runs), and one left `running` by a dead process is taken up again.
+
+The webhook's work queue (`hook_events`) is agent.store_events.
 """
 
 from __future__ import annotations
@@ -25,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
 
-from agent.store_rows import ActivityItem, ClaimedDraft, ClaimedEvent, DecisionRow, DraftRow, HookEventRow
+from agent.store_rows import ActivityItem, ClaimedDraft, DecisionRow, DraftRow
 
 if TYPE_CHECKING:
     from agent.models import ProfileDraft
@@ -36,20 +35,14 @@ __all__ = [
     "DraftQuery",
     "activity",
     "claim_draft",
-    "claim_event",
     "decisions",
     "draft_counts",
     "edit_draft",
-    "event_heartbeat",
-    "events",
-    "finish_event",
     "posted_payload",
     "query_drafts",
     "record_decision",
     "renew_claim",
     "origins",
-    "record_contact_event",
-    "record_event",
     "release_draft",
     "server_key",
     "set_server_key",
@@ -315,110 +308,6 @@ def posted_payload(
     if not rows:
         return {}
     return json.loads(rows[0]["draft"])["payload"]
-
-
-# webhook events ---------------------------------------------------------------------------------
-
-
-def record_event(store: Store, event_key: str, contact_id: str) -> bool:
-    """Queue a webhook event; False when its key was seen before (a retried delivery: only counted)."""
-    now = _now()
-    with store._transaction() as db:
-        seen = db.execute("SELECT 1 FROM hook_events WHERE event_key=?", (event_key,)).fetchone()
-        if seen:
-            db.execute(
-                "UPDATE hook_events SET deliveries = deliveries + 1, updated_at=? WHERE event_key=?", (now, event_key)
-            )
-            return False
-        db.execute(
-            "INSERT INTO hook_events (event_key, contact_id, received_at, state, updated_at) VALUES (?,?,?,?,?)",
-            (event_key, contact_id.lower(), now, "queued", now),
-        )
-    return True
-
-
-def record_contact_event(
-    store: Store, event_key: str, contact_id: str, recent_s: float = 0.0
-) -> tuple[str, HookEventRow | None]:
-    """Queue a webhook event unless it repeats one: ("queued", None), ("duplicate", None) for a key seen
-    before (counted), or ("contact_busy", the other event) when the contact already has an event queued,
-    running, or done within `recent_s` seconds (kept as state `duplicate`, never worked)."""
-    now = _now()
-    since = datetime.fromtimestamp(time.time() - recent_s, UTC).isoformat(timespec="seconds")
-    with store._transaction() as db:
-        if db.execute("SELECT 1 FROM hook_events WHERE event_key=?", (event_key,)).fetchone():
-            db.execute(
-                "UPDATE hook_events SET deliveries = deliveries + 1, updated_at=? WHERE event_key=?", (now, event_key)
-            )
-            return "duplicate", None
-        other = db.execute(
-            "SELECT * FROM hook_events WHERE contact_id=? AND (state IN ('queued', 'running') OR "
-            "(state='done' AND updated_at >= ?)) ORDER BY received_at DESC LIMIT 1",
-            (contact_id.lower(), since),
-        ).fetchone()
-        state, message = (
-            ("duplicate", f"contact already has event {other['event_key']} ({other['state']})")
-            if other
-            else ("queued", "")
-        )
-        db.execute(
-            "INSERT INTO hook_events (event_key, contact_id, received_at, state, message, updated_at) "
-            "VALUES (?,?,?,?,?,?)",
-            (event_key, contact_id.lower(), now, state, message, now),
-        )
-    return ("contact_busy", cast(HookEventRow, dict(other))) if other else ("queued", None)
-
-
-def claim_event(store: Store, pid: int | None = None) -> ClaimedEvent | None:
-    """The oldest event due (queued, its not_before passed, or left `running` by a dead process), claimed; or None."""
-    from agent.store import _HOST, _live
-
-    pid = pid or os.getpid()
-    with store._transaction() as db:
-        rows = db.execute(
-            "SELECT * FROM hook_events WHERE state='running' OR (state='queued' AND "
-            "(not_before IS NULL OR not_before <= ?)) ORDER BY received_at, rowid",
-            (time.time(),),
-        ).fetchall()
-        for row in rows:
-            if row["state"] == "running" and _live(row["pid"], row["host"], row["heartbeat"]):
-                continue
-            db.execute(
-                "UPDATE hook_events SET state='running', pid=?, host=?, heartbeat=?, attempts=attempts+1, "
-                "updated_at=? WHERE event_key=?",
-                (pid, _HOST, time.time(), _now(), row["event_key"]),
-            )
-            return cast(
-                ClaimedEvent, {**dict(row), "attempts": row["attempts"] + 1, "resumed": row["state"] == "running"}
-            )
-    return None
-
-
-def event_heartbeat(store: Store, event_key: str) -> None:
-    """Renew this process's hold on an event it is working on."""
-    store._exec("UPDATE hook_events SET heartbeat=? WHERE event_key=? AND state='running'", (time.time(), event_key))
-
-
-def finish_event(
-    store: Store,
-    event_key: str,
-    state: str,
-    message: str = "",
-    run_id: str | None = None,
-    not_before: float | None = None,
-) -> None:
-    """An event's end: `done`, `failed` (with why), or back to `queued` (retry, not claimed before `not_before`)."""
-    store._exec(
-        "UPDATE hook_events SET state=?, message=?, run_id=COALESCE(?, run_id), pid=NULL, heartbeat=NULL, "
-        "not_before=?, updated_at=? WHERE event_key=?",
-        (state, message, run_id, not_before, _now(), event_key),
-    )
-
-
-def events(store: Store, limit: int = 100) -> list[HookEventRow]:
-    """Webhook events, newest first."""
-    rows = store._rows("SELECT * FROM hook_events ORDER BY received_at DESC, rowid DESC LIMIT ?", (limit,))
-    return [cast(HookEventRow, dict(r)) for r in rows]
 
 
 # serve's own keys ---------------------------------------------------------------------------------

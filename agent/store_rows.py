@@ -176,7 +176,7 @@ class HookEventRow(TypedDict):
 
 
 class ClaimedEvent(HookEventRow):
-    """An event taken up by a worker (store_review.claim_event): resumed when its last worker died."""
+    """An event taken up by a worker (store_events.claim_event): resumed when its last worker died."""
 
     resumed: bool
 

@@ -506,7 +506,7 @@ def test_expired_or_foreign_sessions_are_refused_and_https_cookies_are_secure(re
 
 
 def test_long_text_stays_in_its_column_and_webhook_events_are_listed(review_server, web):
-    from agent.store_review import finish_event, record_event
+    from agent.store_events import finish_event, record_event
 
     contact = review_server.world.contacts["Ada Quinlan"]
     word = "Unbroken" * 400

@@ -171,7 +171,7 @@ def test_old_hook_events_without_not_before_gain_it(tmp_path):
     )
     db.commit()
     db.close()
-    from agent.store_review import claim_event
+    from agent.store_events import claim_event
 
     with Store(path) as store:
         assert claim_event(store)["event_key"] == "e1"

@@ -28,7 +28,8 @@ import pytest
 from agent.config import load_settings
 from agent.review.webhook import contact_id_of, event_key_of, is_new_contact, signature_ok
 from agent.store import Store
-from agent.store_review import DraftQuery, events, query_drafts
+from agent.store_events import events
+from agent.store_review import DraftQuery, query_drafts
 from tests.support.fetch import Reply
 
 SECRET = "whsec_test-signing-secret"
@@ -404,7 +405,7 @@ def _due_now(store: Store, key: str) -> None:
 
 def test_a_zyntro_503_puts_the_event_back_and_the_next_attempt_finishes_it(demo_world, serve_app, monkeypatch):
     from agent.review import jobs
-    from agent.store_review import claim_event
+    from agent.store_events import claim_event
 
     monkeypatch.setattr(jobs, "RETRY_BASE_S", 3600.0)  # long enough to look at the queued event
     sb = demo_world.sandbox
@@ -460,7 +461,7 @@ def test_temporary_failures_end_failed_after_max_attempts(demo_world, serve_app,
 
 def test_an_event_whose_process_died_too_often_is_failed_not_retried(demo_world, hook_env, serve_app):
     from agent.review.jobs import MAX_ATTEMPTS
-    from agent.store_review import claim_event, record_contact_event
+    from agent.store_events import claim_event, record_contact_event
 
     cid = _dmitri(demo_world)
     dead = subprocess.Popen([sys.executable, "-c", ""])

@@ -120,7 +120,7 @@ class Worker:
         self._tasks = []
 
     async def _slot(self, number: int) -> None:
-        from agent.store_review import claim_event
+        from agent.store_events import claim_event
 
         assert self._wake is not None
         while not self._stopping:
@@ -141,7 +141,7 @@ class Worker:
 
     async def process(self, event: ClaimedEvent) -> None:
         """Work one claimed event to its end state (never raises, except when cancelled)."""
-        from agent.store_review import finish_event
+        from agent.store_events import finish_event
 
         key = event["event_key"]
         attempt = int(event.get("attempts") or 1)
@@ -293,7 +293,7 @@ def _in_loop(loop: asyncio.AbstractEventLoop) -> bool:
 def _heartbeat(store: Store, event_key: str) -> Iterator[None]:
     """Renew this process's hold on the event every HEARTBEAT_S, from a thread (a busy loop cannot let it lapse)."""
     from agent.store import HEARTBEAT_S
-    from agent.store_review import event_heartbeat
+    from agent.store_events import event_heartbeat
 
     stop = threading.Event()
 

@@ -20,7 +20,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from agent.review.html import render
-from agent.store_review import activity, events
+from agent.store_events import events
+from agent.store_review import activity
 
 if TYPE_CHECKING:
     from agent.store import Store

@@ -67,7 +67,8 @@ class SecurityHeaders:
 
 async def health(request: Request) -> Response:
     """Liveness and the queue's size, for a load balancer or a person; no sign-in, nothing personal."""
-    from agent.store_review import draft_counts, events
+    from agent.store_events import events
+    from agent.store_review import draft_counts
 
     state: ServeState = request.app.state.serve
     counts = draft_counts(state.store)

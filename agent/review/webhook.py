@@ -224,7 +224,7 @@ async def receive(request: Request) -> JSONResponse:
 
 def _queue(state: Any, data: dict[str, Any], raw: bytes) -> JSONResponse:
     """Turn a verified event into a queued one (or say why not)."""
-    from agent.store_review import record_contact_event
+    from agent.store_events import record_contact_event
 
     serve = state.settings.serve
     kind = event_type_of(data)
