@@ -36,7 +36,6 @@ if TYPE_CHECKING:
     from agent.store import Store
 
 __all__ = [
-    "SCHEMA",
     "SUPPRESSION_KINDS",
     "erasures",
     "forget",
@@ -51,20 +50,7 @@ __all__ = [
 ]
 
 SUPPRESSION_KINDS = ("contact_id", "email", "domain")
-# The shape of these tables; they are created by the schema migrations (agent.store_schema, version 1),
-# and tests/test_store_migrations.py checks that the two agree.
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS suppressions (
-    kind TEXT NOT NULL, value TEXT NOT NULL, added_at TEXT NOT NULL, note TEXT NOT NULL DEFAULT '',
-    PRIMARY KEY (kind, value)
-);
-CREATE TABLE IF NOT EXISTS erasures (erasure_id TEXT PRIMARY KEY, erased_at TEXT NOT NULL, removed TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS forgotten_postings (
-    contact_key TEXT NOT NULL, profile_source TEXT NOT NULL, payload_hash TEXT NOT NULL, input_hash TEXT,
-    state TEXT NOT NULL, posted_on TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-"""
+# Its tables (suppressions, erasures, forgotten_postings, meta) are created by agent.store_schema.
 # Tables with a contact_id column: everything erasure removes by contact.
 _BY_CONTACT = [
     "drafts",

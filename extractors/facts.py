@@ -15,6 +15,7 @@ from extractors.models import Fact, FactValue
 
 __all__ = [
     "COUNT_KEYS",
+    "LIST_KEYS",
     "MULTI_KEYS",
     "FactBag",
     "clean",
@@ -33,11 +34,8 @@ COUNT_KEYS = frozenset(
         "employees_count",
     }
 )
-# One fact per item. "description" is here because an organization page often has both a one-line
-# tagline and a longer "about" text; the tagline comes first.
-# An organization's contact block may list several offices: address, phone and email keep every item
-# (the first is the main one).
-MULTI_KEYS = frozenset(
+# Keys that hold a list: one fact per item, and one list value in a profile.
+LIST_KEYS = frozenset(
     {
         "education",
         "experience",
@@ -49,14 +47,15 @@ MULTI_KEYS = frozenset(
         "products",
         "specialties",
         "locations",
-        "description",
-        "address",
-        "phone",
-        "email",
         "people",
         "social_profiles",
     }
 )
+# Keys whose every fact is kept: the list keys, plus "description" (an organization page often has
+# both a one-line tagline and a longer "about" text; the tagline comes first) and an organization's
+# contact block, which may list several offices: address, phone and email keep every item (the first
+# is the main one).
+MULTI_KEYS = LIST_KEYS | {"description", "address", "phone", "email"}
 BOOL_KEYS = frozenset({"verified"})
 
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u00ad]")

@@ -209,21 +209,6 @@ def test_opening_a_current_state_again_changes_nothing_and_takes_no_lock(tmp_pat
     assert (_shape(path), _user_version(path)) == before
 
 
-def test_the_privacy_tables_are_the_ones_store_privacy_describes(tmp_path):
-    """store_privacy.SCHEMA still documents its tables: version 1 must create them with the same columns."""
-    from agent.store_privacy import SCHEMA
-
-    described = tmp_path / "described.sqlite3"
-    db = sqlite3.connect(described)
-    db.executescript(SCHEMA)
-    db.close()
-    path = tmp_path / "state.sqlite3"
-    Store(path).close()
-    shape = _shape(path)
-    for table, columns in _shape(described).items():
-        assert shape[table] == columns, table
-
-
 def test_salvage_keeps_an_old_states_rows_and_refuses_a_newer_one(tmp_path):
     from agent.store_repair import salvage
 

@@ -16,6 +16,7 @@ from agent.condense.safety import (
 )
 from agent.condense.text import number_mentions
 from agent.models import Extraction, Fact, FactValue, Outcome, SourceKind
+from extractors.facts import LIST_KEYS
 
 __all__ = [
     "LIST_FACT_KEYS",
@@ -29,23 +30,8 @@ __all__ = [
 
 _ABBREVIATED = re.compile(r"\d\s?[kKmMbB]\b")  # "86.4K", "1.2 M": a figure rounded for display
 
-# Fact keys that come one item per fact and become one list value.
-LIST_FACT_KEYS = frozenset(
-    {
-        "education",
-        "experience",
-        "skills",
-        "interests",
-        "languages",
-        "pinned_repositories",
-        "organizations",
-        "products",
-        "specialties",
-        "locations",
-        "people",
-        "social_profiles",
-    }
-)
+# Fact keys that come one item per fact and become one list value (one list, kept with the extractors).
+LIST_FACT_KEYS = LIST_KEYS
 
 
 def source_kind(extractions: Sequence[Extraction]) -> SourceKind:
