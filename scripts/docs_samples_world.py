@@ -109,7 +109,7 @@ class World:
 def world() -> Iterator[World]:
     """The shared sandbox (a file database in a temp dir) with the demo contacts at the demo's fixed ids."""
     from agent.commands.demo import DEMO_NAMESPACE  # the demo's contact ids, so samples name the same people
-    from agent.demo import DEMO_CONTACTS, write_replay_dir
+    from agent.demo import DEMO_CONTACTS, demo_env
     from agent.zyntro.sandbox import Sandbox
 
     with tempfile.TemporaryDirectory(prefix="zyntro-docs-") as tmp_name:
@@ -123,15 +123,7 @@ def world() -> Iterator[World]:
                 cid = str(uuid.uuid5(DEMO_NAMESPACE, spec["name"]))
                 w.contacts[spec["name"]] = sandbox.add_contact(contact_id=cid, **hints)
             w.env = dict(sandbox.settings_env())
-            w.env.update(
-                {
-                    "ZYNTRO_ENRICH_REPLAY_DIR": str(write_replay_dir(tmp / "replay")),
-                    "ZYNTRO_ENRICH_DELAY": "0",
-                    "ZYNTRO_ENRICH_ROBOTS_OVERRIDE": "linkedin.com,x.com",
-                    "ZYNTRO_ENRICH_LLM": "offline",
-                    "ZYNTRO_ENRICH_HOME": str(tmp / "home"),
-                }
-            )
+            w.env.update(demo_env(tmp))
             yield w
 
 

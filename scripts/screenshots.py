@@ -39,18 +39,10 @@ LOOPBACK_ARGS = ("--host-resolver-rules=MAP review.invalid ~NOTFOUND", "--blink-
 def _demo_state(tmp: Path, sandbox: Any) -> dict[str, dict[str, int]]:
     """Enrich every demo contact with --review; {name: {profile_source: draft_id}}."""
     from agent.cli import main as cli
-    from agent.demo import DEMO_CONTACTS, write_replay_dir
+    from agent.demo import DEMO_CONTACTS, demo_env
 
     os.environ.update(sandbox.settings_env())
-    os.environ.update(
-        {
-            "ZYNTRO_ENRICH_REPLAY_DIR": str(write_replay_dir(tmp / "replay")),
-            "ZYNTRO_ENRICH_DELAY": "0",
-            "ZYNTRO_ENRICH_ROBOTS_OVERRIDE": "linkedin.com,x.com",
-            "ZYNTRO_ENRICH_LLM": "offline",
-            "ZYNTRO_ENRICH_HOME": str(tmp / "home"),
-        }
-    )
+    os.environ.update(demo_env(tmp))
     queued: dict[str, dict[str, int]] = {}
     for spec in DEMO_CONTACTS:
         hints = {k: spec[k] for k in ("name", "email", "company") if spec.get(k)}

@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-__all__ = ["DEMO_CONTACTS", "PAGES_DIR", "write_replay_dir"]
+__all__ = ["DEMO_CONTACTS", "PAGES_DIR", "demo_env", "write_replay_dir"]
 
 PAGES_DIR = Path(__file__).parent / "pages"
 SITE = Path(__file__).parent / "site.json"
@@ -75,3 +75,18 @@ def write_replay_dir(target: Path) -> Path:
         index[url] = entry
     (target / "index.json").write_text(json.dumps(index, indent=1))
     return target
+
+
+def demo_env(work: Path) -> dict[str, str]:
+    """Variables that run the CLI on the demo pages offline: replayed under `work`, state in `work`/home.
+
+    The replayed linkedin.com and x.com robots.txt disallow crawlers, as the real ones do; the demo
+    overrides them the way an operator would. Add a sandbox's `settings_env()` for Zyntro.
+    """
+    return {
+        "ZYNTRO_ENRICH_REPLAY_DIR": str(write_replay_dir(work / "replay")),
+        "ZYNTRO_ENRICH_DELAY": "0",
+        "ZYNTRO_ENRICH_ROBOTS_OVERRIDE": "linkedin.com,x.com",
+        "ZYNTRO_ENRICH_LLM": "offline",
+        "ZYNTRO_ENRICH_HOME": str(work / "home"),
+    }

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.demo import DEMO_CONTACTS, write_replay_dir
+from agent.demo import DEMO_CONTACTS, demo_env
 
 
 @dataclass
@@ -54,15 +54,7 @@ def demo_world(tmp_path, monkeypatch):
             world.contacts[spec["name"]] = str(sandbox.add_contact(**hints))
             world.urls[spec["name"]] = spec["urls"]
         env = dict(sandbox.settings_env())
-        env.update(
-            {
-                "ZYNTRO_ENRICH_REPLAY_DIR": str(write_replay_dir(tmp_path / "replay")),
-                "ZYNTRO_ENRICH_DELAY": "0",
-                "ZYNTRO_ENRICH_ROBOTS_OVERRIDE": "linkedin.com,x.com",
-                "ZYNTRO_ENRICH_LLM": "offline",
-                "ZYNTRO_ENRICH_HOME": str(tmp_path / "home"),
-            }
-        )
+        env.update(demo_env(tmp_path))
         for key, value in env.items():
             monkeypatch.setenv(key, value)
         world.env = {**os.environ, **env}
